@@ -1,0 +1,67 @@
+package io.stackpipe.cli;
+
+import io.stackpipe.chart.ChartBuild;
+import io.stackpipe.chart.ChartBuildResult;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "chart", description = "Build and publish service charts.",
+    subcommands = ChartCommand.Build.class, mixinStandardHelpOptions = true)
+final class ChartCommand {
+
+  @Command(name = "build", mixinStandardHelpOptions = true,
+      description = "Validate a chart (lint, render every profile), package it with profiles/, pin its image, push it.")
+  static final class Build implements Callable<Integer> {
+
+    @Parameters(paramLabel = "DIR", description = "The chart directory (Chart.yaml, values.yaml, templates/, profiles/).")
+    Path dir;
+
+    @Option(names = "--version", paramLabel = "V", description = "Chart version to stamp (SemVer 2).")
+    String version;
+
+    @Option(names = "--app-version", paramLabel = "A", description = "appVersion to stamp.")
+    String appVersion;
+
+    @Option(names = "--image", paramLabel = "REF", description = "Image to pin by digest, e.g. registry.example.com/orders:1.4.0.")
+    String image;
+
+    @Option(names = "--push", paramLabel = "oci://HOST/PATH", description = "Registry to push the chart to.")
+    String push;
+
+    @Option(names = "--plain-http", description = "Use plain HTTP for a registry that is not on loopback.")
+    boolean plainHttp;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the .tgz (default: current directory).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Option(names = "--verbose", description = "Print details of a failure.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      var err = spec.commandLine().getErr();
+      ChartBuild build = ChartBuild.of(dir)
+          .withVersion(version).withAppVersion(appVersion).withImage(image).pushTo(push)
+          .withOutputDirectory(out)
+          .withProgress(line -> {
+            err.println("  " + line);
+            err.flush();
+          });
+      if (plainHttp) {
+        build.plainHttp();
+      }
+      ChartBuildResult result = build.call();
+      Output.print(spec.commandLine().getOut(), result, json);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.stackpipe.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.stackpipe.chart.ChartBuildResult;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Renders engine results as a human summary or as JSON (stable field names, for scripts and Jenkins). */
+final class Output {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Output() {
+  }
+
+  static Map<String, Object> fields(ChartBuildResult result) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("name", result.name());
+    fields.put("version", result.version());
+    fields.put("appVersion", result.appVersion());
+    fields.put("chartDigest", result.chartDigest());
+    fields.put("image", result.image());
+    fields.put("profiles", result.profiles());
+    fields.put("artifact", result.artifact().toString());
+    fields.put("published", result.published());
+    fields.put("publication", result.publication().name());
+    return fields;
+  }
+
+  static void print(PrintWriter out, ChartBuildResult result, boolean json) {
+    if (json) {
+      out.println(toJson(fields(result)));
+    } else {
+      out.println(summary(result));
+    }
+    out.flush();
+  }
+
+  static String summary(ChartBuildResult result) {
+    StringBuilder text = new StringBuilder();
+    text.append(result.name()).append(' ').append(result.version());
+    switch (result.publication()) {
+      case PUSHED -> text.append(" published to ").append(result.published());
+      case ALREADY_PUBLISHED -> text.append(" already published with the same content at ").append(result.published());
+      case NOT_PUSHED -> text.append(" packaged (not pushed)");
+    }
+    text.append("\n  chart digest: ").append(result.chartDigest());
+    text.append("\n  image:        ").append(result.image() == null ? "(not pinned)" : result.image());
+    text.append("\n  profiles:     ").append(result.profiles().isEmpty() ? "(none)" : String.join(", ", result.profiles()));
+    text.append("\n  artifact:     ").append(result.artifact());
+    return text.toString();
+  }
+
+  static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

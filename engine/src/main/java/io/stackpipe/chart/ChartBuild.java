@@ -1,0 +1,320 @@
+package io.stackpipe.chart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartBuildResult.Publication;
+import io.stackpipe.profile.Profile;
+import io.stackpipe.profile.Profiles;
+import io.stackpipe.registry.ImageReference;
+import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.yaml.SafeYaml;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * buildChart: validate a chart and every profile, package it with its profiles/ folder, pin its image, and
+ * publish it immutably to an OCI registry.
+ *
+ * <pre>{@code
+ * ChartBuildResult result = ChartBuild.of(Path.of("services/orders"))
+ *     .withVersion("1.4.0")
+ *     .withImage("registry.example.com/orders:1.4.0")
+ *     .pushTo("oci://registry.example.com/charts")
+ *     .call();
+ * }</pre>
+ */
+public final class ChartBuild {
+
+  static final String CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+  private final Path chartDir;
+  private String version;
+  private String appVersion;
+  private String image;
+  private String target;
+  private boolean plainHttp;
+  private Path outputDir;
+  private Consumer<String> progress = line -> { };
+
+  private ChartBuild(Path chartDir) {
+    this.chartDir = chartDir;
+  }
+
+  public static ChartBuild of(Path chartDir) {
+    return new ChartBuild(chartDir);
+  }
+
+  /** The version to stamp into Chart.yaml (SemVer 2); default: the chart's own. */
+  public ChartBuild withVersion(String version) {
+    this.version = version;
+    return this;
+  }
+
+  public ChartBuild withAppVersion(String appVersion) {
+    this.appVersion = appVersion;
+    return this;
+  }
+
+  /** The image this chart runs; its digest is resolved from the registry and pinned in the chart's values. */
+  public ChartBuild withImage(String image) {
+    this.image = image;
+    return this;
+  }
+
+  /** {@code oci://host/path}: where to push the packaged chart. */
+  public ChartBuild pushTo(String target) {
+    this.target = target;
+    return this;
+  }
+
+  /** Speak plain HTTP to registries that are not on loopback (loopback always uses plain HTTP). */
+  public ChartBuild plainHttp() {
+    this.plainHttp = true;
+    return this;
+  }
+
+  /** Where the .tgz goes; default: the current directory. */
+  public ChartBuild withOutputDirectory(Path outputDir) {
+    this.outputDir = outputDir;
+    return this;
+  }
+
+  /** Receives one line per step of long work. */
+  public ChartBuild withProgress(Consumer<String> progress) {
+    this.progress = progress;
+    return this;
+  }
+
+  public ChartBuildResult call() {
+    if (!Files.isDirectory(chartDir)) {
+      throw new StackpipeException(chartDir + ": not a directory");
+    }
+    ChartMetadata chart = ChartMetadata.read(chartDir);
+    String finalVersion = version != null ? version : chart.version();
+    ChartMetadata.checkVersion("--version", finalVersion);
+    String finalAppVersion = appVersion != null ? appVersion : chart.appVersion();
+    List<Profile> profiles = Profiles.scan(chartDir);
+    if (Files.exists(chartDir.resolve("values.yaml"))) {
+      SafeYaml.requireMapping(chartDir.resolve("values.yaml"), "values.yaml");
+    }
+    OciChartTarget push = target == null ? null : OciChartTarget.parse(target);
+    ImageReference imageRef = image == null ? null : ImageReference.parse(image);
+    if (imageRef != null) {
+      refuseImageOverrides(profiles);
+    }
+    Path out = outputDir != null ? outputDir : Path.of("");
+    progress.accept("chart " + chart.name() + " " + finalVersion + ": " + profiles.size() + " profile(s) "
+        + profiles.stream().map(Profile::name).toList());
+
+    try (ChartStage stage = ChartStage.copyOf(chartDir, chart.name())) {
+      stage.stamp(finalVersion, finalAppVersion);
+      String pinned = null;
+      if (imageRef != null) {
+        String digest = resolveImage(imageRef);
+        stage.pinImage(imageRef, digest);
+        pinned = imageRef.fullRepository() + "@" + digest;
+        progress.accept("image pinned: " + pinned);
+      }
+      List<String> dropped = stage.protectProfiles(profiles);
+      if (!dropped.isEmpty()) {
+        progress.accept(".helmignore: kept profiles/ despite " + ChartStage.describe(dropped));
+      }
+      lint(stage.chart());
+      progress.accept("lint (strict): ok");
+      List<RenderedProfile> rendered = renderAll(stage.chart(), chart.name(), profiles);
+      Path artifact = packageChart(stage, chart.name(), finalVersion, out);
+      verifyListing(artifact, chart.name(), profiles);
+      String chartDigest = ChartArchive.digest(artifact);
+      progress.accept("packaged " + artifact + " (" + chartDigest + ")");
+
+      Publication publication = Publication.NOT_PUSHED;
+      String published = null;
+      if (push != null) {
+        published = push + "/" + chart.name() + ":" + OciChartTarget.tag(finalVersion);
+        publication = publish(push, chart.name(), finalVersion, artifact, chartDigest);
+        progress.accept((publication == Publication.PUSHED ? "pushed " : "already published with the same content: ")
+            + published);
+      }
+      return new ChartBuildResult(chart.name(), finalVersion, finalAppVersion, chartDigest, pinned,
+          profiles.stream().map(Profile::name).toList(), rendered, artifact.toAbsolutePath(), published,
+          publication);
+    }
+  }
+
+  private static void refuseImageOverrides(List<Profile> profiles) {
+    for (Profile profile : profiles) {
+      if (profile.values().isEmpty()) {
+        continue;
+      }
+      String display = profile.display(Profiles.VALUES);
+      if (SafeYaml.load(profile.values().get(), display) instanceof Map<?, ?> values
+          && values.get("image") instanceof Map<?, ?> section) {
+        for (String field : List.of("repository", "tag", "digest")) {
+          if (section.containsKey(field)) {
+            throw new StackpipeException(display + ": field image." + field + " in profile " + profile.name()
+                + " would replace the pinned image: remove it, the build pins one image for every profile");
+          }
+        }
+      }
+    }
+  }
+
+  private String resolveImage(ImageReference ref) {
+    OciRegistry registry = new OciRegistry(ref.host(), plainHttp || OciRegistry.isLoopback(ref.host()));
+    Optional<String> digest = registry.manifestDigest(ref.repository(), ref.reference());
+    if (digest.isEmpty()) {
+      throw new StackpipeException("image " + ref + " not found in registry " + ref.host());
+    }
+    if (ref.digest() != null && !ref.digest().equals(digest.get())) {
+      throw new StackpipeException("image " + ref + ": the registry holds digest " + digest.get() + " for this reference");
+    }
+    return digest.get();
+  }
+
+  private static void lint(Path chart) {
+    LintResult lint;
+    try {
+      lint = new Helm(chart).lint().strict().call();
+    } catch (RuntimeException e) {
+      throw new StackpipeException("helm lint: " + ProfileRenderer.describeHelmError(e));
+    }
+    if (lint.isFailed()) {
+      String problem = lint.getMessages().stream()
+          .filter(m -> m.contains("[ERROR]") || m.contains("[WARNING]"))
+          .findFirst().orElse(String.join("; ", lint.getMessages()));
+      throw new StackpipeException("helm lint (strict): " + problem.strip());
+    }
+  }
+
+  /** Every profile plus the chart's own defaults, in parallel: Helm renders are independent of each other. */
+  private List<RenderedProfile> renderAll(Path chart, String name, List<Profile> profiles) {
+    ProfileRenderer renderer = new ProfileRenderer(chart, name);
+    List<Optional<Profile>> all = new ArrayList<>();
+    all.add(Optional.empty());
+    profiles.forEach(p -> all.add(Optional.of(p)));
+    int threads = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread thread = new Thread(r, "stackpipe-render");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<RenderedProfile>> futures = all.stream().map(p -> pool.submit(() -> renderer.render(p))).toList();
+      List<RenderedProfile> rendered = new ArrayList<>();
+      for (Future<RenderedProfile> future : futures) {
+        RenderedProfile result = join(future);
+        progress.accept("rendered " + result.profile() + ": " + result.objects().size() + " object(s)");
+        rendered.add(result);
+      }
+      return rendered;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static RenderedProfile join(Future<RenderedProfile> future) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new StackpipeException("render failed: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackpipeException("interrupted while rendering");
+    }
+  }
+
+  private static Path packageChart(ChartStage stage, String name, String version, Path out) {
+    Path helmOut = stage.root().resolve("package");
+    try {
+      Files.createDirectories(helmOut);
+      Files.createDirectories(out);
+      new Helm(stage.chart()).packageIt().withDestination(helmOut).call();
+    } catch (IOException e) {
+      throw new StackpipeException(out + ": cannot create the output directory (" + e.getMessage() + ")");
+    } catch (RuntimeException e) {
+      throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
+    }
+    Path artifact = out.resolve(name + "-" + version + ".tgz");
+    ChartArchive.repack(helmOut.resolve(name + "-" + version + ".tgz"), artifact);
+    return artifact;
+  }
+
+  private static void verifyListing(Path artifact, String name, List<Profile> profiles) {
+    List<String> listing = ChartArchive.listing(artifact);
+    for (Profile profile : profiles) {
+      try (var files = Files.list(profile.directory())) {
+        for (Path file : files.toList()) {
+          String entry = name + "/" + profile.display(file.getFileName().toString());
+          if (!listing.contains(entry)) {
+            throw new StackpipeException(artifact + ": " + entry + " is missing from the package");
+          }
+        }
+      } catch (IOException e) {
+        throw new StackpipeException(profile.display("") + ": cannot be listed");
+      }
+    }
+  }
+
+  /** Immutable publication: a version is pushed once; the same content again is a no-op, other content refused. */
+  private Publication publish(OciChartTarget push, String name, String version, Path artifact, String chartDigest) {
+    OciRegistry registry = push.registry(plainHttp);
+    String repository = push.repository(name);
+    Optional<JsonNode> existing = registry.manifest(repository, OciChartTarget.tag(version));
+    if (existing.isPresent()) {
+      String publishedDigest = chartLayerDigest(existing.get(), name, version);
+      if (publishedDigest.equals(chartDigest) || sameContent(registry, repository, publishedDigest, artifact)) {
+        return Publication.ALREADY_PUBLISHED;
+      }
+      throw new StackpipeException(name + " " + version + " is already published with digest " + publishedDigest
+          + " at " + push + ": versions are immutable, build a new version (this build: " + chartDigest + ")");
+    }
+    try {
+      var command = com.marcnuri.helm.Helm.push().withChart(artifact).withRemote(push.uri());
+      if (plainHttp || OciRegistry.isLoopback(push.host())) {
+        command.plainHttp();
+      }
+      command.call();
+    } catch (RuntimeException e) {
+      throw new StackpipeException("helm push to " + push + ": " + firstLine(e.getMessage()));
+    }
+    return Publication.PUSHED;
+  }
+
+  private static String chartLayerDigest(JsonNode manifest, String name, String version) {
+    for (JsonNode layer : manifest.path("layers")) {
+      if (CHART_LAYER.equals(layer.path("mediaType").asText())) {
+        return layer.path("digest").asText();
+      }
+    }
+    throw new StackpipeException(name + " " + version + " exists in the registry but is not a Helm chart");
+  }
+
+  private static boolean sameContent(OciRegistry registry, String repository, String digest, Path artifact) {
+    try (InputStream published = registry.blob(repository, digest)) {
+      return ChartArchive.contentDigest(published, repository + "@" + digest)
+          .equals(ChartArchive.contentDigest(artifact));
+    } catch (IOException e) {
+      throw new StackpipeException("registry " + registry.host() + ": cannot read " + repository + "@" + digest);
+    }
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "unknown error" : message.lines().findFirst().orElse("").strip();
+  }
+}

@@ -1,0 +1,49 @@
+package io.stackpipe.chart;
+
+import io.stackpipe.StackpipeException;
+import io.stackpipe.registry.OciRegistry;
+import java.net.URI;
+import java.util.regex.Pattern;
+
+/** A push target {@code oci://host[:port]/path}: the chart goes to repository {@code path/<chart name>}. */
+public record OciChartTarget(String host, String path) {
+
+  private static final Pattern PATH = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
+
+  public static OciChartTarget parse(String target) {
+    if (target == null || !target.startsWith("oci://")) {
+      throw new StackpipeException("push target '" + target + "' must start with oci:// (e.g. oci://registry.example.com/charts)");
+    }
+    String rest = target.substring("oci://".length()).replaceAll("/+$", "");
+    int slash = rest.indexOf('/');
+    String host = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash + 1);
+    if (host.isEmpty() || !(path.isEmpty() || PATH.matcher(path).matches())) {
+      throw new StackpipeException("push target '" + target + "' is not oci://host[:port]/lowercase/path");
+    }
+    return new OciChartTarget(host, path);
+  }
+
+  /** The repository a chart named {@code chart} lands in. */
+  public String repository(String chart) {
+    return path.isEmpty() ? chart : path + "/" + chart;
+  }
+
+  /** OCI tags cannot hold '+': Helm stores SemVer build metadata with '_' instead. */
+  public static String tag(String version) {
+    return version.replace('+', '_');
+  }
+
+  public URI uri() {
+    return URI.create("oci://" + host + (path.isEmpty() ? "" : "/" + path));
+  }
+
+  public OciRegistry registry(boolean plainHttp) {
+    return new OciRegistry(host, plainHttp || OciRegistry.isLoopback(host));
+  }
+
+  @Override
+  public String toString() {
+    return uri().toString();
+  }
+}

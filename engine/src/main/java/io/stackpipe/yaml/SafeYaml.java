@@ -1,0 +1,107 @@
+package io.stackpipe.yaml;
+
+import io.stackpipe.StackpipeException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * The one YAML loader for user files: bounded in size and alias expansion (no "billion laughs"),
+ * duplicate keys refused, and every error reported as one line naming the file and line.
+ */
+public final class SafeYaml {
+
+  /** Chart.yaml, values files and secrets files: generous for configuration, small for memory. */
+  public static final long MAX_FILE_BYTES = 1024 * 1024;
+  /** Rendered manifests of a whole chart. */
+  public static final int MAX_RENDERED_CODE_POINTS = 32 * 1024 * 1024;
+  static final int MAX_ALIASES = 50;
+
+  private SafeYaml() {
+  }
+
+  /** Loads a single-document file; {@code displayName} is how errors name it (e.g. profiles/qa1/values.yaml). */
+  public static Object load(Path file, String displayName) {
+    return load(read(file, displayName), displayName);
+  }
+
+  /** Loads a values-style file: a mapping, or nothing at all. */
+  public static void requireMapping(Path file, String displayName) {
+    Object document = load(file, displayName);
+    if (document != null && !(document instanceof java.util.Map)) {
+      throw new StackpipeException(displayName + ": must be a YAML mapping of values");
+    }
+  }
+
+  public static Object load(String text, String displayName) {
+    try {
+      return new Load(settings((int) MAX_FILE_BYTES)).loadFromString(text);
+    } catch (YamlEngineException e) {
+      throw new StackpipeException(displayName + ": " + describe(e));
+    }
+  }
+
+  /** Loads every document of a multi-document stream (rendered manifests); empty documents are skipped. */
+  public static List<Object> loadAll(String text, String displayName) {
+    List<Object> documents = new ArrayList<>();
+    try {
+      for (Object document : new Load(settings(MAX_RENDERED_CODE_POINTS)).loadAllFromString(text)) {
+        if (document != null) {
+          documents.add(document);
+        }
+      }
+      return documents;
+    } catch (YamlEngineException e) {
+      throw new StackpipeException(displayName + ": " + describe(e));
+    }
+  }
+
+  public static String dump(Object data) {
+    return new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build()).dumpToString(data);
+  }
+
+  /** Reads a user file as UTF-8, refusing oversize files before anything parses them. */
+  public static String read(Path file, String displayName) {
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new StackpipeException(
+            displayName + ": file is " + size + " bytes, over the limit of " + MAX_FILE_BYTES + " bytes");
+      }
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new StackpipeException(displayName + ": not valid UTF-8");
+    } catch (IOException e) {
+      throw new StackpipeException(displayName + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static LoadSettings settings(int codePointLimit) {
+    return LoadSettings.builder()
+        .setMaxAliasesForCollections(MAX_ALIASES)
+        .setAllowDuplicateKeys(false)
+        .setCodePointLimit(codePointLimit)
+        .build();
+  }
+
+  private static String describe(YamlEngineException e) {
+    if (e instanceof MarkedYamlEngineException marked && marked.getProblemMark().isPresent()) {
+      var mark = marked.getProblemMark().get();
+      String problem = marked.getProblem() == null ? "invalid YAML" : marked.getProblem();
+      String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
+      return "line " + (mark.getLine() + 1) + ": " + context + problem;
+    }
+    String message = e.getMessage() == null ? "invalid YAML" : e.getMessage().lines().findFirst().orElse("");
+    return message.strip();
+  }
+}

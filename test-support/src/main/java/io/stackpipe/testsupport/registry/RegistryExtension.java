@@ -1,0 +1,32 @@
+package io.stackpipe.testsupport.registry;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Hands tests a {@link LocalRegistry}: one real registry per test JVM, stopped when the JVM's tests end.
+ * Tests that need an isolated repository use a path of their own under it.
+ */
+public final class RegistryExtension implements ParameterResolver {
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == LocalRegistry.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return context.getRoot()
+        .getStore(ExtensionContext.Namespace.create(RegistryExtension.class))
+        .getOrComputeIfAbsent(Shared.class, k -> new Shared(LocalRegistry.start()), Shared.class)
+        .registry;
+  }
+
+  private record Shared(LocalRegistry registry) implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() {
+      registry.close();
+    }
+  }
+}
