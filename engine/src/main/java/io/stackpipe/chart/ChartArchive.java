@@ -60,6 +60,11 @@ public final class ChartArchive {
     return new ArrayList<>(read(archive).keySet());
   }
 
+  /** One file of an archive, e.g. {@code orders/profiles/qa1/values.yaml}; empty when absent. */
+  public static java.util.Optional<byte[]> entry(Path archive, String path) {
+    return java.util.Optional.ofNullable(read(archive).get(path));
+  }
+
   /** sha256 of the archive bytes: the digest a registry stores the chart layer under. */
   public static String digest(Path archive) {
     MessageDigest sha = sha256();

@@ -58,7 +58,7 @@ final class ChartStage implements AutoCloseable {
     return root;
   }
 
-  /** Line edits keep the author's comments and layout in the published Chart.yaml. */
+  /** Line edits: the rest of Chart.yaml reaches lint exactly as its author wrote it. */
   void stamp(String version, String appVersion) {
     Path file = chart.resolve(ChartMetadata.FILE);
     try {

@@ -30,6 +30,8 @@ final class ProfileRenderer {
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
   // Helm's template errors: "template: orders/templates/cm.yaml:7:20: executing ... : <reason>"
   private static final Pattern TEMPLATE_ERROR = Pattern.compile("template: ([^:\\s]+):(\\d+)(?::\\d+)?: (.*)");
+  // Helm's failures from `required`/`fail`: "execution error at (orders/templates/cm.yaml:7:10): <reason>"
+  private static final Pattern EXECUTION_ERROR = Pattern.compile("execution error at \\(([^:\\s]+):(\\d+)(?::\\d+)?\\): (.*)");
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
   private final Path chartDir;
@@ -119,6 +121,10 @@ final class ProfileRenderer {
   /** Helm's message reduced to "template file line N: reason" (secrets are placeholders while rendering). */
   static String describeHelmError(RuntimeException e) {
     String message = firstLine(e.getMessage());
+    Matcher execution = EXECUTION_ERROR.matcher(message);
+    if (execution.find()) {
+      return execution.group(1) + " line " + execution.group(2) + ": " + execution.group(3);
+    }
     Matcher error = TEMPLATE_ERROR.matcher(message);
     if (error.find()) {
       String reason = error.group(3);

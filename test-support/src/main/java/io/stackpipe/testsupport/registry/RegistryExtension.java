@@ -23,7 +23,7 @@ public final class RegistryExtension implements ParameterResolver {
         .registry;
   }
 
-  private record Shared(LocalRegistry registry) implements ExtensionContext.Store.CloseableResource {
+  private record Shared(LocalRegistry registry) implements AutoCloseable {
     @Override
     public void close() {
       registry.close();

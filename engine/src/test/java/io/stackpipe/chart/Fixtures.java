@@ -1,0 +1,76 @@
+package io.stackpipe.chart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+
+/** Copies of the repository's example services and shared vectors, so tests exercise what users see. */
+final class Fixtures {
+
+  private Fixtures() {
+  }
+
+  static Path repoRoot() {
+    return Path.of(System.getProperty("stackpipe.repo.root", "..")).toAbsolutePath().normalize();
+  }
+
+  /** A private copy of examples/services/{name}. */
+  static Path exampleService(String name, Path into) {
+    Path target = into.resolve(name);
+    copyTree(repoRoot().resolve("examples/services").resolve(name), target);
+    return target;
+  }
+
+  /** A real sops-written file from ../shared/sops-vectors (read there, never copied into the repo). */
+  static Path sopsVector(String relative) {
+    Path file = repoRoot().resolve("../shared/sops-vectors").resolve(relative).normalize();
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("shared sops vector missing: " + file);
+    }
+    return file;
+  }
+
+  static void copyTree(Path source, Path target) {
+    try (Stream<Path> walk = Files.walk(source)) {
+      for (Path p : walk.toList()) {
+        Path to = target.resolve(source.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A digest of every file's path and bytes under {@code root}: proves a refused build changed nothing. */
+  static String treeDigest(Path root) {
+    try (Stream<Path> walk = Files.walk(root)) {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Path p : walk.sorted().toList()) {
+        sha.update(root.relativize(p).toString().getBytes());
+        if (Files.isRegularFile(p)) {
+          sha.update(Files.readAllBytes(p));
+        }
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
