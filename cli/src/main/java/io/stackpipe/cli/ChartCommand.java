@@ -12,12 +12,16 @@ import picocli.CommandLine.Parameters;
     subcommands = ChartCommand.Build.class, mixinStandardHelpOptions = true)
 final class ChartCommand {
 
-  @Command(name = "build", mixinStandardHelpOptions = true,
+  // No standard mixin here: --version is the chart version, not the tool's.
+  @Command(name = "build",
       description = "Validate a chart (lint, render every profile), package it with profiles/, pin its image, push it.")
   static final class Build implements Callable<Integer> {
 
     @Parameters(paramLabel = "DIR", description = "The chart directory (Chart.yaml, values.yaml, templates/, profiles/).")
     Path dir;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--version", paramLabel = "V", description = "Chart version to stamp (SemVer 2).")
     String version;

@@ -1,0 +1,134 @@
+package io.stackpipe.testsupport.docs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the copy-paste examples of a user guide exactly as a reader would, in order, in one working folder:
+ * <ul>
+ *   <li>a {@code ```sh} block runs as one bash script and must succeed;</li>
+ *   <li>a {@code ```console} block holds {@code $ command} lines, each followed by lines its output must
+ *       contain; an expected line starting with {@code stackpipe:} means the command must exit 1, else 0.</li>
+ * </ul>
+ * Substitutions replace what a guide assumes about the reader's machine (e.g. {@code localhost:5000}) with
+ * what the test started.
+ */
+public final class DocExamples {
+
+  private final Path workDir;
+  private final Path binDir;
+  private final Map<String, String> substitutions;
+  private final Map<String, String> environment;
+
+  public DocExamples(Path workDir, Path binDir, Map<String, String> substitutions, Map<String, String> environment) {
+    this.workDir = workDir;
+    this.binDir = binDir;
+    this.substitutions = substitutions;
+    this.environment = environment;
+  }
+
+  /** A block of a guide: its kind ({@code sh} or {@code console}), text and first line number. */
+  public record Block(String kind, String text, int line) {
+  }
+
+  /** The runnable blocks of a guide, in order. */
+  public static List<Block> blocks(Path guide) throws IOException {
+    List<Block> blocks = new ArrayList<>();
+    List<String> lines = Files.readAllLines(guide, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String fence = lines.get(i).strip();
+      if (fence.equals("```sh") || fence.equals("```console")) {
+        int start = i + 1;
+        StringBuilder text = new StringBuilder();
+        while (++i < lines.size() && !lines.get(i).strip().equals("```")) {
+          text.append(lines.get(i)).append('\n');
+        }
+        blocks.add(new Block(fence.substring(3), text.toString(), start + 1));
+      }
+    }
+    return blocks;
+  }
+
+  /** Runs every block of the guide; the first failure throws an AssertionError naming the guide and line. */
+  public int runAll(Path guide) throws IOException, InterruptedException {
+    List<Block> blocks = blocks(guide);
+    for (Block block : blocks) {
+      String where = guide.getFileName() + ":" + block.line();
+      if (block.kind().equals("sh")) {
+        Result result = bash(block.text());
+        if (result.exitCode != 0) {
+          throw new AssertionError(where + ": sh block exited " + result.exitCode + "\n" + result.output);
+        }
+      } else {
+        runConsole(block, where);
+      }
+    }
+    return blocks.size();
+  }
+
+  private void runConsole(Block block, String where) throws IOException, InterruptedException {
+    String command = null;
+    List<String> expected = new ArrayList<>();
+    for (String line : (block.text() + "$ \n").lines().toList()) {
+      if (line.startsWith("$ ")) {
+        if (command != null) {
+          check(command, expected, where);
+        }
+        command = line.substring(2).strip();
+        expected = new ArrayList<>();
+      } else if (!line.isBlank()) {
+        expected.add(substitute(line.strip()));
+      }
+    }
+  }
+
+  private void check(String command, List<String> expected, String where) throws IOException, InterruptedException {
+    if (command.isEmpty()) {
+      return;
+    }
+    Result result = bash(command);
+    int wantedExit = expected.stream().anyMatch(l -> l.startsWith("stackpipe:")) ? 1 : 0;
+    if (result.exitCode != wantedExit) {
+      throw new AssertionError(where + ": '" + command + "' exited " + result.exitCode + ", the guide shows "
+          + wantedExit + "\n" + result.output);
+    }
+    for (String line : expected) {
+      if (!result.output.contains(line)) {
+        throw new AssertionError(where + ": output of '" + command + "' lacks the guide's line\n  " + line
+            + "\nit was:\n" + result.output);
+      }
+    }
+  }
+
+  private String substitute(String text) {
+    String result = text;
+    for (Map.Entry<String, String> s : substitutions.entrySet()) {
+      result = result.replace(s.getKey(), s.getValue());
+    }
+    return result;
+  }
+
+  private record Result(int exitCode, String output) {
+  }
+
+  private Result bash(String script) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder("bash", "-euo", "pipefail", "-c", substitute(script))
+        .directory(workDir.toFile())
+        .redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    builder.environment().put("PATH", binDir + ":" + System.getenv("PATH"));
+    Process process = builder.start();
+    byte[] output = process.getInputStream().readAllBytes();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("timed out: " + script);
+    }
+    return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+  }
+}
