@@ -132,10 +132,12 @@ public final class ChartBuild {
       if (!dropped.isEmpty()) {
         progress.accept(".helmignore: kept profiles/ despite " + ChartStage.describe(dropped));
       }
-      lint(stage.chart());
-      progress.accept("lint (strict): ok");
-      List<RenderedProfile> rendered = renderAll(stage.chart(), chart.name(), profiles);
-      Path artifact = packageChart(stage, chart.name(), finalVersion, out);
+      // Lint, every render and helm package are independent: run them side by side, report in a fixed order.
+      Path helmArchive = stage.root().resolve("package").resolve(chart.name() + "-" + finalVersion + ".tgz");
+      List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles);
+      Path artifact = out.resolve(chart.name() + "-" + finalVersion + ".tgz");
+      createDirectories(out);
+      ChartArchive.repack(helmArchive, artifact);
       verifyListing(artifact, chart.name(), profiles);
       String chartDigest = ChartArchive.digest(artifact);
       progress.accept("packaged " + artifact + " (" + chartDigest + ")");
@@ -199,60 +201,70 @@ public final class ChartBuild {
     }
   }
 
-  /** Every profile plus the chart's own defaults, in parallel: Helm renders are independent of each other. */
-  private List<RenderedProfile> renderAll(Path chart, String name, List<Profile> profiles) {
-    ProfileRenderer renderer = new ProfileRenderer(chart, name);
+  /**
+   * Lint, render the defaults and every profile, and run helm package into the stage, in parallel. Failures
+   * are reported in a fixed order (lint, defaults, profiles by name), whichever finished first.
+   */
+  private List<RenderedProfile> checkAndPackage(ChartStage stage, String name, List<Profile> profiles) {
+    ProfileRenderer renderer = new ProfileRenderer(stage.chart(), name);
     List<Optional<Profile>> all = new ArrayList<>();
     all.add(Optional.empty());
     profiles.forEach(p -> all.add(Optional.of(p)));
-    int threads = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
+    int threads = Math.max(1, Math.min(all.size() + 2, Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread thread = new Thread(r, "stackpipe-render");
+      Thread thread = new Thread(r, "stackpipe-chart-build");
       thread.setDaemon(true);
       return thread;
     });
     try {
-      List<Future<RenderedProfile>> futures = all.stream().map(p -> pool.submit(() -> renderer.render(p))).toList();
+      Future<?> lint = pool.submit(() -> lint(stage.chart()));
+      List<Future<RenderedProfile>> renders = all.stream().map(p -> pool.submit(() -> renderer.render(p))).toList();
+      Future<?> packaged = pool.submit(() -> helmPackage(stage));
+      join(lint);
+      progress.accept("lint (strict): ok");
       List<RenderedProfile> rendered = new ArrayList<>();
-      for (Future<RenderedProfile> future : futures) {
-        RenderedProfile result = join(future);
+      for (Future<RenderedProfile> render : renders) {
+        RenderedProfile result = join(render);
         progress.accept("rendered " + result.profile() + ": " + result.objects().size() + " object(s)");
         rendered.add(result);
       }
+      join(packaged);
       return rendered;
     } finally {
       pool.shutdownNow();
     }
   }
 
-  private static RenderedProfile join(Future<RenderedProfile> future) {
+  private static <T> T join(Future<T> future) {
     try {
       return future.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
       }
-      throw new StackpipeException("render failed: " + e.getCause());
+      throw new StackpipeException("chart build failed: " + e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StackpipeException("interrupted while rendering");
+      throw new StackpipeException("interrupted while building the chart");
     }
   }
 
-  private static Path packageChart(ChartStage stage, String name, String version, Path out) {
-    Path helmOut = stage.root().resolve("package");
+  private static void helmPackage(ChartStage stage) {
+    Path destination = stage.root().resolve("package");
+    createDirectories(destination);
     try {
-      Files.createDirectories(helmOut);
-      Files.createDirectories(out);
-      new Helm(stage.chart()).packageIt().withDestination(helmOut).call();
-    } catch (IOException e) {
-      throw new StackpipeException(out + ": cannot create the output directory (" + e.getMessage() + ")");
+      new Helm(stage.chart()).packageIt().withDestination(destination).call();
     } catch (RuntimeException e) {
       throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
     }
-    Path artifact = out.resolve(name + "-" + version + ".tgz");
-    ChartArchive.repack(helmOut.resolve(name + "-" + version + ".tgz"), artifact);
-    return artifact;
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new StackpipeException(dir + ": cannot create the directory (" + e.getMessage() + ")");
+    }
   }
 
   private static void verifyListing(Path artifact, String name, List<Profile> profiles) {

@@ -2,6 +2,7 @@ package io.stackpipe.chart;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.profile.Profile;
@@ -103,7 +104,8 @@ final class ProfileRenderer {
       }
       String id = object.get("kind") + "/" + objectName;
       try {
-        if (!(KUBERNETES.unmarshal(document) instanceof HasMetadata)) {
+        // From the parsed map: parsing the YAML a second time would double the cost of a render.
+        if (!(KUBERNETES.convertValue(object, KubernetesResource.class) instanceof HasMetadata)) {
           throw new StackpipeException(where + ": " + id + " is not a Kubernetes object");
         }
       } catch (RuntimeException e) {

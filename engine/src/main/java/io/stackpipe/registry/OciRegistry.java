@@ -35,17 +35,17 @@ public final class OciRegistry {
   private static final Pattern BEARER = Pattern.compile("Bearer realm=\"([^\"]+)\"(?:,service=\"([^\"]*)\")?(?:,scope=\"([^\"]*)\")?");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
+  // One client for the process: its connection pool makes repeated checks against a registry cheap.
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .followRedirects(HttpClient.Redirect.NORMAL).build();
 
   private final String host;
   private final String base;
-  private final HttpClient http;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
   public OciRegistry(String host, boolean plainHttp) {
     this.host = host;
     this.base = (plainHttp ? "http://" : "https://") + host;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
   }
 
   /** Loopback registries speak plain HTTP unless told otherwise; everything else needs the explicit flag. */
@@ -121,7 +121,7 @@ public final class OciRegistry {
       request.header("Authorization", "Bearer " + token);
     }
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
       throw new StackpipeException("registry " + host + " is not reachable (connection refused)", e);
     } catch (HttpTimeoutException e) {
