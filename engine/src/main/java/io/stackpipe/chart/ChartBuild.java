@@ -135,21 +135,25 @@ public final class ChartBuild {
       // Lint, every render and helm package are independent: run them side by side, report in a fixed order.
       Path helmArchive = stage.root().resolve("package").resolve(chart.name() + "-" + finalVersion + ".tgz");
       List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles);
-      Path artifact = out.resolve(chart.name() + "-" + finalVersion + ".tgz");
-      createDirectories(out);
-      ChartArchive.repack(helmArchive, artifact);
-      verifyListing(artifact, chart.name(), profiles);
-      String chartDigest = ChartArchive.digest(artifact);
-      progress.accept("packaged " + artifact + " (" + chartDigest + ")");
+      String fileName = chart.name() + "-" + finalVersion + ".tgz";
+      Path staged = stage.root().resolve(fileName);
+      ChartArchive.repack(helmArchive, staged);
+      verifyListing(staged, chart.name(), profiles);
+      String chartDigest = ChartArchive.digest(staged);
+      progress.accept("packaged " + fileName + " (" + chartDigest + ")");
 
       Publication publication = Publication.NOT_PUSHED;
       String published = null;
       if (push != null) {
         published = push + "/" + chart.name() + ":" + OciChartTarget.tag(finalVersion);
-        publication = publish(push, chart.name(), finalVersion, artifact, chartDigest);
+        publication = publish(push, chart.name(), finalVersion, staged, chartDigest);
         progress.accept((publication == Publication.PUSHED ? "pushed " : "already published with the same content: ")
             + published);
       }
+      // Only a build that passed every check, publication included, leaves an artifact behind.
+      Path artifact = out.resolve(fileName);
+      createDirectories(out);
+      copy(staged, artifact);
       return new ChartBuildResult(chart.name(), finalVersion, finalAppVersion, chartDigest, pinned,
           profiles.stream().map(Profile::name).toList(), rendered, artifact.toAbsolutePath(), published,
           publication);
@@ -256,6 +260,14 @@ public final class ChartBuild {
       new Helm(stage.chart()).packageIt().withDestination(destination).call();
     } catch (RuntimeException e) {
       throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
+    }
+  }
+
+  private static void copy(Path from, Path to) {
+    try {
+      Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new StackpipeException(to + ": cannot write the chart archive (" + e.getMessage() + ")");
     }
   }
 

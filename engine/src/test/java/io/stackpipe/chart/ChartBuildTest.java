@@ -167,6 +167,7 @@ class ChartBuildTest {
           .withOutputDirectory(work.resolve("other")).call())
           .isInstanceOf(StackpipeException.class)
           .hasMessageStartingWith("orders 1.0.0 is already published with digest " + first.chartDigest());
+      assertThat(work.resolve("other")).doesNotExist();
       var repository = OciChartTarget.parse(target).repository("orders");
       assertThat(new OciRegistry(registry.host(), true).manifest(repository, "1.0.0").orElseThrow()
           .path("layers").get(0).path("digest").asText()).isEqualTo(first.chartDigest());
@@ -350,6 +351,16 @@ class ChartBuildTest {
         port = socket.getLocalPort();
       }
       assertRefusedUnchanged(ChartBuild.of(orders).withImage("127.0.0.1:" + port + "/services/orders:1.0.0")
+          .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
+    }
+
+    @Test
+    void aPushTargetRegistryThatIsDown() throws IOException {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      assertRefusedUnchanged(ChartBuild.of(orders).pushTo("oci://127.0.0.1:" + port + "/charts")
           .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
     }
 
