@@ -102,6 +102,9 @@ public final class SafeYaml {
       return "line " + (mark.getLine() + 1) + ": " + context + problem;
     }
     String message = e.getMessage() == null ? "invalid YAML" : e.getMessage().lines().findFirst().orElse("");
+    if (message.startsWith("Number of aliases")) {
+      return "more than " + MAX_ALIASES + " aliases to collections: refused, alias expansion could exhaust memory";
+    }
     return message.strip();
   }
 }
