@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.testsupport.registry.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -25,19 +25,8 @@ class ChartBuildCliTest {
   Path billing;
 
   @BeforeEach
-  void copyExample() throws IOException {
-    Path source = CliRun.repoRoot().resolve("examples/services/billing");
-    billing = work.resolve("billing");
-    try (Stream<Path> walk = Files.walk(source)) {
-      for (Path p : walk.toList()) {
-        Path to = billing.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+  void copyExample() {
+    billing = TestFiles.copyTree(CliRun.repoRoot().resolve("examples/services/billing"), work.resolve("billing"));
   }
 
   @Nested

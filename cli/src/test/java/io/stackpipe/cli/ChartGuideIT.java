@@ -2,11 +2,11 @@ package io.stackpipe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.docs.DocExamples;
 import io.stackpipe.testsupport.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.testsupport.registry.TestImages;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class ChartGuideIT {
   @Test
   void everyExampleOfTheChartGuideRunsAsWritten(LocalRegistry registry, @TempDir Path work) throws Exception {
     Path root = CliRun.repoRoot();
-    copyTree(root.resolve("examples"), work.resolve("examples"));
+    TestFiles.copyTree(root.resolve("examples"), work.resolve("examples"));
     // The guide's stated precondition: the service image was pushed.
     TestImages.push(registry.host(), "services/orders", "1.4.0", "orders 1.4.0 (guide)");
 
@@ -31,16 +31,4 @@ class ChartGuideIT {
     assertThat(work.resolve("build/orders-1.4.0.tgz")).exists();
   }
 
-  private static void copyTree(Path source, Path target) throws Exception {
-    try (var walk = Files.walk(source)) {
-      for (Path p : walk.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
-  }
 }

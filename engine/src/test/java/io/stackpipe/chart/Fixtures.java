@@ -1,5 +1,6 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,8 +22,7 @@ final class Fixtures {
   /** A private copy of examples/services/{name}. */
   static Path exampleService(String name, Path into) {
     Path target = into.resolve(name);
-    copyTree(repoRoot().resolve("examples/services").resolve(name), target);
-    return target;
+    return TestFiles.copyTree(repoRoot().resolve("examples/services").resolve(name), target);
   }
 
   /** A real sops-written file from ../shared/sops-vectors (read there, never copied into the repo). */
@@ -34,20 +34,6 @@ final class Fixtures {
     return file;
   }
 
-  static void copyTree(Path source, Path target) {
-    try (Stream<Path> walk = Files.walk(source)) {
-      for (Path p : walk.toList()) {
-        Path to = target.resolve(source.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   /** A digest of every file's path and bytes under {@code root}: proves a refused build changed nothing. */
   static String treeDigest(Path root) {

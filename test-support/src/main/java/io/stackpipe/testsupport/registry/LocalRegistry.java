@@ -1,5 +1,6 @@
 package io.stackpipe.testsupport.registry;
 
+import io.stackpipe.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -10,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A real OCI registry (Debian's {@code docker-registry}, distribution 2.8) on a free loopback port, with its
@@ -183,18 +182,8 @@ public final class LocalRegistry implements AutoCloseable {
   public void close() {
     kill();
     if (ownsStorage) {
-      deleteTree(storage);
+      TestFiles.deleteTree(storage);
     }
   }
 
-  static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

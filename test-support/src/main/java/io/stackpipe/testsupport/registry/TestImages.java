@@ -5,6 +5,7 @@ import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import io.stackpipe.testsupport.TestFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class TestImages {
       throw new IllegalStateException("could not push test image " + host + "/" + repository + ":" + tag, e);
     } finally {
       if (dir != null) {
-        LocalRegistry.deleteTree(dir);
+        TestFiles.deleteTree(dir);
       }
     }
   }
