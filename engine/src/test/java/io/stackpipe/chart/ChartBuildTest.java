@@ -347,20 +347,14 @@ class ChartBuildTest {
 
     @Test
     void aRegistryThatIsDown() throws IOException {
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
+      int port = unusedPort();
       assertRefusedUnchanged(ChartBuild.of(orders).withImage("127.0.0.1:" + port + "/services/orders:1.0.0")
           .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
     }
 
     @Test
     void aPushTargetRegistryThatIsDown() throws IOException {
-      int port;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        port = socket.getLocalPort();
-      }
+      int port = unusedPort();
       assertRefusedUnchanged(ChartBuild.of(orders).pushTo("oci://127.0.0.1:" + port + "/charts")
           .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
     }
@@ -369,6 +363,13 @@ class ChartBuildTest {
     void aPushTargetThatIsNotOci() {
       assertRefusedUnchanged(ChartBuild.of(orders).pushTo("https://registry.example.com/charts")
           .withOutputDirectory(out), "push target 'https://registry.example.com/charts' must start with oci://");
+    }
+  }
+
+  /** A loopback port nothing listens on: a registry that is down. */
+  private static int unusedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
