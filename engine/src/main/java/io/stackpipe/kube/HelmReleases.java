@@ -1,0 +1,203 @@
+package io.stackpipe.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import com.marcnuri.helm.ReleaseHistory;
+import com.marcnuri.helm.UpgradeCommand;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Helm releases through helm-java, on the same cluster as the {@link KubeConnection}. Failures become one-line
+ * {@link KubeException}s ({@link KubeAccessDeniedException} when RBAC refused).
+ */
+public final class HelmReleases {
+
+  /** A release as {@code helm list}/{@code helm status} show it. */
+  public record Release(String name, String namespace, int revision, String status, String chart, String appVersion) {}
+
+  /** One line of {@code helm history}. */
+  public record Revision(int revision, String status, String chart, String appVersion, String description) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final KubeConnection connection;
+
+  HelmReleases(KubeConnection connection) {
+    this.connection = connection;
+  }
+
+  public Release install(String name, String namespace, Path chart, Map<String, ?> values) {
+    return run("install", name, namespace, () -> {
+      InstallCommand install = new Helm(chart).install().withName(name).withNamespace(namespace);
+      values.forEach(install::set);
+      if (connection.kubeconfig() != null) {
+        install.withKubeConfig(connection.kubeconfig());
+      }
+      return release(install.call());
+    });
+  }
+
+  public Release upgrade(String name, String namespace, Path chart, Map<String, ?> values) {
+    return run("upgrade", name, namespace, () -> {
+      UpgradeCommand upgrade = new Helm(chart).upgrade().withName(name).withNamespace(namespace);
+      values.forEach(upgrade::set);
+      if (connection.kubeconfig() != null) {
+        upgrade.withKubeConfig(connection.kubeconfig());
+      }
+      return release(upgrade.call());
+    });
+  }
+
+  /**
+   * Rolls back to {@code revision}: a new revision that applies exactly the manifest and values stored for
+   * {@code revision}, described "Rollback to N" as Helm's own rollback does. helm-java has no rollback verb, so
+   * the stored manifest is replayed through an upgrade (hooks of the old revision are not re-run).
+   */
+  public Release rollback(String name, String namespace, int revision) {
+    JsonNode stored = storedRelease(name, namespace, revision);
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("stackpipe-rollback-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      JsonNode metadata = stored.path("chart").path("metadata");
+      Path chart = Files.createDirectories(dir.resolve(metadata.path("name").asText()));
+      Files.writeString(chart.resolve("Chart.yaml"), JSON.writeValueAsString(Map.of(
+          "apiVersion", "v2", "name", metadata.path("name").asText(), "version", metadata.path("version").asText(),
+          "appVersion", metadata.path("appVersion").asText(""))));
+      Files.createDirectories(chart.resolve("templates"));
+      Files.writeString(chart.resolve("templates/manifest.yaml"), "{{ .Files.Get \"stored/manifest.yaml\" }}\n");
+      Files.createDirectories(chart.resolve("stored"));
+      Files.writeString(chart.resolve("stored/manifest.yaml"), stored.path("manifest").asText());
+      // The old revision's user values ride along so `helm get values` shows them; the template ignores them.
+      Path values = dir.resolve("values.json");
+      Files.writeString(values, JSON.writeValueAsString(stored.path("config")));
+      return run("rollback", name, namespace, () -> {
+        UpgradeCommand upgrade = new Helm(chart).upgrade().withName(name).withNamespace(namespace)
+            .withValuesFile(values).withDescription("Rollback to " + revision);
+        if (connection.kubeconfig() != null) {
+          upgrade.withKubeConfig(connection.kubeconfig());
+        }
+        return release(upgrade.call());
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Returns Helm's confirmation text. */
+  public String uninstall(String name, String namespace) {
+    return run("uninstall", name, namespace, () -> {
+      var uninstall = Helm.uninstall(name).withNamespace(namespace);
+      if (connection.kubeconfig() != null) {
+        uninstall.withKubeConfig(connection.kubeconfig());
+      }
+      return uninstall.call();
+    });
+  }
+
+  public List<Release> list(String namespace) {
+    return run("list", "releases", namespace, () -> {
+      var list = Helm.list().withNamespace(namespace);
+      if (connection.kubeconfig() != null) {
+        list.withKubeConfig(connection.kubeconfig());
+      }
+      return list.call().stream().map(HelmReleases::release).sorted(Comparator.comparing(Release::name)).toList();
+    });
+  }
+
+  public Release status(String name, String namespace) {
+    return run("status", name, namespace, () -> {
+      var status = Helm.status(name).withNamespace(namespace);
+      if (connection.kubeconfig() != null) {
+        status.withKubeConfig(connection.kubeconfig());
+      }
+      return release(status.call());
+    });
+  }
+
+  /** Oldest revision first. */
+  public List<Revision> history(String name, String namespace) {
+    return run("history", name, namespace, () -> {
+      var history = Helm.history(name).withNamespace(namespace);
+      if (connection.kubeconfig() != null) {
+        history.withKubeConfig(connection.kubeconfig());
+      }
+      return history.call().stream().map(HelmReleases::revision)
+          .sorted(Comparator.comparingInt(Revision::revision)).toList();
+    });
+  }
+
+  private static Release release(com.marcnuri.helm.Release r) {
+    return new Release(r.getName(), r.getNamespace(), Integer.parseInt(r.getRevision().trim()),
+        r.getStatus(), r.getChart(), r.getAppVersion());
+  }
+
+  private static Revision revision(ReleaseHistory h) {
+    return new Revision(h.getRevision(), h.getStatus(), h.getChart(), h.getAppVersion(), h.getDescription());
+  }
+
+  /** Helm keeps each revision in a Secret: base64(gzip(JSON)), under the Secret's own base64. */
+  private JsonNode storedRelease(String name, String namespace, int revision) {
+    String secretName = "sh.helm.release.v1." + name + ".v" + revision;
+    Secret secret;
+    try {
+      secret = connection.client().secrets().inNamespace(namespace).withName(secretName).get();
+    } catch (KubernetesClientException e) {
+      throw connection.translate(e, "get", "secrets", namespace);
+    }
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey("release")) {
+      throw new KubeException("helm rollback " + name + " in namespace " + namespace + ": release has no revision "
+          + revision);
+    }
+    byte[] helmEncoded = Base64.getDecoder().decode(secret.getData().get("release"));
+    byte[] gzipped = Base64.getDecoder().decode(helmEncoded);
+    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+      return JSON.readTree(in);
+    } catch (IOException e) {
+      throw new KubeException("helm rollback " + name + ": revision " + revision + " is not a readable Helm release", e);
+    }
+  }
+
+  private <T> T run(String verb, String name, String namespace, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IllegalStateException e) {
+      KubeAccessDeniedException denied = KubeErrors.forbidden(e.getMessage(), e);
+      if (denied != null) {
+        throw denied;
+      }
+      throw new KubeException("helm " + verb + " " + name + " in namespace " + namespace + ": "
+          + KubeErrors.firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+}

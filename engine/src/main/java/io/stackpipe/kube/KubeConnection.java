@@ -1,0 +1,133 @@
+package io.stackpipe.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A connection to one cluster: a fabric8 client plus where its configuration came from (Helm needs the same
+ * kubeconfig file). Resolution order: an explicit {@code --kubeconfig} file, {@code $KUBECONFIG}, the pod's
+ * service account (in-cluster), {@code ~/.kube/config}.
+ */
+public final class KubeConnection implements AutoCloseable {
+  static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+  private final KubernetesClient client;
+  private final Path kubeconfig;
+  private final String source;
+
+  private KubeConnection(Config config, Path kubeconfig, String source) {
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    this.kubeconfig = kubeconfig;
+    this.source = source;
+  }
+
+  /** Uses {@code kubeconfig}'s current context, or {@code context} when given. */
+  public static KubeConnection fromKubeconfig(Path kubeconfig, String context) {
+    if (!Files.isRegularFile(kubeconfig)) {
+      throw new KubeException("kubeconfig " + kubeconfig + ": no such file");
+    }
+    Config config;
+    try {
+      config = Config.fromKubeconfig(context, kubeconfig.toFile());
+    } catch (KubernetesClientException | IllegalArgumentException e) {
+      throw new KubeException("kubeconfig " + kubeconfig + ": cannot be read: " + KubeErrors.firstLine(e.getMessage()), e);
+    }
+    if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
+      throw new KubeException("kubeconfig " + kubeconfig + ": no cluster server for context "
+          + (context == null ? "(current)" : context));
+    }
+    return new KubeConnection(config, kubeconfig.toAbsolutePath(), "kubeconfig " + kubeconfig);
+  }
+
+  /** The pod's own service account: token, CA and namespace mounted by Kubernetes. */
+  public static KubeConnection inCluster() {
+    if (System.getenv("KUBERNETES_SERVICE_HOST") == null || !Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+      throw new KubeException("not running in a Kubernetes pod: KUBERNETES_SERVICE_HOST is unset or "
+          + SERVICE_ACCOUNT_TOKEN + " is missing");
+    }
+    Path dir = SERVICE_ACCOUNT_TOKEN.getParent();
+    String port = System.getenv().getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl("https://" + System.getenv("KUBERNETES_SERVICE_HOST") + ":" + port)
+        .withCaCertFile(dir.resolve("ca.crt").toString())
+        .withNamespace(readOrNull(dir.resolve("namespace")))
+        // Projected tokens rotate: read the file for every request rather than once.
+        .withOauthTokenProvider(() -> readOrNull(SERVICE_ACCOUNT_TOKEN))
+        .build();
+    return new KubeConnection(config, null, "in-cluster service account");
+  }
+
+  /** Resolves the cluster as documented on the class; {@code explicitKubeconfig} may be {@code null}. */
+  public static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env) {
+    if (explicitKubeconfig != null) {
+      return fromKubeconfig(explicitKubeconfig, null);
+    }
+    String fromEnv = env.get("KUBECONFIG");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      // Several files are merged by kubectl; Stackpipe takes the first so that Helm and fabric8 see the same one.
+      return fromKubeconfig(Path.of(fromEnv.split(java.io.File.pathSeparator)[0]), null);
+    }
+    if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+      return inCluster();
+    }
+    Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+    if (Files.isRegularFile(home)) {
+      return fromKubeconfig(home, null);
+    }
+    throw new KubeException("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod"
+        + " with a service account, or start the local one with `stackpipe cluster start`");
+  }
+
+  private static String readOrNull(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The kubeconfig file this connection uses, or {@code null} in-cluster (where Helm finds the pod's config). */
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** Where the configuration came from, for messages: "kubeconfig /path" or "in-cluster service account". */
+  public String source() {
+    return source;
+  }
+
+  public String server() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
+  public Namespaces namespaces() {
+    return new Namespaces(this);
+  }
+
+  public KubeObjects objects() {
+    return new KubeObjects(this);
+  }
+
+  public HelmReleases releases() {
+    return new HelmReleases(this);
+  }
+
+  KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
+    return KubeErrors.translate(e, server(), verb, resource, namespace);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

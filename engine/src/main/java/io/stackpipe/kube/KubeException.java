@@ -1,0 +1,12 @@
+package io.stackpipe.kube;
+
+/** A Kubernetes API failure, explained in one line (never a stack of HTTP details, never credentials). */
+public class KubeException extends RuntimeException {
+  public KubeException(String message) {
+    super(message);
+  }
+
+  public KubeException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

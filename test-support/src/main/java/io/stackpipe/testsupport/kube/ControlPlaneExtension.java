@@ -1,0 +1,104 @@
+package io.stackpipe.testsupport.kube;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One real control plane per test JVM (started on first use, closed with the root context, killed by a shutdown
+ * hook or the parent-death signal otherwise), and one fresh namespace per test.
+ *
+ * <p>Resolves {@link ControlPlane}, the admin {@link KubernetesClient}, {@code @KubeConfigPath Path} and
+ * {@code @TestNamespace String}. Missing binaries fail the test with the command that provides them.
+ */
+public final class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+
+  public static final String TEST_LABEL = "stackpipe.io/test";
+  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ControlPlaneExtension.class);
+
+  /** The shared control plane and its admin client, closed together when the test JVM's root context closes. */
+  private record Shared(ControlPlane plane, KubernetesClient client) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        client.close();
+      } finally {
+        plane.close();
+      }
+    }
+  }
+
+  private static Shared shared(ExtensionContext context) {
+    return context.getRoot().getStore(STORE).getOrComputeIfAbsent(Shared.class, key -> {
+      ControlPlane plane = ControlPlane.start();
+      return new Shared(plane, plane.newClient());
+    }, Shared.class);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Shared shared = shared(context);
+    String name = namespaceFor(context);
+    shared.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+        .addToLabels(TEST_LABEL, "true").endMetadata().build()).create();
+    context.getStore(STORE).put("namespace", name);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    String name = context.getStore(STORE).remove("namespace", String.class);
+    if (name != null) {
+      // No wait: the namespace controller finishes it while later tests run.
+      shared(context).client().namespaces().withName(name).delete();
+    }
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == ControlPlane.class
+        || type == KubernetesClient.class
+        || (type == Path.class && parameter.isAnnotated(KubeConfigPath.class))
+        || (type == String.class && parameter.isAnnotated(TestNamespace.class));
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Shared shared = shared(context);
+    Class<?> type = parameter.getParameter().getType();
+    if (type == ControlPlane.class) {
+      return shared.plane();
+    }
+    if (type == KubernetesClient.class) {
+      return shared.client();
+    }
+    if (type == Path.class) {
+      return shared.plane().kubeconfig();
+    }
+    String namespace = context.getStore(STORE).get("namespace", String.class);
+    if (namespace == null) {
+      throw new IllegalStateException("@TestNamespace is available in test methods only, not in "
+          + context.getDisplayName());
+    }
+    return namespace;
+  }
+
+  /** DNS-1123 label from the test method name plus a random suffix: readable in logs, unique per run. */
+  static String namespaceFor(ExtensionContext context) {
+    String method = context.getTestMethod().map(m -> m.getName()).orElse("test");
+    String base = method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT)
+        .replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+    if (base.length() > 50) {
+      base = base.substring(0, 50).replaceAll("-+$", "");
+    }
+    String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
+    return "t-" + (base.isEmpty() ? "test" : base) + "-" + suffix;
+  }
+}

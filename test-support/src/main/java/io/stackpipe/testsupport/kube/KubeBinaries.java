@@ -1,0 +1,59 @@
+package io.stackpipe.testsupport.kube;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * The pinned etcd, kube-apiserver and kube-controller-manager binaries that {@code scripts/kube-binaries.sh}
+ * builds into the user cache. Missing binaries are an error, never a skipped test.
+ */
+public record KubeBinaries(Path directory, String kubernetesVersion, String etcdVersion) {
+
+  /** Overrides the binary directory (system property first, then environment). */
+  public static final String BIN_PROPERTY = "stackpipe.kube.bin";
+  public static final String BIN_ENV = "STACKPIPE_KUBE_BIN";
+
+  public static KubeBinaries locate() {
+    Properties versions = new Properties();
+    try (InputStream in = KubeBinaries.class.getResourceAsStream("versions.properties")) {
+      versions.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String kubernetes = versions.getProperty("kubernetes");
+    String etcd = versions.getProperty("etcd");
+    String override = System.getProperty(BIN_PROPERTY, System.getenv(BIN_ENV));
+    Path directory = override != null && !override.isBlank()
+        ? Path.of(override)
+        : cacheHome().resolve("stackpipe/kube/" + kubernetes + "-etcd-" + etcd + "/bin");
+    KubeBinaries binaries = new KubeBinaries(directory, kubernetes, etcd);
+    for (Path binary : new Path[] {binaries.etcd(), binaries.apiServer(), binaries.controllerManager()}) {
+      if (!Files.isExecutable(binary)) {
+        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
+            + " or point " + BIN_ENV + " at a directory with etcd, kube-apiserver and kube-controller-manager");
+      }
+    }
+    return binaries;
+  }
+
+  public Path etcd() {
+    return directory.resolve("etcd");
+  }
+
+  public Path apiServer() {
+    return directory.resolve("kube-apiserver");
+  }
+
+  public Path controllerManager() {
+    return directory.resolve("kube-controller-manager");
+  }
+
+  private static Path cacheHome() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    return xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+  }
+}

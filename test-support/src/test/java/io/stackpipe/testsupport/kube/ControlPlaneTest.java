@@ -1,0 +1,97 @@
+package io.stackpipe.testsupport.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ControlPlaneTest {
+
+  @Nested
+  class AnAttachedControlPlane {
+
+    @Test
+    void servesTheApiAndLeavesNoProcessOrDirectoryBehindWhenClosed() {
+      ControlPlane plane = ControlPlane.start();
+      Collection<Long> pids = plane.pids().values();
+      Path dir = plane.directory();
+      try (KubernetesClient client = plane.newClient()) {
+        assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo(plane.binaries().kubernetesVersion());
+        assertThat(pids).hasSize(3).allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      } finally {
+        plane.close();
+      }
+      assertThat(pids).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      assertThat(dir).doesNotExist();
+    }
+  }
+
+  @Nested
+  @WithControlPlane
+  class TheSharedControlPlane {
+
+    @Test
+    void authorizesWithRbacSoAUserWithoutBindingsIsForbidden(ControlPlane plane, @TempDir Path tmp,
+        @TestNamespace String namespace) {
+      Path kubeconfig = plane.writeKubeconfig(tmp.resolve("nobody.kubeconfig"), "nobody", Set.of());
+      try (KubernetesClient nobody = ControlPlane.clientFor(kubeconfig)) {
+        assertThatThrownBy(() -> nobody.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+            .withNewMetadata().withName("x").endMetadata().build()).create())
+            .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      }
+      assertThat(kubeconfig).satisfies(p ->
+          assertThat(Files.getPosixFilePermissions(p).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]"));
+    }
+
+    @Test
+    void givesEachTestItsOwnLabelledNamespace(KubernetesClient client, @TestNamespace String namespace,
+        @KubeConfigPath Path kubeconfig) {
+      assertThat(namespace).startsWith("t-gives-each-test-its-own-labelled-namespace-");
+      assertThat(client.namespaces().withName(namespace).get().getMetadata().getLabels())
+          .containsEntry(ControlPlaneExtension.TEST_LABEL, "true");
+      assertThat(kubeconfig).isRegularFile();
+    }
+  }
+
+  @Nested
+  class ADetachedControlPlane {
+
+    @Test
+    void outlivesItsHandleUntilStoppedThenIsGoneWithItsData(@TempDir Path tmp) {
+      Path dir = tmp.resolve("demo");
+      ControlPlane plane = ControlPlane.builder().withDirectory(dir).detached().start();
+      plane.close();
+      ControlPlane.Status status = ControlPlane.status(dir);
+      assertThat(status.running()).isTrue();
+      assertThat(status.livePids()).containsOnlyKeys("etcd", "kube-apiserver", "kube-controller-manager");
+      try (KubernetesClient client = ControlPlane.clientFor(status.kubeconfig())) {
+        assertThat(client.namespaces().withName("default").get()).isNotNull();
+      }
+
+      assertThat(ControlPlane.stop(dir)).isEqualTo(status.livePids());
+
+      assertThat(status.livePids().values())
+          .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      assertThat(ControlPlane.status(dir).running()).isFalse();
+      assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void refusesADirectoryWithSomeoneElsesFiles(@TempDir Path tmp) throws Exception {
+      Files.writeString(tmp.resolve("notes.txt"), "mine");
+      assertThatThrownBy(() -> ControlPlane.builder().withDirectory(tmp).detached().start())
+          .hasMessage("directory " + tmp + " holds files that are not a control plane's: [notes.txt];"
+              + " choose an empty directory");
+      assertThat(tmp.resolve("notes.txt")).hasContent("mine");
+    }
+  }
+}
