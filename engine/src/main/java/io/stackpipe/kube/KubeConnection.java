@@ -22,6 +22,8 @@ public final class KubeConnection implements AutoCloseable {
   private final String source;
 
   private KubeConnection(Config config, Path kubeconfig, String source) {
+    // A few quick retries ride out a blip; fabric8's default (10, exponential) hides a dead server for minutes.
+    config.setRequestRetryBackoffLimit(3);
     this.client = new KubernetesClientBuilder().withConfig(config).build();
     this.kubeconfig = kubeconfig;
     this.source = source;

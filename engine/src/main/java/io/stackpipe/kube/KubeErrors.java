@@ -33,7 +33,7 @@ final class KubeErrors {
     if (code == HttpURLConnection.HTTP_UNAUTHORIZED) {
       return new KubeException("unauthorized: " + server + " rejected the credentials of the configured user", e);
     }
-    if (code == 0) {
+    if (code <= 0) { // fabric8's code for "no HTTP response at all"
       Throwable root = e;
       while (root.getCause() != null) {
         root = root.getCause();

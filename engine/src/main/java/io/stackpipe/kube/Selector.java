@@ -76,7 +76,7 @@ public record Selector(List<Requirement> requirements) {
     for (String term : splitTerms(text)) {
       Matcher m;
       if ((m = SET.matcher(term)).matches()) {
-        List<String> values = List.of(m.group(3).split(",")).stream().map(String::trim).toList();
+        List<String> values = List.of(m.group(3).split(",", -1)).stream().map(String::trim).toList();
         if (values.stream().anyMatch(String::isEmpty)) {
           throw new IllegalArgumentException("label selector \"" + text + "\": empty value in \"" + term.trim() + "\"");
         }

@@ -95,8 +95,8 @@ public final class ControlPlaneExtension implements BeforeEachCallback, AfterEac
     String method = context.getTestMethod().map(m -> m.getName()).orElse("test");
     String base = method.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT)
         .replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-    if (base.length() > 50) {
-      base = base.substring(0, 50).replaceAll("-+$", "");
+    if (base.length() > 40) {
+      base = base.substring(0, 40).replaceAll("-+$", "");
     }
     String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
     return "t-" + (base.isEmpty() ? "test" : base) + "-" + suffix;
