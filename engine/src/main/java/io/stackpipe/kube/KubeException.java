@@ -1,7 +1,9 @@
 package io.stackpipe.kube;
 
+import io.stackpipe.StackpipeException;
+
 /** A Kubernetes API failure, explained in one line (never a stack of HTTP details, never credentials). */
-public class KubeException extends RuntimeException {
+public class KubeException extends StackpipeException {
   public KubeException(String message) {
     super(message);
   }

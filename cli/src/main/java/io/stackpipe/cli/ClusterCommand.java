@@ -1,0 +1,139 @@
+package io.stackpipe.cli;
+
+import io.stackpipe.StackpipeException;
+import io.stackpipe.testsupport.kube.ControlPlane;
+import io.stackpipe.testsupport.kube.KubeBinaries;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The local demo's Kubernetes: the same etcd + kube-apiserver + kube-controller-manager the tests use, started in
+ * the background with its state (PIDs, data, kubeconfig) in one directory.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = "Start, inspect or stop the local Kubernetes control plane for the demo.",
+    subcommands = {ClusterCommand.Start.class, ClusterCommand.Status.class, ClusterCommand.Stop.class})
+final class ClusterCommand {
+
+  /** Where the demo cluster lives unless {@code --dir} says otherwise (beside the demo's registry data). */
+  static Path defaultDirectory() {
+    return Path.of(System.getProperty("user.home"), ".cache", "stackpipe", "demo", "cluster");
+  }
+
+  /** The demo cluster's kubeconfig if one is running: the default when no kubeconfig is given. */
+  static Optional<Path> runningDemoKubeconfig() {
+    ControlPlane.Status status = ControlPlane.status(defaultDirectory());
+    return status.running() ? Optional.of(status.kubeconfig()) : Optional.empty();
+  }
+
+  abstract static class Subcommand implements Callable<Integer> {
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "The cluster's directory: data, logs, PIDs, kubeconfig (default: ~/.cache/stackpipe/demo/cluster).")
+    Path dir = defaultDirectory();
+
+    @Spec
+    CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Start the control plane in the background and write its kubeconfig.")
+  static final class Start extends Subcommand {
+    @Override
+    public Integer call() {
+      ControlPlane.Status running = ControlPlane.status(dir);
+      if (running.running()) {
+        out().println("already running at " + running.server() + " (PIDs " + pids(running.livePids()) + ")");
+        printUsage(running.kubeconfig());
+        return 0;
+      }
+      KubeBinaries binaries;
+      try {
+        binaries = KubeBinaries.locate();
+      } catch (IllegalStateException e) {
+        throw new StackpipeException(e.getMessage());
+      }
+      long t0 = System.nanoTime();
+      ControlPlane plane;
+      try {
+        plane = ControlPlane.builder().withBinaries(binaries).withDirectory(dir).detached().start();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new StackpipeException("cannot start the cluster in " + dir + ": " + e.getMessage().lines().findFirst()
+            .orElse(""));
+      }
+      try (plane) {
+        out().printf("Kubernetes %s control plane running at %s after %.1f s (PIDs %s; logs in %s)%n",
+            binaries.kubernetesVersion(), plane.server(), (System.nanoTime() - t0) / 1e9, pids(plane.pids()),
+            dir.resolve("logs"));
+        printUsage(plane.kubeconfig());
+      }
+      return 0;
+    }
+
+    private void printUsage(Path kubeconfig) {
+      PrintWriter out = out();
+      out.println("kubeconfig: " + kubeconfig);
+      out.println("  export KUBECONFIG=" + kubeconfig);
+      out.println("  kubectl get namespaces            # any Kubernetes client works; the user is cluster-admin");
+      out.println("stop it with: stackpipe cluster stop" + (dir.equals(defaultDirectory()) ? "" : " --dir " + dir));
+      out.flush();
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Tell whether the control plane runs; exit 0 if it does, 3 if it does not.")
+  static final class Status extends Subcommand {
+    static final int NOT_RUNNING = 3;
+
+    @Override
+    public Integer call() {
+      ControlPlane.Status status = ControlPlane.status(dir);
+      if (!status.running()) {
+        out().println("not running (no live control plane recorded in " + dir + ")");
+        out().flush();
+        return NOT_RUNNING;
+      }
+      out().println("running at " + status.server() + " (PIDs " + pids(status.livePids()) + ")");
+      if (status.livePids().size() < 3) {
+        out().println("  degraded: only " + String.join(", ", status.livePids().keySet()) + " still run; see "
+            + dir.resolve("logs") + ", then stop and start again");
+      }
+      out().println("kubeconfig: " + status.kubeconfig());
+      out().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "Kill the control plane and delete its data (idempotent).")
+  static final class Stop extends Subcommand {
+    @Override
+    public Integer call() {
+      if (!Files.isDirectory(dir)) {
+        out().println("not running (" + dir + " does not exist)");
+      } else {
+        Map<String, Long> killed = ControlPlane.stop(dir);
+        out().println(killed.isEmpty() ? "not running; removed any data left in " + dir
+            : "stopped (killed PIDs " + pids(killed) + ") and removed its data in " + dir);
+      }
+      out().flush();
+      return 0;
+    }
+  }
+
+  private static String pids(Map<String, Long> pids) {
+    return pids.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,78 @@
+package io.stackpipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.testsupport.kube.ControlPlane;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterCommandTest {
+
+  @TempDir
+  Path tmp;
+
+  /** Detached processes outlive the test JVM by design: stop them even when an assertion failed. */
+  @AfterEach
+  void stopAnythingStarted() {
+    ControlPlane.stop(tmp.resolve("cluster"));
+  }
+
+  @Nested
+  class StartStatusStop {
+
+    @Test
+    void startsAClusterThatOutlivesTheCommandAndStopKillsItAndItsData() {
+      String dir = tmp.resolve("cluster").toString();
+
+      CliRun start = CliRun.run("cluster", "start", "--dir", dir);
+      assertThat(start.exitCode()).as(start.err()).isZero();
+      assertThat(start.out()).containsPattern("Kubernetes v1\\.34\\.\\d+ control plane running at https://127\\.0\\.0\\.1:\\d+")
+          .contains("export KUBECONFIG=" + dir + "/kubeconfig", "stackpipe cluster stop --dir " + dir);
+      ControlPlane.Status status = ControlPlane.status(Path.of(dir));
+      Collection<Long> pids = status.livePids().values();
+      try (KubernetesClient client = ControlPlane.clientFor(Path.of(dir, "kubeconfig"))) {
+        assertThat(client.namespaces().withName("kube-system").get()).isNotNull();
+      }
+
+      CliRun running = CliRun.run("cluster", "status", "--dir", dir);
+      assertThat(running.exitCode()).isZero();
+      assertThat(running.out()).startsWith("running at " + status.server()).contains("kubeconfig: " + dir + "/kubeconfig");
+      assertThat(CliRun.run("cluster", "start", "--dir", dir).out()).startsWith("already running at " + status.server());
+
+      CliRun stop = CliRun.run("cluster", "stop", "--dir", dir);
+      assertThat(stop.exitCode()).isZero();
+      assertThat(stop.out()).startsWith("stopped (killed PIDs etcd ");
+      assertThat(pids).hasSize(3).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      assertThat(Path.of(dir)).isEmptyDirectory();
+
+      CliRun stopped = CliRun.run("cluster", "status", "--dir", dir);
+      assertThat(stopped.exitCode()).isEqualTo(3);
+      assertThat(stopped.out()).isEqualTo("not running (no live control plane recorded in " + dir + ")\n");
+      assertThat(CliRun.run("cluster", "stop", "--dir", dir).out()).startsWith("not running");
+    }
+  }
+
+  @Nested
+  class BadInput {
+
+    @Test
+    void aDirectoryWithForeignFilesIsRefusedInOneLineAndLeftAlone() throws Exception {
+      Path dir = Files.createDirectories(tmp.resolve("cluster"));
+      Files.writeString(dir.resolve("notes.txt"), "mine");
+
+      CliRun start = CliRun.run("cluster", "start", "--dir", dir.toString());
+
+      assertThat(start.exitCode()).isEqualTo(1);
+      assertThat(start.err()).isEqualTo("stackpipe: cannot start the cluster in " + dir + ": directory " + dir
+          + " holds files that are not a control plane's: [notes.txt]; choose an empty directory\n");
+      assertThat(dir.resolve("notes.txt")).hasContent("mine");
+      assertThat(CliRun.run("cluster", "status", "--dir", dir.toString()).exitCode()).isEqualTo(3);
+    }
+  }
+}
