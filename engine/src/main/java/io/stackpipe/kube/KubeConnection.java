@@ -15,7 +15,7 @@ import java.util.Map;
  * service account (in-cluster), {@code ~/.kube/config}.
  */
 public final class KubeConnection implements AutoCloseable {
-  static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+  static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
   private final KubernetesClient client;
   private final Path kubeconfig;
@@ -49,18 +49,24 @@ public final class KubeConnection implements AutoCloseable {
 
   /** The pod's own service account: token, CA and namespace mounted by Kubernetes. */
   public static KubeConnection inCluster() {
-    if (System.getenv("KUBERNETES_SERVICE_HOST") == null || !Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-      throw new KubeException("not running in a Kubernetes pod: KUBERNETES_SERVICE_HOST is unset or "
-          + SERVICE_ACCOUNT_TOKEN + " is missing");
+    return inCluster(System.getenv(), SERVICE_ACCOUNT_DIR);
+  }
+
+  /** {@link #inCluster()} with the environment and the mounted service-account folder given (for tests). */
+  static KubeConnection inCluster(Map<String, String> env, Path serviceAccount) {
+    Path token = serviceAccount.resolve("token");
+    String host = env.get("KUBERNETES_SERVICE_HOST");
+    if (host == null || !Files.isReadable(token)) {
+      throw new KubeException("not running in a Kubernetes pod: " + (host == null
+          ? "KUBERNETES_SERVICE_HOST is unset" : token + " is missing"));
     }
-    Path dir = SERVICE_ACCOUNT_TOKEN.getParent();
-    String port = System.getenv().getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+    String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
     Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl("https://" + System.getenv("KUBERNETES_SERVICE_HOST") + ":" + port)
-        .withCaCertFile(dir.resolve("ca.crt").toString())
-        .withNamespace(readOrNull(dir.resolve("namespace")))
+        .withMasterUrl("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port)
+        .withCaCertFile(serviceAccount.resolve("ca.crt").toString())
+        .withNamespace(readOrNull(serviceAccount.resolve("namespace")))
         // Projected tokens rotate: read the file for every request rather than once.
-        .withOauthTokenProvider(() -> readOrNull(SERVICE_ACCOUNT_TOKEN))
+        .withOauthTokenProvider(() -> readOrNull(token))
         .build();
     return new KubeConnection(config, null, "in-cluster service account");
   }
@@ -75,8 +81,8 @@ public final class KubeConnection implements AutoCloseable {
       // Several files are merged by kubectl; Stackpipe takes the first so that Helm and fabric8 see the same one.
       return fromKubeconfig(Path.of(fromEnv.split(java.io.File.pathSeparator)[0]), null);
     }
-    if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-      return inCluster();
+    if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(SERVICE_ACCOUNT_DIR.resolve("token"))) {
+      return inCluster(env, SERVICE_ACCOUNT_DIR);
     }
     Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
     if (Files.isRegularFile(home)) {

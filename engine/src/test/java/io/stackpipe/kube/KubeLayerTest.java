@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -266,6 +268,70 @@ class KubeLayerTest {
             .hasMessage("forbidden: user \"alice\" cannot get deployments.apps in namespace " + ns);
       }
       assertThat(admin.configMaps().inNamespace(ns).withName("web-config").get()).isNull();
+    }
+  }
+
+  @Nested
+  class InClusterServiceAccount {
+
+    @Test
+    void aPodsMountedTokenConnectsAsItsServiceAccountWithOnlyItsRbacRights(ControlPlane plane,
+        KubernetesClient admin, @TestNamespace String ns, @TempDir Path mount) throws Exception {
+      admin.serviceAccounts().inNamespace(ns).resource(new ServiceAccountBuilder().withNewMetadata()
+          .withName("deployer").endMetadata().build()).create();
+      admin.rbac().roles().inNamespace(ns).resource(new RoleBuilder().withNewMetadata().withName("read-configmaps")
+          .endMetadata().addNewRule().withApiGroups("").withResources("configmaps").withVerbs("list").endRule()
+          .build()).create();
+      admin.rbac().roleBindings().inNamespace(ns).resource(new RoleBindingBuilder().withNewMetadata()
+          .withName("deployer").endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", "read-configmaps")
+          .addNewSubject().withKind("ServiceAccount").withName("deployer").withNamespace(ns).endSubject()
+          .build()).create();
+      // What the kubelet mounts into a pod: a projected token, the cluster CA, the namespace.
+      String token = admin.serviceAccounts().inNamespace(ns).withName("deployer").tokenRequest(
+          new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+          .getStatus().getToken();
+      Files.writeString(mount.resolve("token"), token);
+      Files.copy(plane.caCertificate(), mount.resolve("ca.crt"));
+      Files.writeString(mount.resolve("namespace"), ns);
+      Map<String, String> podEnv = Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1",
+          "KUBERNETES_SERVICE_PORT", Integer.toString(plane.server().getPort()));
+
+      try (KubeConnection kube = KubeConnection.inCluster(podEnv, mount)) {
+        assertThat(kube.source()).isEqualTo("in-cluster service account");
+        assertThat(kube.kubeconfig()).isNull();
+        assertThat(kube.client().getNamespace()).isEqualTo(ns);
+        assertThat(kube.client().configMaps().inNamespace(ns).list().getItems())
+            .extracting(c -> c.getMetadata().getName()).contains("kube-root-ca.crt");
+        assertThatThrownBy(() -> kube.namespaces().create(ns + "-sa", Map.of(), Map.of()))
+            .hasMessage("forbidden: user \"system:serviceaccount:" + ns + ":deployer\" cannot create namespaces"
+                + " at cluster scope");
+      }
+    }
+
+    @Test
+    void outsideAPodTheConnectionSaysWhatIsMissing(@TempDir Path emptyMount) {
+      assertThatThrownBy(() -> KubeConnection.inCluster(Map.of(), emptyMount))
+          .hasMessage("not running in a Kubernetes pod: KUBERNETES_SERVICE_HOST is unset");
+      assertThatThrownBy(() -> KubeConnection.inCluster(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1"), emptyMount))
+          .hasMessage("not running in a Kubernetes pod: " + emptyMount.resolve("token") + " is missing");
+    }
+  }
+
+  @Nested
+  class Resolution {
+
+    @Test
+    void anExplicitKubeconfigWinsOverKubeconfigFromTheEnvironment(@KubeConfigPath Path kubeconfig,
+        @TempDir Path tmp) {
+      Path missing = tmp.resolve("from-env.yaml");
+      try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of("KUBECONFIG", missing.toString()))) {
+        assertThat(kube.source()).isEqualTo("kubeconfig " + kubeconfig);
+      }
+      try (KubeConnection kube = KubeConnection.resolve(null, Map.of("KUBECONFIG", kubeconfig + ":" + missing))) {
+        assertThat(kube.kubeconfig()).isEqualTo(kubeconfig.toAbsolutePath());
+      }
+      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString())))
+          .hasMessage("kubeconfig " + missing + ": no such file");
     }
   }
 

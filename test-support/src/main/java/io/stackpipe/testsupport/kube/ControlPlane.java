@@ -174,6 +174,11 @@ public final class ControlPlane implements AutoCloseable {
     return server;
   }
 
+  /** The cluster CA certificate (PEM), as a pod finds it in its service-account mount. */
+  public Path caCertificate() {
+    return directory.resolve("pki/ca.crt");
+  }
+
   public Path directory() {
     return directory;
   }

@@ -3,6 +3,7 @@ package io.stackpipe.testsupport.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -50,6 +51,24 @@ class ControlPlaneTest {
       }
       assertThat(kubeconfig).satisfies(p ->
           assertThat(Files.getPosixFilePermissions(p).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]"));
+    }
+
+    @Test
+    void collectsGarbageSoDependentsDisappearWithTheirOwner(KubernetesClient client, @TestNamespace String namespace)
+        throws Exception {
+      ConfigMap owner = client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+          .withNewMetadata().withName("owner").endMetadata().build()).create();
+      client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
+          .withName("dependent").addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap")
+          .withName("owner").withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata().build()).create();
+
+      client.configMaps().inNamespace(namespace).withName("owner").delete();
+
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (client.configMaps().inNamespace(namespace).withName("dependent").get() != null) {
+        assertThat(System.nanoTime()).as("garbage collector removed the dependent within 30 s").isLessThan(deadline);
+        Thread.sleep(100);
+      }
     }
 
     @Test
