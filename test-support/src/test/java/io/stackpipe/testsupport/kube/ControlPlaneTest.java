@@ -74,7 +74,8 @@ class ControlPlaneTest {
     @Test
     void givesEachTestItsOwnLabelledNamespace(KubernetesClient client, @TestNamespace String namespace,
         @KubeConfigPath Path kubeconfig) {
-      assertThat(namespace).startsWith("t-gives-each-test-its-own-labelled-namespace-");
+      // The method name, cut to leave room for suffixes a test adds, plus a random suffix.
+      assertThat(namespace).matches("t-gives-each-test-its-own-labelled-namespa-[a-z0-9]{1,4}");
       assertThat(client.namespaces().withName(namespace).get().getMetadata().getLabels())
           .containsEntry(ControlPlaneExtension.TEST_LABEL, "true");
       assertThat(kubeconfig).isRegularFile();
