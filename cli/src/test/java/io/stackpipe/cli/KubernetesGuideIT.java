@@ -1,0 +1,29 @@
+package io.stackpipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stackpipe.testsupport.docs.DocExamples;
+import io.stackpipe.testsupport.kube.ControlPlane;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** docs/kubernetes.md, run as written against the packaged CLI: the demo cluster starts, answers, stops. */
+class KubernetesGuideIT {
+
+  @Test
+  void everyExampleOfTheKubernetesGuideRunsAsWritten(@TempDir Path work) throws Exception {
+    Path root = CliRun.repoRoot();
+    try {
+      int blocks = new DocExamples(work, root.resolve("bin"), Map.of(), Map.of())
+          .runAll(root.resolve("docs/kubernetes.md"));
+      assertThat(blocks).isEqualTo(2);
+      assertThat(ControlPlane.status(work.resolve("demo-cluster")).running()).isFalse();
+      assertThat(work.resolve("demo-cluster")).isEmptyDirectory();
+    } finally {
+      // The guide's cluster is detached by design: never leave it running when an example failed.
+      ControlPlane.stop(work.resolve("demo-cluster"));
+    }
+  }
+}
