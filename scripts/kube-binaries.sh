@@ -28,6 +28,9 @@ if have kube-apiserver "Kubernetes $kube_version" && have kube-controller-manage
   exit 0
 fi
 
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  PATH="/usr/local/go/bin:$PATH"
+fi
 command -v go >/dev/null 2>&1 || { log "the Go toolchain (go >= 1.24) is required to build the control plane"; exit 1; }
 mkdir -p "$bin"
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false} -p=${KUBE_BUILD_JOBS:-2}" GOTOOLCHAIN=local

@@ -1,13 +1,13 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.testsupport.kube.ControlPlane;
 import io.stackpipe.testsupport.kube.KubeBinaries;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -24,15 +24,12 @@ import picocli.CommandLine.Spec;
     subcommands = {ClusterCommand.Start.class, ClusterCommand.Status.class, ClusterCommand.Stop.class})
 final class ClusterCommand {
 
-  /** Where the demo cluster lives unless {@code --dir} says otherwise (beside the demo's registry data). */
+  /**
+   * Where the demo cluster lives unless {@code --dir} says otherwise (beside the demo's registry data); the
+   * engine's cluster resolution finds its kubeconfig there when no other is given.
+   */
   static Path defaultDirectory() {
-    return Path.of(System.getProperty("user.home"), ".cache", "stackpipe", "demo", "cluster");
-  }
-
-  /** The demo cluster's kubeconfig if one is running: the default when no kubeconfig is given. */
-  static Optional<Path> runningDemoKubeconfig() {
-    ControlPlane.Status status = ControlPlane.status(defaultDirectory());
-    return status.running() ? Optional.of(status.kubeconfig()) : Optional.empty();
+    return KubeConnection.demoKubeconfig(Path.of(System.getProperty("user.home"))).getParent();
   }
 
   abstract static class Subcommand implements Callable<Integer> {

@@ -21,6 +21,12 @@ public final class KubeConnection implements AutoCloseable {
   private final Path kubeconfig;
   private final String source;
 
+  private KubeConnection(KubeConnection other, String source) {
+    this.client = other.client;
+    this.kubeconfig = other.kubeconfig;
+    this.source = source;
+  }
+
   private KubeConnection(Config config, Path kubeconfig, String source) {
     // A few quick retries ride out a blip; fabric8's default (10, exponential) hides a dead server for minutes.
     config.setRequestRetryBackoffLimit(3);
@@ -73,6 +79,15 @@ public final class KubeConnection implements AutoCloseable {
 
   /** Resolves the cluster as documented on the class; {@code explicitKubeconfig} may be {@code null}. */
   public static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env) {
+    return resolve(explicitKubeconfig, env, Path.of(System.getProperty("user.home")));
+  }
+
+  /** Where {@code stackpipe cluster start} writes the local demo cluster's kubeconfig (deleted by its stop). */
+  public static Path demoKubeconfig(Path home) {
+    return home.resolve(".cache/stackpipe/demo/cluster/kubeconfig");
+  }
+
+  static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env, Path home) {
     if (explicitKubeconfig != null) {
       return fromKubeconfig(explicitKubeconfig, null);
     }
@@ -84,9 +99,16 @@ public final class KubeConnection implements AutoCloseable {
     if (env.get("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(SERVICE_ACCOUNT_DIR.resolve("token"))) {
       return inCluster(env, SERVICE_ACCOUNT_DIR);
     }
-    Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
-    if (Files.isRegularFile(home)) {
-      return fromKubeconfig(home, null);
+    // A running demo cluster comes before ~/.kube/config: a forgotten demo is a harmless target, a forgotten
+    // default context may be production.
+    Path demo = demoKubeconfig(home);
+    if (Files.isRegularFile(demo)) {
+      KubeConnection connection = fromKubeconfig(demo, null);
+      return new KubeConnection(connection, "the local demo cluster (" + demo + ")");
+    }
+    Path kubeHome = home.resolve(".kube/config");
+    if (Files.isRegularFile(kubeHome)) {
+      return fromKubeconfig(kubeHome, null);
     }
     throw new KubeException("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod"
         + " with a service account, or start the local one with `stackpipe cluster start`");
@@ -131,7 +153,7 @@ public final class KubeConnection implements AutoCloseable {
   }
 
   KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
-    return KubeErrors.translate(e, server(), verb, resource, namespace);
+    return KubeErrors.translate(e, server() + " (" + source + ")", verb, resource, namespace);
   }
 
   @Override

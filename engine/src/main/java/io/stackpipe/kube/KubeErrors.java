@@ -31,7 +31,7 @@ final class KubeErrors {
           : new KubeAccessDeniedException("(unknown)", verb, resource, namespace, e);
     }
     if (code == HttpURLConnection.HTTP_UNAUTHORIZED) {
-      return new KubeException("unauthorized: " + server + " rejected the credentials of the configured user", e);
+      return new KubeException("unauthorized: " + server + " rejected the credentials", e);
     }
     if (code <= 0) { // fabric8's code for "no HTTP response at all"
       Throwable root = e;

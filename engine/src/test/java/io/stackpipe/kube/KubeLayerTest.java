@@ -333,6 +333,29 @@ class KubeLayerTest {
       assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString())))
           .hasMessage("kubeconfig " + missing + ": no such file");
     }
+
+    @Test
+    void withoutKubeconfigOrPodARunningDemoClusterComesBeforeTheHomeKubeconfig(@KubeConfigPath Path kubeconfig,
+        @TempDir Path home) throws Exception {
+      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of(), home))
+          .hasMessage("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod with a"
+              + " service account, or start the local one with `stackpipe cluster start`");
+
+      Files.createDirectories(home.resolve(".kube"));
+      Files.copy(kubeconfig, home.resolve(".kube/config"));
+      try (KubeConnection kube = KubeConnection.resolve(null, Map.of(), home)) {
+        assertThat(kube.source()).isEqualTo("kubeconfig " + home.resolve(".kube/config"));
+      }
+
+      Path demo = KubeConnection.demoKubeconfig(home);
+      Files.createDirectories(demo.getParent());
+      Files.copy(kubeconfig, demo);
+      try (KubeConnection kube = KubeConnection.resolve(null, Map.of(), home)) {
+        assertThat(kube.source()).isEqualTo("the local demo cluster (" + demo + ")");
+        assertThat(kube.kubeconfig()).isEqualTo(demo.toAbsolutePath());
+        assertThat(kube.namespaces().get("default")).isNotNull();
+      }
+    }
   }
 
   @Nested
@@ -358,7 +381,8 @@ class KubeLayerTest {
       try (KubeConnection kube = KubeConnection.fromKubeconfig(dead, null)) {
         assertThatThrownBy(() -> kube.namespaces().list(Selector.all()))
             .isExactlyInstanceOf(KubeException.class)
-            .hasMessageStartingWith("cannot reach the Kubernetes API at https://127.0.0.1:" + closedPort)
+            .hasMessageStartingWith("cannot reach the Kubernetes API at https://127.0.0.1:" + closedPort
+                + "/ (kubeconfig " + dead + "): ")
             .hasMessageNotContaining("\n");
       }
     }

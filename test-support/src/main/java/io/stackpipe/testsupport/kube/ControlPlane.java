@@ -51,6 +51,7 @@ public final class ControlPlane implements AutoCloseable {
 
   public static final String ADMIN_USER = "stackpipe-admin";
   static final String STATE_FILE = "control-plane.properties";
+  private static final String TEMP_PREFIX = "stackpipe-kube-";
   private static final String SERVICE_CIDR = "10.0.0.0/24";
   private static final List<String> OWN_ENTRIES =
       List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE);
@@ -75,7 +76,8 @@ public final class ControlPlane implements AutoCloseable {
     this.detached = builder.detached;
     this.timeout = builder.timeout;
     if (builder.directory == null) {
-      this.directory = Files.createTempDirectory("stackpipe-kube-");
+      deleteOrphans();
+      this.directory = Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-");
       this.ownsDirectory = true;
     } else {
       this.directory = builder.directory.toAbsolutePath();
@@ -547,6 +549,28 @@ public final class ControlPlane implements AutoCloseable {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
       } catch (IllegalStateException | IllegalArgumentException e) {
         // Already shutting down (we run inside the hook), or never registered: both fine.
+      }
+    }
+  }
+
+  /**
+   * A test JVM killed outright cannot delete its temp directory (its processes die by the parent-death
+   * signal). The directory name carries the JVM's PID: the next start removes those whose JVM is gone.
+   */
+  private static void deleteOrphans() throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    try (Stream<Path> entries = Files.list(tmp)) {
+      for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
+        String rest = dir.getFileName().toString().substring(TEMP_PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
+            && ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).map(h -> !h.isAlive()).orElse(true)) {
+          try {
+            deleteTree(dir);
+          } catch (UncheckedIOException e) {
+            // Someone else's, or half-deleted by a concurrent start: not ours to insist on.
+          }
+        }
       }
     }
   }
