@@ -126,7 +126,10 @@ public final class ControlPlane implements AutoCloseable {
       return this;
     }
 
-    /** A directory for the data, certificates, logs and kubeconfig (kept after {@link #close()}); default: a temp dir. */
+    /**
+     * The directory for data, certificates, logs and kubeconfig (default: a new temp dir, deleted on close).
+     * It must hold nothing else; closing an attached control plane empties it but keeps the directory.
+     */
     public Builder withDirectory(Path directory) {
       this.directory = directory;
       return this;

@@ -1,6 +1,8 @@
-package io.stackpipe.testsupport.kube;
+package io.stackpipe.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.testsupport.kube.ControlPlane;
+import io.stackpipe.testsupport.kube.KubeBinaries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +10,7 @@ import java.util.Locale;
 /**
  * Warm-start benchmark: binaries cached, so each run measures PKI generation, etcd + kube-apiserver until
  * /readyz, and kube-controller-manager until its first service account exists. Target: at most 15 s.
- * Usage: {@code scripts/bench-control-plane [runs]}.
+ * Usage: {@code scripts/bench control-plane [runs]}.
  */
 public final class ControlPlaneBench {
   private static final double TARGET_SECONDS = 15.0;
