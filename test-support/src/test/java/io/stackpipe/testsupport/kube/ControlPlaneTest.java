@@ -83,6 +83,28 @@ class ControlPlaneTest {
   }
 
   @Nested
+  class MissingBinaries {
+
+    @Test
+    void failTheStartWithTheCommandThatProvidesThem(@TempDir Path empty) {
+      String before = System.getProperty(KubeBinaries.BIN_PROPERTY);
+      System.setProperty(KubeBinaries.BIN_PROPERTY, empty.toString());
+      try {
+        assertThatThrownBy(ControlPlane::start)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage(empty.resolve("etcd") + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
+                + " or point STACKPIPE_KUBE_BIN at a directory with etcd, kube-apiserver and kube-controller-manager");
+      } finally {
+        if (before == null) {
+          System.clearProperty(KubeBinaries.BIN_PROPERTY);
+        } else {
+          System.setProperty(KubeBinaries.BIN_PROPERTY, before);
+        }
+      }
+    }
+  }
+
+  @Nested
   class ADetachedControlPlane {
 
     @Test
