@@ -93,6 +93,25 @@ class KubeLayerTest {
       }
     }
 
+    @Test
+    void rollingBackValuesThatHoldASecretLeavesNoCopyOfThemBehind(@KubeConfigPath Path kubeconfig,
+        @TestNamespace String ns, KubernetesClient admin) throws Exception {
+      Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
+      String canary = "canary-" + java.util.UUID.randomUUID();
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+      try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+        kube.releases().install("web", ns, chart, Map.of("message", canary));
+        kube.releases().upgrade("web", ns, chart, Map.of("message", "public"));
+
+        kube.releases().rollback("web", ns, 1);
+
+        assertThat(message(admin, ns)).isEqualTo(canary);
+      }
+      try (var leftovers = Files.list(tmp)) {
+        assertThat(leftovers.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("stackpipe-rollback-"));
+      }
+    }
+
     private String message(KubernetesClient admin, String ns) {
       return admin.configMaps().inNamespace(ns).withName("web-config").get().getData().get("message");
     }
