@@ -52,6 +52,18 @@ public final class HelmReleases {
     });
   }
 
+  /** Installs with values files, later files overriding earlier ones (chart defaults ← profile values). */
+  public Release install(String name, String namespace, Path chart, List<Path> valuesFiles) {
+    return run("install", name, namespace, () -> {
+      InstallCommand install = new Helm(chart).install().withName(name).withNamespace(namespace);
+      valuesFiles.forEach(install::withValuesFile);
+      if (connection.kubeconfig() != null) {
+        install.withKubeConfig(connection.kubeconfig());
+      }
+      return release(install.call());
+    });
+  }
+
   public Release upgrade(String name, String namespace, Path chart, Map<String, ?> values) {
     return run("upgrade", name, namespace, () -> {
       UpgradeCommand upgrade = new Helm(chart).upgrade().withName(name).withNamespace(namespace);

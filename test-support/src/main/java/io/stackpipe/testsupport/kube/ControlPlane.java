@@ -1,5 +1,6 @@
 package io.stackpipe.testsupport.kube;
 
+import io.stackpipe.testsupport.ChildProcesses;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,8 +29,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -55,8 +54,6 @@ public final class ControlPlane implements AutoCloseable {
   private static final String SERVICE_CIDR = "10.0.0.0/24";
   private static final List<String> OWN_ENTRIES =
       List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE);
-  private static final boolean PDEATHSIG = Stream.of("/usr/bin/setpriv", "/bin/setpriv").anyMatch(p ->
-      Files.isExecutable(Path.of(p)));
 
   private final KubeBinaries binaries;
   private final Path directory;
@@ -64,7 +61,6 @@ public final class ControlPlane implements AutoCloseable {
   private final boolean detached;
   private final Duration timeout;
   private final Map<String, Process> processes = new LinkedHashMap<>();
-  private final ExecutorService spawner;
   private final Thread shutdownHook;
   private Pki pki;
   private Pki.Credential adminCredential;
@@ -97,12 +93,6 @@ public final class ControlPlane implements AutoCloseable {
       }
       deleteOwnEntries(directory);
     }
-    // Parent-death signals follow the thread that forked: spawn from one thread that lives as long as we do.
-    this.spawner = detached ? null : Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "control-plane-spawner");
-      t.setDaemon(true);
-      return t;
-    });
     this.shutdownHook = detached ? null : new Thread(this::close, "control-plane-shutdown");
   }
 
@@ -299,31 +289,13 @@ public final class ControlPlane implements AutoCloseable {
     List<String> full = new ArrayList<>();
     if (detached) {
       full.add("setsid"); // own session: a closing terminal does not take the demo's cluster with it
-    } else if (PDEATHSIG) {
-      full.addAll(List.of("setpriv", "--pdeathsig", "KILL"));
     }
     full.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(full)
         .redirectErrorStream(true)
         .redirectOutput(directory.resolve("logs").resolve(name + ".log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Process process;
-    if (spawner == null) {
-      process = builder.start();
-    } else {
-      try {
-        process = spawner.submit(builder::start).get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while starting " + name, e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof IOException io) {
-          throw io;
-        }
-        throw new IllegalStateException("cannot start " + name, e.getCause());
-      }
-    }
-    processes.put(name, process);
+    processes.put(name, detached ? builder.start() : ChildProcesses.startAttached(builder));
   }
 
   private void awaitApiServer() {
@@ -542,7 +514,6 @@ public final class ControlPlane implements AutoCloseable {
     closed = true;
     if (!detached) {
       kill();
-      spawner.shutdownNow();
       if (ownsDirectory) {
         deleteTree(directory);
       } else {

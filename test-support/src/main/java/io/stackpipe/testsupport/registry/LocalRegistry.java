@@ -1,5 +1,6 @@
 package io.stackpipe.testsupport.registry;
 
+import io.stackpipe.testsupport.ChildProcesses;
 import io.stackpipe.testsupport.TestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,10 +71,9 @@ public final class LocalRegistry implements AutoCloseable {
             addr: 127.0.0.1:%d
           """.formatted(storage.resolve("data"), port));
       Path log = storage.resolve("registry.log");
-      Process process = new ProcessBuilder(binary, "serve", config.toString())
+      Process process = ChildProcesses.startAttached(new ProcessBuilder(binary, "serve", config.toString())
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+          .redirectOutput(log.toFile()));
       LocalRegistry registry = new LocalRegistry(process, storage, ownsStorage, port);
       Runtime.getRuntime().addShutdownHook(new Thread(registry::kill));
       registry.awaitReady(log);
