@@ -116,7 +116,9 @@ final class JsonStore {
             return F.numberNode(l);
         }
         if (v instanceof Double d) {
-            return F.numberNode(d);
+            // like Go's encoding/json: 5432.0 is written 5432, and never in exponent form for ordinary magnitudes
+            return d.isNaN() || d.isInfinite() ? F.textNode(GoFormat.formatFloat(d))
+                    : F.numberNode(new java.math.BigDecimal(GoFormat.formatFloat(d)));
         }
         if (v instanceof byte[] bytes) {
             return F.textNode(new String(bytes, StandardCharsets.UTF_8));
