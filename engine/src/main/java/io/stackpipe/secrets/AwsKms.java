@@ -93,10 +93,21 @@ public final class AwsKms implements AutoCloseable {
         if (e instanceof AwsServiceException a && a.awsErrorDetails() != null) {
             String code = a.awsErrorDetails().errorCode();
             String msg = a.awsErrorDetails().errorMessage();
-            return (code == null ? a.getClass().getSimpleName() : code) + (msg == null ? "" : ": " + msg.lines().findFirst().orElse(""));
+            if (code == null) {
+                // an error body the SDK could not parse (e.g. an XML answer from a proxy or emulator): use its fields
+                String raw = a.awsErrorDetails().rawResponse() == null ? "" : a.awsErrorDetails().rawResponse().asUtf8String();
+                code = firstMatch(raw, "<Code>([^<]{1,100})</Code>", a.statusCode() == 403 ? "AccessDenied" : "HTTP " + a.statusCode());
+                msg = firstMatch(raw, "<Message>([^<]{1,300})</Message>", msg);
+            }
+            return code + (msg == null ? "" : ": " + msg.lines().findFirst().orElse(""));
         }
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+    }
+
+    private static String firstMatch(String s, String regex, String dflt) {
+        Matcher m = Pattern.compile(regex).matcher(s);
+        return m.find() ? m.group(1) : dflt;
     }
 
     static String region(String arn) {
