@@ -27,10 +27,12 @@ public enum FileFormat {
             return this == JSON ? JsonStore.parse(content) : YamlStore.parse(content);
         } catch (SecretsException e) {
             throw e.inFile(file);
+        } catch (org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException e) {
+            // the problem and its position only: the parser's snippet of the offending line may hold a secret
+            String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
+            throw new SecretsException(file + ": not valid YAML: " + e.getProblem() + where);
         } catch (RuntimeException e) {
-            // parser messages quote at most a line/column marker, never a whole value
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new SecretsException(file + ": not valid " + this + ": " + msg);
+            throw new SecretsException(file + ": not valid " + this + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -326,8 +326,14 @@ final class YamlStore {
         return str(v.toString());
     }
 
+    private static final java.util.regex.Pattern TIMESTAMP =
+            java.util.regex.Pattern.compile("^\\d{4}-\\d\\d?-\\d\\d?([Tt ].*)?$");
+
     private static ScalarNode str(String s) {
         boolean multiline = s.contains("\n") && !s.contains("\r") && !s.matches("(?s).*[ \t]\n.*");
-        return new ScalarNode(Tag.STR, s, multiline ? ScalarStyle.LITERAL : ScalarStyle.PLAIN);
+        // quote what YAML 1.1 readers (and go-yaml) would take for a timestamp, as sops does
+        ScalarStyle style = multiline ? ScalarStyle.LITERAL
+                : TIMESTAMP.matcher(s).matches() ? ScalarStyle.DOUBLE_QUOTED : ScalarStyle.PLAIN;
+        return new ScalarNode(Tag.STR, s, style);
     }
 }
