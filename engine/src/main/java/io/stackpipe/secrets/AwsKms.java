@@ -43,7 +43,12 @@ public final class AwsKms implements AutoCloseable {
 
     /** Default credentials, endpoint from the property/environment if set. */
     public static AwsKms fromEnvironment() {
-        String e = System.getProperty("stackpipe.kms.endpoint", System.getenv("STACKPIPE_KMS_ENDPOINT"));
+        return fromEnvironment(System.getenv());
+    }
+
+    /** Like {@link #fromEnvironment()} with the given environment variables. */
+    public static AwsKms fromEnvironment(Map<String, String> env) {
+        String e = System.getProperty("stackpipe.kms.endpoint", env.get("STACKPIPE_KMS_ENDPOINT"));
         return new AwsKms(Optional.ofNullable(e).filter(s -> !s.isBlank()).map(URI::create), null);
     }
 

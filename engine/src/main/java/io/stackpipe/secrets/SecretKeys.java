@@ -54,7 +54,7 @@ public final class SecretKeys implements AutoCloseable {
         if (Files.isRegularFile(dflt)) {
             ids.addAll(readIdentities(dflt, dflt.toString()));
         }
-        return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment());
+        return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment(env));
     }
 
     public SecretKeys withAgeIdentities(List<Age.Identity> ids) {

@@ -18,7 +18,7 @@ public final class SopsEdit {
     private final List<String> editor;
 
     public SopsEdit(SecretKeys keys) {
-        this(keys, editorFromEnvironment());
+        this(keys, editorCommand(System.getenv()));
     }
 
     private SopsEdit(SecretKeys keys, List<String> editor) {
@@ -31,10 +31,11 @@ public final class SopsEdit {
         return new SopsEdit(keys, List.copyOf(command));
     }
 
-    static List<String> editorFromEnvironment() {
-        String e = System.getenv("SOPS_EDITOR");
+    /** The editor as sops picks it: SOPS_EDITOR, else EDITOR, else vi (split on whitespace). */
+    public static List<String> editorCommand(java.util.Map<String, String> env) {
+        String e = env.get("SOPS_EDITOR");
         if (e == null || e.isBlank()) {
-            e = System.getenv("EDITOR");
+            e = env.get("EDITOR");
         }
         return List.of((e == null || e.isBlank() ? "vi" : e).strip().split("\\s+"));
     }
