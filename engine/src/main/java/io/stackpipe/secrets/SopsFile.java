@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -138,10 +137,6 @@ public final class SopsFile {
             out.add(copy);
         }
         return format.emit(out);
-    }
-
-    Optional<SopsMetadata> metadataIfAny() {
-        return Optional.ofNullable(metadata);
     }
 
     @Override

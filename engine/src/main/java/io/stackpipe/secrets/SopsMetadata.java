@@ -46,9 +46,6 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
             return s == null ? "" : s;
         }
 
-        public static Rules defaults() {
-            return new Rules("", "", "", "", "", "", false);
-        }
     }
 
     public SopsMetadata {
@@ -70,10 +67,6 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
 
     SopsMetadata withKeys(List<List<MasterKey>> groups, int threshold) {
         return new SopsMetadata(groups, threshold, lastModified, mac, rules, version);
-    }
-
-    SopsMetadata withMac(String newMac, String newLastModified) {
-        return new SopsMetadata(keyGroups, shamirThreshold, newLastModified, newMac, rules, WRITER_VERSION);
     }
 
     // ---- parsing
