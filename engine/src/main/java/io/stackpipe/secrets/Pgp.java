@@ -60,10 +60,19 @@ public final class Pgp {
 
         /** Reads every key ring (secret or public) in the given key file contents. */
         public static Keyring of(String armoredKeys, char[] passphrase) {
-            return new Keyring(passphrase).add(armoredKeys);
+            return new Keyring(passphrase.clone()).read(armoredKeys);
         }
 
+        /** A new keyring holding these keys and the keys of the given key file contents. */
         public Keyring add(String armoredKeys) {
+            Keyring k = new Keyring(passphrase);
+            k.secret.addAll(secret);
+            k.pub.addAll(pub);
+            k.read(armoredKeys);
+            return k;
+        }
+
+        private Keyring read(String armoredKeys) {
             byte[] data = armoredKeys.getBytes(StandardCharsets.US_ASCII);
             try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(data))) {
                 BcPGPObjectFactory f = new BcPGPObjectFactory(in);

@@ -146,6 +146,24 @@ class AwsKmsTest {
         }
 
         @Test
+        void aKeysAwsProfileIsReadFromTheSharedCredentialsFile() throws IOException {
+            Path f = encrypted("profile-ok", "kms: " + newKey() + "\n    aws_profile: ci");
+            Path credentials = Files.writeString(dir.resolve("credentials"),
+                    "[ci]\naws_access_key_id = " + MotoServer.ACCESS_KEY + "\naws_secret_access_key = " + MotoServer.SECRET_KEY + "\n");
+            String before = System.getProperty("aws.sharedCredentialsFile");
+            System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+            try (SecretKeys k = SecretKeys.none().withKms(AwsKms.fromEnvironment().withEndpoint(moto.endpoint()))) {
+                assertThat(new SopsDecrypt(k).call(f).secretValues()).contains("kms-protected-value");
+            } finally {
+                if (before == null) {
+                    System.clearProperty("aws.sharedCredentialsFile");
+                } else {
+                    System.setProperty("aws.sharedCredentialsFile", before);
+                }
+            }
+        }
+
+        @Test
         void anUnknownAwsProfileIsNamed() throws IOException {
             Path f = encrypted("profile", "kms: " + newKey() + "\n    aws_profile: no-such-profile");
             try (SecretKeys k = SecretKeys.none().withKms(AwsKms.fromEnvironment().withEndpoint(moto.endpoint()))) {

@@ -34,6 +34,7 @@ class SopsCrossCheckTest {
                 - 2
                 - nested: x
             api_unencrypted: visible
+            # sops:enc
             token_secret: abc123
             multi: |
                 line one
@@ -65,6 +66,8 @@ class SopsCrossCheckTest {
                 Arguments.of("encrypted_regex", "    age: %s\n    encrypted_regex: ^(password|list)$\n"),
                 Arguments.of("unencrypted_regex", "    age: %s\n    unencrypted_regex: ^(user|port)$\n"),
                 Arguments.of("encrypted_suffix + mac_only_encrypted", "    age: %s\n    encrypted_suffix: _secret\n    mac_only_encrypted: true\n"),
+                Arguments.of("encrypted_comment_regex", "    age: %s\n    encrypted_comment_regex: sops:enc\n"),
+                Arguments.of("unencrypted_comment_regex", "    age: %s\n    unencrypted_comment_regex: sops:enc\n"),
                 Arguments.of("shamir 2 of 3 key groups", "    shamir_threshold: 2\n    key_groups:\n      - age: [%s]\n      - age: [%s]\n      - age: [%s]\n"));
     }
 
