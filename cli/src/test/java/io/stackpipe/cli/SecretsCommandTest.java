@@ -52,13 +52,26 @@ class SecretsCommandTest {
 
     @Test
     void encryptsInPlaceAndDecryptsLikeSopsD() throws IOException {
-        Path f = plain("# db settings\ndb:\n    password: cli-secret\n    port: 5432\n");
+        Path f = plain("# db settings\ndb:\n    password: cli-secret # inline\n    port: 5432\n    ratio: 0.5\n    on: true\n"
+                + "hosts:\n    - a.example\n    - name: b\n      port: 2\nempty: \"\"\nnone: null\nquoted: '0123'\nwhen: 2024-01-02\n"
+                + "text: |\n    line one\n    line two\n");
         assertThat(run("encrypt", "-i", f.toString())).isZero();
         assertThat(Files.readString(f)).doesNotContain("cli-secret");
         assertThat(run("decrypt", f.toString())).isZero();
         String ours = out.toString();
         String theirs = new SopsCli(dir, Map.of("SOPS_AGE_KEY", id.secretKey())).run("--decrypt", f.toString()).orFail();
         assertThat(ours).isEqualTo(theirs);
+    }
+
+    @Test
+    void decryptsJsonLikeSopsD() throws IOException {
+        Files.writeString(dir.resolve(".sops.yaml"), "creation_rules:\n  - age: " + id.recipient() + "\n");
+        Path f = dir.resolve("secrets.json");
+        Files.writeString(f, "{\"db\": {\"password\": \"cli-secret\", \"port\": 5432, \"ratio\": 0.5}, \"list\": [1, \"x\", true, null]}");
+        assertThat(run("encrypt", "-i", f.toString())).isZero();
+        assertThat(run("decrypt", f.toString())).isZero();
+        String theirs = new SopsCli(dir, Map.of("SOPS_AGE_KEY", id.secretKey())).run("--decrypt", f.toString()).orFail();
+        assertThat(out.toString()).isEqualTo(theirs);
     }
 
     @Test

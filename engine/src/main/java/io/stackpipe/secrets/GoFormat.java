@@ -32,6 +32,28 @@ final class GoFormat {
         return new BigDecimal(d).toPlainString();
     }
 
+    /** go-yaml's float: strconv.FormatFloat(d, 'g', -1, 64) with YAML spellings of infinity and NaN. */
+    static String formatFloatG(double d) {
+        if (Double.isNaN(d)) {
+            return ".nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? ".inf" : "-.inf";
+        }
+        if (d == 0) {
+            return (1 / d < 0) ? "-0" : "0";
+        }
+        String plain = formatFloat(d);
+        BigDecimal bd = new BigDecimal(plain);
+        int exp = bd.precision() - bd.scale() - 1;
+        if (exp < -4 || exp >= 6) {
+            String digits = bd.unscaledValue().abs().toString().replaceAll("0+$", "");
+            String mant = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
+            return (d < 0 ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+        }
+        return plain;
+    }
+
     /** Go's strconv.ParseBool. */
     static boolean parseBool(String s) {
         return switch (s) {

@@ -109,8 +109,8 @@ public final class Tree {
             if (item.key() instanceof Comment c) {
                 stack.get(stack.size() - 1).add(c.value());
                 Object out = walkValue(c, path, stack, v);
-                Comment replaced = out instanceof Comment oc ? new Comment(oc.value(), c.inline())
-                        : new Comment((String) out, c.inline());
+                // as in sops, a decrypted comment comes back as a line of its own (inline-ness is not encrypted)
+                Comment replaced = out instanceof Comment oc ? oc : new Comment((String) out, c.inline());
                 in.set(i, new Item(replaced, null));
                 continue;
             }
