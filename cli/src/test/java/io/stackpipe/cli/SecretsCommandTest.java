@@ -75,6 +75,40 @@ class SecretsCommandTest {
     }
 
     @Test
+    void quotesAndBlocksTrickyStringsLikeSopsD() throws IOException {
+        Path f = plain("""
+                colon: 'a: b'
+                lead: ' x'
+                hash: '#x'
+                dash: '-'
+                yes_word: 'yes'
+                exp: '1e3'
+                hex: '0x1F'
+                tilde: '~'
+                stamp: '2024-01-01T00:00:00Z'
+                unicode: "é ü 日本"
+                tab: "a\\tb"
+                single: "it's"
+                double: 'say "hi"'
+                keep: "two\\n\\n"
+                strip: "no\\nnewline"
+                url: https://example.com/a?b=c#d
+                "key with: colon": v
+                float_big: 1000000.0
+                float_small: 0.00001
+                list_of_lists:
+                    - - a
+                      - b
+                empty_map: {}
+                empty_list: []
+                """);
+        assertThat(run("encrypt", "-i", f.toString())).isZero();
+        assertThat(run("decrypt", f.toString())).isZero();
+        String theirs = new SopsCli(dir, Map.of("SOPS_AGE_KEY", id.secretKey())).run("--decrypt", f.toString()).orFail();
+        assertThat(out.toString()).isEqualTo(theirs);
+    }
+
+    @Test
     void extractsOneValue() throws IOException {
         Path f = plain("db:\n    password: cli-secret\n    port: 5432\n");
         run("encrypt", "-i", f.toString());

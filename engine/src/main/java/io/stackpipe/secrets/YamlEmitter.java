@@ -122,20 +122,29 @@ final class YamlEmitter {
     }
 
     private void sequence(List<?> l, int col) {
+        sequence(l, col, false);
+    }
+
+    /** @param onDashLine the first item continues a line that already holds its parent's "- " */
+    private void sequence(List<?> l, int col, boolean onDashLine) {
         List<Tree.Comment> head = new ArrayList<>();
+        boolean first = true;
         for (Object o : l) {
             if (o instanceof Tree.Comment c) {
                 head.add(c);
                 continue;
             }
-            comments(head, col);
+            if (!(first && onDashLine)) {
+                comments(head, col);
+                out.append(" ".repeat(col));
+            }
             head.clear();
-            out.append(" ".repeat(col)).append("- ");
+            first = false;
+            out.append("- ");
             if (o instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
                 mapping(b, col, col + 2, true);
             } else if (o instanceof List<?> inner && inner.stream().anyMatch(x -> !(x instanceof Tree.Comment))) {
-                out.append('\n');
-                sequence(inner, col + INDENT);
+                sequence(inner, col + 2, true);
             } else {
                 String s = o instanceof Tree.Branch ? "{}" : o instanceof List<?> ? "[]" : scalar(o, col + INDENT);
                 out.append(s);
@@ -167,6 +176,9 @@ final class YamlEmitter {
         String s = v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : v.toString();
         if (s.contains("\n")) {
             return literal(s, blockIndent);
+        }
+        if (s.contains("\t")) {
+            return doubleQuoted(s);
         }
         if (resolvesToOtherType(s)) {
             return doubleQuoted(s);
