@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Secrets tooling for tests and the benchmark: the real sops CLI (cross-checks), the moto KMS emulator,
-# and the Debian age/gpg CLIs. Everything is cached under ~/.cache/stackpipe; a second run costs seconds.
+# and the Debian age and gpg CLIs (cross-checks of the age and PGP data-key wrapping).
+# Everything is cached under ~/.cache/stackpipe; a second run costs milliseconds.
 set -euo pipefail
 cache="${HOME}/.cache/stackpipe"
 sops_version=v3.11.0
@@ -8,6 +9,7 @@ mkdir -p "$cache/bin"
 
 need=()
 command -v age >/dev/null 2>&1 || need+=(age)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 if [ ${#need[@]} -gt 0 ]; then

@@ -87,7 +87,9 @@ final class YamlEmitter {
             }
             head.clear();
             first = false;
-            out.append(scalar(it.key().toString(), keyCol)).append(':');
+            String key = it.key().toString();
+            // go-yaml writes the merge key with its explicit tag
+            out.append(key.equals("<<") ? "!!merge <<" : scalar(key, keyCol)).append(':');
             value(it.value(), afterDash ? keyCol - 2 : indent, inline);
             inline.clear();
         }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.comments.CommentLine;
 import org.snakeyaml.engine.v2.comments.CommentType;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -15,6 +14,13 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 
 /**
  * sops' YAML store on snakeyaml-engine's node API: several documents, key order, core-schema scalar types and comment
@@ -25,11 +31,25 @@ final class YamlStore {
     private YamlStore() {
     }
 
+    /** A composer that keeps "<<" as an ordinary key: sops (go-yaml nodes) does not apply merge keys. */
+    private static final class NoMergeComposer extends Composer {
+        NoMergeComposer(LoadSettings settings, String content) {
+            super(settings, new ParserImpl(settings, new StreamReader(settings, content)));
+        }
+
+        @Override
+        protected void composeMappingChildren(List<NodeTuple> children, MappingNode node) {
+            Node key = composeKeyNode(node);
+            children.add(new NodeTuple(key, composeValueNode(node)));
+        }
+    }
+
     static List<Tree.Branch> parse(String content) {
         LoadSettings settings = LoadSettings.builder().setParseComments(true).setAllowDuplicateKeys(false)
                 .setSchema(new CoreSchema()).setCodePointLimit(64 * 1024 * 1024).build();
         List<Tree.Branch> out = new ArrayList<>();
-        for (Node doc : new Compose(settings).composeAllFromString(content)) {
+        for (Iterator<Node> docs = new NoMergeComposer(settings, content); docs.hasNext(); ) {
+            Node doc = docs.next();
             Tree.Branch b = new Tree.Branch();
             if (doc instanceof MappingNode m) {
                 appendMapping(m, b);
@@ -111,9 +131,15 @@ final class YamlStore {
         }
     }
 
+    private static final Set<Tag> IMPLICIT = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL);
+    private static final Pattern GO_FLOAT = Pattern.compile("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+
     private static Object scalar(ScalarNode s) {
         String v = s.getValue();
         Tag tag = s.getTag();
+        if (s.getScalarStyle() == ScalarStyle.PLAIN && IMPLICIT.contains(tag)) {
+            return resolvePlain(v);
+        }
         if (tag.equals(Tag.NULL)) {
             return null;
         }
@@ -121,10 +147,12 @@ final class YamlStore {
             return v.equalsIgnoreCase("true");
         }
         if (tag.equals(Tag.INT)) {
-            return parseInt(v);
+            Object o = resolvePlain(v);
+            return o instanceof Long ? o : v;
         }
         if (tag.equals(Tag.FLOAT)) {
-            return parseFloat(v);
+            Object o = resolvePlain(v);
+            return o instanceof Long l ? (Object) l.doubleValue() : o instanceof Double ? o : v;
         }
         if (tag.getValue().equals(Tag.PREFIX + "timestamp")) {
             return GoFormat.parseTime(v);
@@ -135,37 +163,77 @@ final class YamlStore {
         return v;
     }
 
-    private static Object parseInt(String v) {
-        String s = v.replace("_", "");
-        boolean neg = s.startsWith("-");
-        if (s.startsWith("-") || s.startsWith("+")) {
-            s = s.substring(1);
+    /**
+     * go-yaml v3's resolution of a plain scalar decoded into interface{}: null, bool, int (Go base-0 syntax:
+     * 0x, 0o, 0b, leading-0 octal, underscores), float, everything else (timestamps included) a string.
+     */
+    static Object resolvePlain(String v) {
+        switch (v) {
+            case "", "~", "null", "Null", "NULL":
+                return null;
+            case "true", "True", "TRUE":
+                return true;
+            case "false", "False", "FALSE":
+                return false;
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+                return Double.POSITIVE_INFINITY;
+            case "-.inf", "-.Inf", "-.INF":
+                return Double.NEGATIVE_INFINITY;
+            case ".nan", ".NaN", ".NAN":
+                return Double.NaN;
+            default:
+                break;
         }
-        int radix = 10;
-        if (s.startsWith("0x")) {
-            radix = 16;
-            s = s.substring(2);
-        } else if (s.startsWith("0o")) {
-            radix = 8;
-            s = s.substring(2);
+        char c = v.charAt(0);
+        if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
+            return v;
         }
-        try {
-            long l = Long.parseLong(s, radix);
-            return neg ? -l : l;
-        } catch (NumberFormatException e) {
-            return Double.parseDouble(v);
+        String plain = v.replace("_", "");
+        Long l = goParseInt(plain);
+        if (l != null) {
+            return l;
         }
+        if (GO_FLOAT.matcher(plain).matches()) {
+            try {
+                return Double.parseDouble(plain);
+            } catch (NumberFormatException e) {
+                return v;
+            }
+        }
+        return v;
     }
 
-    private static Double parseFloat(String v) {
-        String l = v.toLowerCase(java.util.Locale.ROOT);
-        if (l.endsWith(".inf")) {
-            return l.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    /** strconv.ParseInt(s, 0, 64), or null. */
+    private static Long goParseInt(String s) {
+        boolean neg = false;
+        String d = s;
+        if (d.startsWith("-") || d.startsWith("+")) {
+            neg = d.charAt(0) == '-';
+            d = d.substring(1);
         }
-        if (l.equals(".nan")) {
-            return Double.NaN;
+        int radix = 10;
+        String lower = d.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("0x")) {
+            radix = 16;
+            d = d.substring(2);
+        } else if (lower.startsWith("0o")) {
+            radix = 8;
+            d = d.substring(2);
+        } else if (lower.startsWith("0b")) {
+            radix = 2;
+            d = d.substring(2);
+        } else if (d.length() > 1 && d.startsWith("0")) {
+            radix = 8;
+            d = d.substring(1);
         }
-        return Double.parseDouble(v.replace("_", ""));
+        if (d.isEmpty() || d.startsWith("-") || d.startsWith("+")) {
+            return null;
+        }
+        try {
+            return new java.math.BigInteger(neg ? "-" + d : d, radix).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
     }
 
     // ---- emitting: go-yaml's layout, see YamlEmitter

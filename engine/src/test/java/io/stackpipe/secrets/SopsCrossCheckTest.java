@@ -166,6 +166,40 @@ class SopsCrossCheckTest {
     }
 
     @Nested
+    class AnchorsAndOddScalars {
+        @Test
+        void decryptLikeSopsDoes() throws IOException {
+            writeConfig("    age: %s\n");
+            String plain = """
+                    base: &base
+                        user: admin
+                        pass: anchored-secret
+                    prod:
+                        <<: *base
+                        extra: *base
+                    alias_list: [*base]
+                    octal_like: 0777
+                    hexish: 0x1F
+                    exp: 1e3
+                    yes_word: yes
+                    """;
+            Path f = dir.resolve("anchors.yaml");
+            Files.writeString(f, plain);
+            sops.run("--encrypt", "--in-place", f.toString()).orFail();
+            String theirs = sops.run("--decrypt", f.toString()).orFail();
+            DecryptedSecrets ours = new SopsDecrypt(ourKeys()).call(f);
+            assertThat(ours.plaintext()).isEqualTo(theirs);
+            assertThat(ours.documents().get(0)).containsEntry("octal_like", 511L).containsEntry("hexish", 31L)
+                    .containsEntry("exp", 1000.0).containsEntry("yes_word", "yes");
+
+            Path mine = dir.resolve("mine.yaml");
+            Files.writeString(mine, plain);
+            new SopsEncrypt(ourKeys()).callInPlace(mine);
+            assertThat(sops.run("--decrypt", mine.toString()).orFail()).isEqualTo(theirs);
+        }
+    }
+
+    @Nested
     class ShamirWithMissingGroups {
         @Test
         void twoOfThreeIdentitiesAreEnoughForSopsFilesAndOurs() throws IOException {
