@@ -3,28 +3,28 @@ package io.stackpipe.secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.comments.CommentLine;
 import org.snakeyaml.engine.v2.comments.CommentType;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
-import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
-import java.util.Iterator;
-import java.util.Set;
-import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * sops' YAML store on snakeyaml-engine's node API: several documents, key order, core-schema scalar types and comment
- * lines (which sops encrypts like values) are kept. Comments before a key or list item become {@link Tree.Comment}
+ * sops' YAML store on snakeyaml-engine's node API: several documents, key order, scalar types as go-yaml v3 resolves
+ * them, and comment lines (which sops encrypts like values) are kept; merge keys stay plain "<<" keys as in sops. Comments before a key or list item become {@link Tree.Comment}
  * entries before it; a comment at the end of a value's line becomes an inline comment, as in sops.
  */
 final class YamlStore {
