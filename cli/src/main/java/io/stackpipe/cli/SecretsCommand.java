@@ -85,6 +85,11 @@ public class SecretsCommand implements Runnable {
             } catch (SecretsException e) {
                 spec.commandLine().getErr().println("stackpipe secrets " + spec.name() + ": " + e.getMessage());
                 return 1;
+            } catch (RuntimeException e) {
+                // still one line: the exception type and its first line (library messages hold paths, never values)
+                String m = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
+                spec.commandLine().getErr().println("stackpipe secrets " + spec.name() + ": " + e.getClass().getSimpleName() + m);
+                return 1;
             }
         }
 

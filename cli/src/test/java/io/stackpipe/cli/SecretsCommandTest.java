@@ -147,6 +147,28 @@ class SecretsCommandTest {
     }
 
     @Test
+    void failuresNeverPrintTheSecret() throws IOException {
+        String canary = "CLI-CANARY-91b2-never-print";
+        Path f = plain("token: " + canary + "\n");
+        run("encrypt", "-i", f.toString());
+        String encrypted = Files.readString(f);
+        Map<String, String> good = new HashMap<>(env);
+        env.put("SOPS_AGE_KEY", Age.Identity.generate().secretKey());
+        assertThat(run("decrypt", f.toString())).isEqualTo(1);
+        assertThat(out + err.toString()).doesNotContain(canary);
+        env.putAll(good);
+        Files.writeString(f, encrypted.replace("token: ENC[AES256_GCM,data:", "token: ENC[AES256_GCM,data:AB"));
+        assertThat(run("decrypt", f.toString())).isEqualTo(1);
+        assertThat(out + err.toString()).doesNotContain(canary).contains("value at token fails authentication");
+        Files.writeString(f, encrypted.replace("token: ENC", "extra_unencrypted: x\ntoken: ENC"));
+        assertThat(run("decrypt", f.toString())).isEqualTo(1);
+        assertThat(run("edit", f.toString())).isEqualTo(1);
+        assertThat(out + err.toString()).doesNotContain(canary).contains("MAC mismatch");
+        assertThat(run("decrypt", "--ignore-mac", "--extract", "[\"nope\"]", f.toString())).isEqualTo(1);
+        assertThat(out + err.toString()).doesNotContain(canary).contains("no key [\"nope\"]");
+    }
+
+    @Test
     void editUsesTheEditorFromTheEnvironment() throws IOException {
         Path f = plain("token: old-token\n");
         run("encrypt", "-i", f.toString());

@@ -40,6 +40,17 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
             if (set == 0) {
                 unencryptedSuffix = "_unencrypted";
             }
+            String[][] regexes = {{"unencrypted_regex", unencryptedRegex}, {"encrypted_regex", encryptedRegex},
+                    {"unencrypted_comment_regex", unencryptedCommentRegex}, {"encrypted_comment_regex", encryptedCommentRegex}};
+            for (String[] r : regexes) {
+                if (!r[1].isEmpty()) {
+                    try {
+                        Tree.pattern(r[1]);
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        throw new SecretsException(r[0] + " is not a valid regular expression: " + e.getDescription());
+                    }
+                }
+            }
         }
 
         private static String nz(String s) {

@@ -138,6 +138,13 @@ public final class Tree {
         return stack;
     }
 
+    private static final java.util.Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Compiled once per regex: the rules are checked for every leaf. */
+    static Pattern pattern(String regex) {
+        return PATTERNS.computeIfAbsent(regex, Pattern::compile);
+    }
+
     /** The encrypted/unencrypted suffix, regex and comment-regex rules, exactly as sops' shouldBeEncrypted. */
     static boolean shouldBeEncrypted(SopsMetadata.Rules r, List<String> path, List<List<String>> stack, boolean isComment) {
         boolean encrypted = true;
@@ -153,23 +160,23 @@ public final class Tree {
             encrypted = path.stream().anyMatch(p -> p.endsWith(r.encryptedSuffix()));
         }
         if (!r.unencryptedRegex().isEmpty()) {
-            Pattern re = Pattern.compile(r.unencryptedRegex());
+            Pattern re = pattern(r.unencryptedRegex());
             if (path.stream().anyMatch(p -> re.matcher(p).find())) {
                 encrypted = false;
             }
         }
         if (!r.encryptedRegex().isEmpty()) {
-            Pattern re = Pattern.compile(r.encryptedRegex());
+            Pattern re = pattern(r.encryptedRegex());
             encrypted = path.stream().anyMatch(p -> re.matcher(p).find());
         }
         if (!r.unencryptedCommentRegex().isEmpty()) {
-            Pattern re = Pattern.compile(r.unencryptedCommentRegex());
+            Pattern re = pattern(r.unencryptedCommentRegex());
             if (stack.stream().flatMap(List::stream).anyMatch(c -> re.matcher(c).find())) {
                 encrypted = false;
             }
         }
         if (!r.encryptedCommentRegex().isEmpty()) {
-            Pattern re = Pattern.compile(r.encryptedCommentRegex());
+            Pattern re = pattern(r.encryptedCommentRegex());
             encrypted = false;
             int last = stack.size() - 1;
             outer:
@@ -238,7 +245,7 @@ public final class Tree {
                 }
                 String out = cipher.encrypt(in, key, aad(path));
                 if (isComment && !rules.unencryptedCommentRegex().isEmpty()
-                        && Pattern.compile(rules.unencryptedCommentRegex()).matcher(out).find()) {
+                        && pattern(rules.unencryptedCommentRegex()).matcher(out).find()) {
                     throw new SecretsException("an encrypted comment matches unencrypted_comment_regex; "
                             + "choose a regex that cannot match ENC[...]");
                 }
