@@ -44,7 +44,8 @@ public class SecretsCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: decrypt, encrypt, edit, rotate or updatekeys");
     }
 
     /** Key material beyond the environment: age key files and PGP key files given explicitly. */

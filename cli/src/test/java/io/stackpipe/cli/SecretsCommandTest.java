@@ -140,6 +140,8 @@ class SecretsCommandTest {
 
         @Test
         void usageErrorsExitTwo() {
+            assertThat(run()).isEqualTo(2);
+            assertThat(err.toString()).contains("missing subcommand");
             assertThat(run("decrypt")).isEqualTo(2);
             assertThat(run("rotate")).isEqualTo(2);
             assertThat(run("decrypt", "--no-such-flag", "x")).isEqualTo(2);
