@@ -42,7 +42,7 @@ public final class SopsDecrypt {
         return decrypt(SopsFile.parse(file));
     }
 
-    /** Decrypts all files in parallel; the first failure (in input order) is thrown after all have finished. */
+    /** Decrypts all files in parallel; after all have finished, the first failure (in input order) is thrown with the others suppressed in it. */
     public List<DecryptedSecrets> callAll(Collection<Path> files) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, files.size())), r -> {
             Thread t = new Thread(r, "stackpipe-secrets");
@@ -60,8 +60,12 @@ public final class SopsDecrypt {
                 try {
                     out.add(f.get());
                 } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                            : new SecretsException(e.getCause().getClass().getSimpleName());
                     if (first == null) {
-                        first = e.getCause() instanceof RuntimeException re ? re : new SecretsException(e.getCause().toString());
+                        first = cause;
+                    } else {
+                        first.addSuppressed(cause);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
