@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.testsupport.SharedFiles;
+import io.stackpipe.testsupport.SopsCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,43 @@ class SopsVectorsTest {
                     .filter(p -> !p.equals("sops-functional/no_mac.yaml"))
                     .toList();
             assertThat(covered).containsAll(encrypted);
+        }
+    }
+
+    @Nested
+    class SameOutputAsSopsD {
+        @org.junit.jupiter.api.io.TempDir
+        Path tmp;
+
+        @ParameterizedTest(name = "{0} with {2}")
+        @MethodSource("io.stackpipe.secrets.SopsVectorsTest#vectorsWithKeys")
+        void plaintextIsByteForByteWhatSopsPrints(String file, String expected, String[] keyFiles) throws Exception {
+            Map<String, String> env = new java.util.HashMap<>();
+            for (String k : keyFiles) {
+                if (k.endsWith(".asc")) {
+                    Path gnupg = tmp.resolve("gnupg");
+                    Files.createDirectories(gnupg);
+                    Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                    ProcessBuilder pb = new ProcessBuilder("gpg", "--batch", "--import", vectors().resolve(k).toString())
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                    pb.environment().put("GNUPGHOME", gnupg.toString());
+                    assertThat(pb.start().waitFor()).isZero();
+                    env.put("GNUPGHOME", gnupg.toString());
+                } else {
+                    env.put("SOPS_AGE_KEY_FILE", vectors().resolve(k).toString());
+                }
+            }
+            try {
+                String theirs = new SopsCli(tmp, env).run("--decrypt", vectors().resolve(file).toString()).orFail();
+                assertThat(new SopsDecrypt(keys(keyFiles)).call(vectors().resolve(file)).plaintext()).isEqualTo(theirs);
+            } finally {
+                if (env.containsKey("GNUPGHOME")) {
+                    ProcessBuilder kill = new ProcessBuilder("gpgconf", "--kill", "all").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectErrorStream(true);
+                    kill.environment().put("GNUPGHOME", env.get("GNUPGHOME"));
+                    kill.start().waitFor();
+                }
+            }
         }
     }
 
