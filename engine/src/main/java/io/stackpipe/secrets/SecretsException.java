@@ -1,0 +1,22 @@
+package io.stackpipe.secrets;
+
+/**
+ * Every secrets failure. Messages name the file, the value path and the keys tried, and never carry plaintext: they
+ * are built only from paths, key identifiers and error classes.
+ */
+public class SecretsException extends RuntimeException {
+    public SecretsException(String message) {
+        super(message);
+    }
+
+    public SecretsException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** Prefixes the message with a file name, keeping the cause. */
+    public SecretsException inFile(Object file) {
+        SecretsException e = new SecretsException(file + ": " + getMessage(), getCause());
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+}
