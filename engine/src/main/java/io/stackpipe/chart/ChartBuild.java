@@ -119,25 +119,17 @@ public final class ChartBuild {
     progress.accept("chart " + chart.name() + " " + finalVersion + ": " + profiles.size() + " profile(s) "
         + profiles.stream().map(Profile::name).toList());
 
-    try (ChartStage stage = ChartStage.copyOf(chartDir, chart.name())) {
-      stage.stamp(finalVersion, finalAppVersion);
-      String pinned = null;
-      if (imageRef != null) {
-        String digest = resolveImage(imageRef);
-        stage.pinImage(imageRef, digest);
-        pinned = imageRef.fullRepository() + "@" + digest;
+    try (ChartStage stage = ChartStage.create(chartDir, chart.name())) {
+      String digest = imageRef == null ? null : resolveImage(imageRef);
+      Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
+      String pinned = imageRef == null ? null : imageRef.fullRepository() + "@" + digest;
+      if (pinned != null) {
         progress.accept("image pinned: " + pinned);
       }
-      List<String> dropped = stage.protectProfiles(profiles);
-      if (!dropped.isEmpty()) {
-        progress.accept(".helmignore: kept profiles/ despite " + ChartStage.describe(dropped));
-      }
-      // Lint, every render and helm package are independent: run them side by side, report in a fixed order.
-      Path helmArchive = stage.root().resolve("package").resolve(chart.name() + "-" + finalVersion + ".tgz");
-      List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles);
       String fileName = chart.name() + "-" + finalVersion + ".tgz";
       Path staged = stage.root().resolve(fileName);
-      ChartArchive.repack(helmArchive, staged);
+      List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles, pin,
+          () -> packageInto(stage, finalVersion, finalAppVersion, pin, profiles, staged));
       verifyListing(staged, chart.name(), profiles);
       String chartDigest = ChartArchive.digest(staged);
       progress.accept("packaged " + fileName + " (" + chartDigest + ")");
@@ -158,6 +150,31 @@ public final class ChartBuild {
           profiles.stream().map(Profile::name).toList(), rendered, artifact.toAbsolutePath(), published,
           publication);
     }
+  }
+
+  /**
+   * The package task: a private copy of the chart with version, appVersion and image stamped and a .helmignore
+   * that keeps profiles/, packaged by Helm and rewritten reproducibly to {@code target}. Returns the
+   * .helmignore patterns it had to drop.
+   */
+  private static List<String> packageInto(ChartStage stage, String version, String appVersion, Path pin,
+      List<Profile> profiles, Path target) {
+    Path chart = stage.copyChart();
+    stage.stamp(version, appVersion);
+    if (pin != null) {
+      stage.pinImage(pin);
+    }
+    List<String> dropped = stage.protectProfiles(profiles);
+    Path destination = stage.root().resolve("package");
+    createDirectories(destination);
+    try {
+      new Helm(chart).packageIt().withDestination(destination).call();
+    } catch (RuntimeException e) {
+      throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
+    }
+    ChartArchive.repack(destination.resolve(chart.getFileName() + "-" + version + ".tgz"), target);
+    stage.deleteChartCopy();
+    return dropped;
   }
 
   private static void refuseImageOverrides(List<Profile> profiles) {
@@ -206,11 +223,13 @@ public final class ChartBuild {
   }
 
   /**
-   * Lint, render the defaults and every profile, and run helm package into the stage, in parallel. Failures
-   * are reported in a fixed order (lint, defaults, profiles by name), whichever finished first.
+   * Lint and render the source chart (the defaults and every profile) while the package task runs, in
+   * parallel: they are independent. Failures are reported in a fixed order (lint, defaults, profiles by
+   * name, package), whichever finished first.
    */
-  private List<RenderedProfile> checkAndPackage(ChartStage stage, String name, List<Profile> profiles) {
-    ProfileRenderer renderer = new ProfileRenderer(stage.chart(), name);
+  private List<RenderedProfile> checkAndPackage(ChartStage stage, String name, List<Profile> profiles, Path pin,
+      java.util.concurrent.Callable<List<String>> packageTask) {
+    ProfileRenderer renderer = new ProfileRenderer(chartDir, name, pin);
     List<Optional<Profile>> all = new ArrayList<>();
     all.add(Optional.empty());
     profiles.forEach(p -> all.add(Optional.of(p)));
@@ -221,9 +240,9 @@ public final class ChartBuild {
       return thread;
     });
     try {
-      Future<?> lint = pool.submit(() -> lint(stage.chart()));
+      Future<List<String>> packaged = pool.submit(packageTask);
+      Future<?> lint = pool.submit(() -> lint(chartDir));
       List<Future<RenderedProfile>> renders = all.stream().map(p -> pool.submit(() -> renderer.render(p))).toList();
-      Future<?> packaged = pool.submit(() -> helmPackage(stage));
       join(lint);
       progress.accept("lint (strict): ok");
       List<RenderedProfile> rendered = new ArrayList<>();
@@ -232,10 +251,23 @@ public final class ChartBuild {
         progress.accept("rendered " + result.profile() + ": " + result.objects().size() + " object(s)");
         rendered.add(result);
       }
-      join(packaged);
+      List<String> dropped = join(packaged);
+      if (!dropped.isEmpty()) {
+        progress.accept(".helmignore: kept profiles/ despite " + ChartStage.describe(dropped));
+      }
       return rendered;
     } finally {
       pool.shutdownNow();
+      awaitTermination(pool);
+    }
+  }
+
+  // The stage is deleted after this returns: no task may still be writing into it.
+  private static void awaitTermination(ExecutorService pool) {
+    try {
+      pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -250,16 +282,6 @@ public final class ChartBuild {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StackpipeException("interrupted while building the chart");
-    }
-  }
-
-  private static void helmPackage(ChartStage stage) {
-    Path destination = stage.root().resolve("package");
-    createDirectories(destination);
-    try {
-      new Helm(stage.chart()).packageIt().withDestination(destination).call();
-    } catch (RuntimeException e) {
-      throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
     }
   }
 

@@ -12,50 +12,63 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A private copy of a chart that the build may change: version and appVersion stamped, image pinned, and a
- * .helmignore that cannot drop profiles/. The source chart is never modified.
+ * A build's private working folder: the image pin as a values file, and a copy of the chart that packaging
+ * may change (version and appVersion stamped, image pinned, a .helmignore that cannot drop profiles/).
+ * The source chart is never modified.
  */
 final class ChartStage implements AutoCloseable {
 
   private static final Pattern VERSION_LINE = Pattern.compile("(?m)^version:.*$");
   private static final Pattern APP_VERSION_LINE = Pattern.compile("(?m)^appVersion:.*$");
 
+  private final Path source;
   private final Path root;
   private final Path chart;
 
-  private ChartStage(Path root, Path chart) {
+  private ChartStage(Path source, Path root, Path chart) {
+    this.source = source;
     this.root = root;
     this.chart = chart;
   }
 
-  static ChartStage copyOf(Path source, String name) {
+  static ChartStage create(Path source, String name) {
     try {
-      Path root = Files.createTempDirectory("stackpipe-build-");
-      Path chart = root.resolve(name);
+      Path root = Files.createTempDirectory("stackpipe-build-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      return new ChartStage(source, root, root.resolve(name));
+    } catch (IOException e) {
+      throw new StackpipeException("cannot create a build folder (" + e.getMessage() + ")");
+    }
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** Copies the source chart into the stage and returns the copy. */
+  Path copyChart() {
+    try {
       copyTree(source.toRealPath(), chart);
-      return new ChartStage(root, chart);
+      return chart;
     } catch (IOException e) {
       throw new StackpipeException(source + ": cannot be copied for the build (" + e.getMessage() + ")");
     }
   }
 
-  Path chart() {
-    return chart;
-  }
-
-  Path root() {
-    return root;
+  /** Frees the chart copy once it is packaged, while other work still runs. */
+  void deleteChartCopy() {
+    deleteTree(chart);
   }
 
   /** Line edits: the rest of Chart.yaml reaches lint exactly as its author wrote it. */
@@ -75,9 +88,26 @@ final class ChartStage implements AutoCloseable {
     }
   }
 
-  /** Records the image as repository + digest in values.yaml, the chart's defaults, so every profile gets it. */
+  /** The image as repository + digest (and its tag, for people) in a values file of its own. */
+  Path writePin(ImageReference image, String digest) {
+    Map<String, Object> pinned = new LinkedHashMap<>();
+    pinned.put("repository", image.fullRepository());
+    if (image.tag() != null) {
+      pinned.put("tag", image.tag());
+    }
+    pinned.put("digest", digest);
+    Path file = root.resolve("image-pin.yaml");
+    try {
+      Files.writeString(file, SafeYaml.dump(Map.of("image", pinned)));
+      return file;
+    } catch (IOException e) {
+      throw new StackpipeException("cannot write the image pin (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Merges the pin into the copy's values.yaml, the chart's defaults, so every profile gets it. */
   @SuppressWarnings("unchecked")
-  void pinImage(ImageReference image, String digest) {
+  void pinImage(Path pin) {
     Path file = chart.resolve("values.yaml");
     Map<String, Object> values = new LinkedHashMap<>();
     if (Files.exists(file) && SafeYaml.load(file, "values.yaml") instanceof Map<?, ?> loaded) {
@@ -87,12 +117,8 @@ final class ChartStage implements AutoCloseable {
     if (!(section instanceof Map)) {
       throw new StackpipeException("values.yaml: field image must be a mapping to pin the image, found " + section);
     }
-    Map<String, Object> pinned = (Map<String, Object>) section;
-    pinned.put("repository", image.fullRepository());
-    if (image.tag() != null) {
-      pinned.put("tag", image.tag());
-    }
-    pinned.put("digest", digest);
+    Map<String, Object> image = (Map<String, Object>) ((Map<String, Object>) SafeYaml.load(pin, "image pin")).get("image");
+    ((Map<String, Object>) section).putAll(image);
     try {
       Files.writeString(file, "# image pinned by stackpipe chart build\n" + SafeYaml.dump(values));
     } catch (IOException e) {
@@ -195,10 +221,18 @@ final class ChartStage implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Stream<Path> walk = Files.walk(root)) {
+    deleteTree(root);
+  }
+
+  // Best effort: the stage holds only files of the source chart, the image pin and the archive.
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException ignored) {
-      // best effort: the stage holds only files of the source chart and placeholders
+      // nothing secret is left behind
     }
   }
 

@@ -20,8 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Renders a chart with one profile's values (values.yaml ← profiles/p/values.yaml ← a placeholder stand-in
- * for profiles/p/secrets.yaml) and checks that every document is a Kubernetes object.
+ * Renders a chart with one profile's values (values.yaml ← the image pin ← profiles/p/values.yaml ← a
+ * placeholder stand-in for profiles/p/secrets.yaml) and checks that every document is a Kubernetes object.
  */
 final class ProfileRenderer {
 
@@ -37,10 +37,13 @@ final class ProfileRenderer {
 
   private final Path chartDir;
   private final String releaseName;
+  private final Path imagePin;
 
-  ProfileRenderer(Path chartDir, String releaseName) {
+  /** {@code imagePin}: a values file with the pinned image, or null; it sits between defaults and profile. */
+  ProfileRenderer(Path chartDir, String releaseName, Path imagePin) {
     this.chartDir = chartDir;
     this.releaseName = releaseName;
+    this.imagePin = imagePin;
   }
 
   RenderedProfile render(Optional<Profile> profile) {
@@ -48,6 +51,9 @@ final class ProfileRenderer {
     Path standIn = null;
     try {
       var template = new Helm(chartDir).template().withName(releaseName).withNamespace("stackpipe-render");
+      if (imagePin != null) {
+        template.withValuesFile(imagePin);
+      }
       if (profile.isPresent()) {
         profile.get().values().ifPresent(template::withValuesFile);
         if (profile.get().secrets().isPresent()) {
