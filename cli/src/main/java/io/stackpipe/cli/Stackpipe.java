@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code stackpipe} command: every subcommand only translates arguments to engine calls and results to text. */
 @Command(name = "stackpipe", mixinStandardHelpOptions = true, versionProvider = Stackpipe.Version.class,
     description = "Ship every microservice to Kubernetes the same way.",
-    subcommands = {ChartCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ChartCommand.class, SecretsCommand.class, DemoCommand.class, ClusterCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Stackpipe {
 
   /** Exit code of a refused input or publication (usage errors are 2, picocli's default). */

@@ -1,4 +1,4 @@
-package io.stackpipe.secrets.bench;
+package io.stackpipe.bench;
 
 import io.stackpipe.secrets.AwsKms;
 import io.stackpipe.secrets.DecryptedSecrets;
@@ -22,9 +22,9 @@ import software.amazon.awssdk.services.kms.KmsClient;
 /**
  * Decrypts 100 KMS-encrypted files of 50 values each with KMS behind a 20 ms loopback delay proxy in front of moto,
  * counting KMS calls and wall time, then runs the real {@code sops -d} over the same files one after another.
- * Usage: scripts/bench-secrets [files] [values] [delayMs]
+ * Usage: scripts/bench secrets [files] [values] [delayMs]
  */
-public final class SecretsBenchmark {
+public final class SecretsBench {
     public static void main(String[] args) throws Exception {
         int files = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int values = args.length > 1 ? Integer.parseInt(args[1]) : 50;
