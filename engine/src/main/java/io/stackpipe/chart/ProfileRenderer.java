@@ -74,7 +74,7 @@ final class ProfileRenderer {
   }
 
   private static Path writeStandIn(Profile profile) {
-    Map<String, Object> values = SecretsStandIn.of(profile.secrets().orElseThrow(), profile.display("secrets.yaml"));
+    Map<String, Object> values = SecretsStandIn.of(profile.secrets().orElseThrow());
     try {
       Path file = Files.createTempFile("stackpipe-standin-", ".yaml",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -2,6 +2,7 @@ package io.stackpipe.profile;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.Names;
+import io.stackpipe.secrets.SopsFile;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -74,7 +74,8 @@ public final class Profiles {
       }
       if (fileName.startsWith("secrets.")) {
         requireRegularFile(file, display);
-        if (!isSopsEncrypted(file, display)) {
+        SafeYaml.read(file, display);
+        if (!SopsFile.isEncrypted(file)) {
           throw new StackpipeException(display + ": not SOPS-encrypted (no sops metadata) in profile " + name
               + ": encrypt it with 'stackpipe secrets encrypt', a plaintext secret must never be published");
         }
@@ -94,15 +95,6 @@ public final class Profiles {
       }
     }
     return new Profile(name, dir, Optional.ofNullable(values), Optional.ofNullable(secrets));
-  }
-
-  /** SOPS writes its metadata under a top-level {@code sops} key holding at least a MAC and lastmodified. */
-  static boolean isSopsEncrypted(Path file, String display) {
-    // JSON is YAML too: one loader, with the same limits, reads both formats sops writes.
-    return SafeYaml.load(file, display) instanceof Map<?, ?> map
-        && map.get("sops") instanceof Map<?, ?> sops
-        && sops.containsKey("mac")
-        && sops.containsKey("lastmodified");
   }
 
   private static void requireRealDirectory(Path dir, String display) {

@@ -1,10 +1,12 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.StackpipeException;
+
 /**
  * Every secrets failure. Messages name the file, the value path and the keys tried, and never carry plaintext: they
  * are built only from paths, key identifiers and error classes.
  */
-public class SecretsException extends RuntimeException {
+public class SecretsException extends StackpipeException {
     public SecretsException(String message) {
         super(message);
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -98,6 +99,11 @@ public final class SopsFile {
      * No key is needed: values are not decrypted.
      */
     public List<Map<String, Object>> keyStructure(Function<String, Object> placeholder) {
+        return keyStructure((path, type) -> placeholder.apply(path));
+    }
+
+    /** As {@link #keyStructure(Function)}, the placeholder also told the value's sops type (str, int, bool, ...). */
+    public List<Map<String, Object>> keyStructure(BiFunction<String, String, Object> placeholder) {
         List<Tree.Branch> copy = Tree.deepCopy(documents);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Tree.Branch b : copy) {
@@ -106,7 +112,8 @@ public final class SopsFile {
                     return in;
                 }
                 boolean encrypted = Tree.shouldBeEncrypted(metadata.rules(), p, stack, false);
-                return encrypted && in instanceof String s && ValueCipher.looksEncrypted(s) ? placeholder.apply(String.join(".", p)) : in;
+                return encrypted && in instanceof String s && ValueCipher.looksEncrypted(s)
+                    ? placeholder.apply(String.join(".", p), ValueCipher.typeOf(s)) : in;
             });
             out.add(SopsMetadata.toPlain(b));
         }
@@ -116,7 +123,7 @@ public final class SopsFile {
     /** The dotted paths of all encrypted values, in document order. */
     public List<String> encryptedPaths() {
         List<String> paths = new ArrayList<>();
-        keyStructure(p -> {
+        keyStructure((p, type) -> {
             paths.add(p);
             return "";
         });

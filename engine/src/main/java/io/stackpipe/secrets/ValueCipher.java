@@ -34,6 +34,12 @@ final class ValueCipher {
         return ENC.matcher(s).find();
     }
 
+    /** The sops type of an encrypted value (str, int, float, bool, time, comment, bytes). */
+    static String typeOf(String ciphertext) {
+        Matcher m = ENC.matcher(ciphertext);
+        return m.find() ? m.group(4) : "str";
+    }
+
     Object decrypt(String ciphertext, byte[] key, String aad, List<String> path) {
         if (ciphertext.isEmpty()) {
             return "";

@@ -114,8 +114,10 @@ class ChartBuildTest {
       // A real sops-written file: its keys are in clear, its values are not decryptable here.
       Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
       copy(Fixtures.sopsVector("helm-secrets/secrets.age.yaml"), secrets);
-      Map<String, Object> standIn = SecretsStandIn.of(secrets, "profiles/qa1/secrets.yaml");
-      assertThat(standIn).doesNotContainKey("sops").isNotEmpty();
+      Map<String, Object> standIn = SecretsStandIn.of(secrets);
+      assertThat(standIn).doesNotContainKey("sops")
+          .containsEntry("global_secret", SecretsStandIn.PLACEHOLDER)
+          .containsEntry("service", Map.of("port", 1));
       write(orders.resolve("templates/secret-check.yaml"), """
           apiVersion: v1
           kind: ConfigMap
