@@ -60,8 +60,11 @@ class ChartBuildTest {
       assertThat(ChartArchive.listing(result.artifact())).contains(
           "orders/Chart.yaml", "orders/values.yaml", "orders/templates/deployment.yaml",
           "orders/profiles/ephemeral/values.yaml", "orders/profiles/qa1/values.yaml",
-          "orders/profiles/production/values.yaml")
+          "orders/profiles/production/values.yaml", "orders/profiles/qa1/secrets.yaml",
+          "orders/profiles/qa1/.sops.yaml", "orders/profiles/production/.sops.yaml")
           .noneMatch(p -> p.startsWith("orders/app/") || p.endsWith("Dockerfile"));
+      assertThat(entry(result.artifact(), "orders/profiles/qa1/secrets.yaml"))
+          .contains("databasePassword: ENC[AES256_GCM").doesNotContain("orders-db-qa1");
       Map<?, ?> chart = (Map<?, ?>) SafeYaml.load(entry(result.artifact(), "orders/Chart.yaml"), "Chart.yaml");
       assertThat(chart.get("version")).isEqualTo("1.4.0");
       assertThat(chart.get("appVersion")).isEqualTo("2.0.1");
@@ -378,7 +381,7 @@ class ChartBuildTest {
   private static void copy(Path from, Path to) {
     try {
       Files.createDirectories(to.getParent());
-      Files.copy(from, to);
+      Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
