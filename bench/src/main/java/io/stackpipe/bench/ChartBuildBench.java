@@ -19,10 +19,10 @@ import java.util.stream.Stream;
 public final class ChartBuildBench {
 
   private static final int PROFILES = 10;
-  private static final int WARMUP = 5;
+  private static final int WARMUP = 15;
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     Path repo = Path.of(System.getProperty("stackpipe.repo.root", ".")).toAbsolutePath();
     Path work = Files.createTempDirectory("stackpipe-bench-");
     try (LocalRegistry registry = LocalRegistry.start()) {

@@ -36,12 +36,24 @@ public final class ChartArchive {
 
   /** Rewrites {@code source} into {@code target} with fixed timestamps, owners and modes, entries in order. */
   public static void repack(Path source, Path target) {
-    Map<String, byte[]> files = read(source);
+    repack(source, target, Map.of());
+  }
+
+  /** As {@link #repack(Path, Path)}, with some entries replaced or added (path → new bytes). */
+  public static void repack(Path source, Path target, Map<String, byte[]> edits) {
+    Map<String, byte[]> files = files(source);
+    files.putAll(edits);
+    write(files, target);
+  }
+
+  /** Writes files (path → bytes) as a reproducible archive: sorted, fixed timestamps, owners and modes. */
+  static void write(Map<String, byte[]> files, Path target) {
+    Map<String, byte[]> sorted = new TreeMap<>(files);
     try (OutputStream out = Files.newOutputStream(target);
          GZIPOutputStream gzip = new GZIPOutputStream(out);
          TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      for (Map.Entry<String, byte[]> file : sorted.entrySet()) {
         TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
         entry.setSize(file.getValue().length);
         entry.setMode(0100644);
@@ -57,12 +69,12 @@ public final class ChartArchive {
 
   /** The file paths inside an archive, in archive order (e.g. {@code orders/profiles/qa1/values.yaml}). */
   public static List<String> listing(Path archive) {
-    return new ArrayList<>(read(archive).keySet());
+    return new ArrayList<>(files(archive).keySet());
   }
 
   /** One file of an archive, e.g. {@code orders/profiles/qa1/values.yaml}; empty when absent. */
   public static java.util.Optional<byte[]> entry(Path archive, String path) {
-    return java.util.Optional.ofNullable(read(archive).get(path));
+    return java.util.Optional.ofNullable(files(archive).get(path));
   }
 
   /** sha256 of the archive bytes: the digest a registry stores the chart layer under. */
@@ -97,7 +109,8 @@ public final class ChartArchive {
     }
   }
 
-  private static Map<String, byte[]> read(Path archive) {
+  /** Every file of an archive, path → bytes, sorted by path. */
+  static Map<String, byte[]> files(Path archive) {
     try (InputStream in = Files.newInputStream(archive)) {
       return read(in, archive.toString());
     } catch (IOException e) {

@@ -119,7 +119,7 @@ public final class ChartBuild {
     progress.accept("chart " + chart.name() + " " + finalVersion + ": " + profiles.size() + " profile(s) "
         + profiles.stream().map(Profile::name).toList());
 
-    try (ChartStage stage = ChartStage.create(chartDir, chart.name())) {
+    try (ChartStage stage = ChartStage.create()) {
       String digest = imageRef == null ? null : resolveImage(imageRef);
       Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
       String pinned = imageRef == null ? null : imageRef.fullRepository() + "@" + digest;
@@ -129,7 +129,7 @@ public final class ChartBuild {
       String fileName = chart.name() + "-" + finalVersion + ".tgz";
       Path staged = stage.root().resolve(fileName);
       List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles, pin,
-          () -> packageInto(stage, finalVersion, finalAppVersion, pin, profiles, staged));
+          () -> packageInto(stage, chart, finalVersion, finalAppVersion, pin, profiles, staged));
       verifyListing(staged, chart.name(), profiles);
       String chartDigest = ChartArchive.digest(staged);
       progress.accept("packaged " + fileName + " (" + chartDigest + ")");
@@ -153,28 +153,30 @@ public final class ChartBuild {
   }
 
   /**
-   * The package task: a private copy of the chart with version, appVersion and image stamped and a .helmignore
-   * that keeps profiles/, packaged by Helm and rewritten reproducibly to {@code target}. Returns the
-   * .helmignore patterns it had to drop.
+   * The package task: helm package of the source chart, rewritten reproducibly to {@code target} with the
+   * version stamped, the image pinned and every profile file present. Returns the profile files that
+   * .helmignore would have dropped.
    */
-  private static List<String> packageInto(ChartStage stage, String version, String appVersion, Path pin,
-      List<Profile> profiles, Path target) {
-    Path chart = stage.copyChart();
-    stage.stamp(version, appVersion);
-    if (pin != null) {
-      stage.pinImage(pin);
-    }
-    List<String> dropped = stage.protectProfiles(profiles);
+  private List<String> packageInto(ChartStage stage, ChartMetadata chart, String version, String appVersion,
+      Path pin, List<Profile> profiles, Path target) {
     Path destination = stage.root().resolve("package");
     createDirectories(destination);
     try {
-      new Helm(chart).packageIt().withDestination(destination).call();
+      new Helm(chartDir).packageIt().withDestination(destination).call();
     } catch (RuntimeException e) {
       throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
     }
-    ChartArchive.repack(destination.resolve(chart.getFileName() + "-" + version + ".tgz"), target);
-    stage.deleteChartCopy();
-    return dropped;
+    Map<String, byte[]> files = ChartArchive.files(destination.resolve(chart.name() + "-" + chart.version() + ".tgz"));
+    Map<String, byte[]> missing = PackageEdits.missingProfileFiles(List.copyOf(files.keySet()), chart.name(), profiles);
+    files.putAll(missing);
+    String chartYaml = chart.name() + "/" + ChartMetadata.FILE;
+    files.put(chartYaml, PackageEdits.stamp(files.get(chartYaml), version, appVersion));
+    if (pin != null) {
+      String values = chart.name() + "/values.yaml";
+      files.put(values, PackageEdits.pinImage(files.get(values), pin));
+    }
+    ChartArchive.write(files, target);
+    return List.copyOf(missing.keySet());
   }
 
   private static void refuseImageOverrides(List<Profile> profiles) {
@@ -222,6 +224,7 @@ public final class ChartBuild {
     }
   }
 
+
   /**
    * Lint and render the source chart (the defaults and every profile) while the package task runs, in
    * parallel: they are independent. Failures are reported in a fixed order (lint, defaults, profiles by
@@ -251,9 +254,9 @@ public final class ChartBuild {
         progress.accept("rendered " + result.profile() + ": " + result.objects().size() + " object(s)");
         rendered.add(result);
       }
-      List<String> dropped = join(packaged);
-      if (!dropped.isEmpty()) {
-        progress.accept(".helmignore: kept profiles/ despite " + ChartStage.describe(dropped));
+      List<String> restored = join(packaged);
+      if (!restored.isEmpty()) {
+        progress.accept(".helmignore would drop " + restored.size() + " profile file(s): packaged anyway");
       }
       return rendered;
     } finally {

@@ -26,6 +26,9 @@ public final class SafeYaml {
   /** Rendered manifests of a whole chart. */
   public static final int MAX_RENDERED_CODE_POINTS = 32 * 1024 * 1024;
   static final int MAX_ALIASES = 50;
+  // Immutable and thread-safe: built once, not per document (rendered charts parse hundreds of documents).
+  private static final LoadSettings FILE_SETTINGS = settings((int) MAX_FILE_BYTES);
+  private static final LoadSettings RENDERED_SETTINGS = settings(MAX_RENDERED_CODE_POINTS);
 
   private SafeYaml() {
   }
@@ -45,7 +48,7 @@ public final class SafeYaml {
 
   public static Object load(String text, String displayName) {
     try {
-      return new Load(settings((int) MAX_FILE_BYTES)).loadFromString(text);
+      return new Load(FILE_SETTINGS).loadFromString(text);
     } catch (YamlEngineException e) {
       throw new StackpipeException(displayName + ": " + describe(e));
     }
@@ -55,7 +58,7 @@ public final class SafeYaml {
   public static List<Object> loadAll(String text, String displayName) {
     List<Object> documents = new ArrayList<>();
     try {
-      for (Object document : new Load(settings(MAX_RENDERED_CODE_POINTS)).loadAllFromString(text)) {
+      for (Object document : new Load(RENDERED_SETTINGS).loadAllFromString(text)) {
         if (document != null) {
           documents.add(document);
         }
