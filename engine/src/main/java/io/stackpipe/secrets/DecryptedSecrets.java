@@ -21,144 +21,144 @@ import java.util.regex.Pattern;
  * {@link #withTempFile}: 0600 in a private 0700 directory, deleted when the action returns or fails.
  */
 public final class DecryptedSecrets {
-    private final Path file;
-    private final FileFormat format;
-    private final List<Tree.Branch> documents;
-    private final List<String> secretPaths;
-    private final Set<String> secretValues;
+  private final Path file;
+  private final FileFormat format;
+  private final List<Tree.Branch> documents;
+  private final List<String> secretPaths;
+  private final Set<String> secretValues;
 
-    DecryptedSecrets(Path file, FileFormat format, List<Tree.Branch> documents, List<String> secretPaths, Set<String> secretValues) {
-        this.file = file;
-        this.format = format;
-        this.documents = documents;
-        this.secretPaths = List.copyOf(secretPaths);
-        this.secretValues = Collections.unmodifiableSet(secretValues);
-    }
+  DecryptedSecrets(Path file, FileFormat format, List<Tree.Branch> documents, List<String> secretPaths, Set<String> secretValues) {
+    this.file = file;
+    this.format = format;
+    this.documents = documents;
+    this.secretPaths = List.copyOf(secretPaths);
+    this.secretValues = Collections.unmodifiableSet(secretValues);
+  }
 
-    public Path file() {
-        return file;
-    }
+  public Path file() {
+    return file;
+  }
 
-    public FileFormat format() {
-        return format;
-    }
+  public FileFormat format() {
+    return format;
+  }
 
-    /** Dotted paths of the values that were encrypted. */
-    public List<String> secretPaths() {
-        return secretPaths;
-    }
+  /** Dotted paths of the values that were encrypted. */
+  public List<String> secretPaths() {
+    return secretPaths;
+  }
 
-    /** The string form of every decrypted value (non-empty), for log masking. */
-    public Set<String> secretValues() {
-        return secretValues;
-    }
+  /** The string form of every decrypted value (non-empty), for log masking. */
+  public Set<String> secretValues() {
+    return secretValues;
+  }
 
-    /** The documents as plain ordered maps (comments dropped), e.g. as Helm values. */
-    public List<Map<String, Object>> documents() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        documents.forEach(d -> out.add(SopsMetadata.toPlain(d)));
-        return out;
-    }
+  /** The documents as plain ordered maps (comments dropped), e.g. as Helm values. */
+  public List<Map<String, Object>> documents() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    documents.forEach(d -> out.add(SopsMetadata.toPlain(d)));
+    return out;
+  }
 
-    /** The plaintext file in its input format, like {@code sops -d}. Handle with care. */
-    public String plaintext() {
-        return format.emit(documents);
-    }
+  /** The plaintext file in its input format, like {@code sops -d}. Handle with care. */
+  public String plaintext() {
+    return format.emit(documents);
+  }
 
-    /**
-     * One value selected with sops' {@code --extract} syntax ({@code ["a"]["b"][0]}): scalars as their text, maps and
-     * lists in the file's format.
-     */
-    public String extract(String path) {
-        Object cur = documents.get(0);
-        Matcher m = Pattern.compile("\\[(?:\"([^\"]*)\"|'([^']*)'|(-?\\d+))]").matcher(path);
-        int pos = 0;
-        while (m.find()) {
-            if (m.start() != pos) {
-                throw new SecretsException("invalid extract path " + path);
-            }
-            pos = m.end();
-            if (m.group(3) != null) {
-                int idx = Integer.parseInt(m.group(3));
-                List<?> l = cur instanceof List<?> list ? list.stream().filter(o -> !(o instanceof Tree.Comment)).toList() : null;
-                if (l == null || idx < 0 || idx >= l.size()) {
-                    throw new SecretsException(file + ": no list element " + path.substring(0, pos));
-                }
-                cur = l.get(idx);
-            } else {
-                String key = m.group(1) != null ? m.group(1) : m.group(2);
-                if (!(cur instanceof Tree.Branch b) || !b.has(key)) {
-                    throw new SecretsException(file + ": no key " + path.substring(0, pos));
-                }
-                cur = b.get(key);
-            }
+  /**
+   * One value selected with sops' {@code --extract} syntax ({@code ["a"]["b"][0]}): scalars as their text, maps and
+   * lists in the file's format.
+   */
+  public String extract(String path) {
+    Object cur = documents.get(0);
+    Matcher m = Pattern.compile("\\[(?:\"([^\"]*)\"|'([^']*)'|(-?\\d+))]").matcher(path);
+    int pos = 0;
+    while (m.find()) {
+      if (m.start() != pos) {
+        throw new SecretsException("invalid extract path " + path);
+      }
+      pos = m.end();
+      if (m.group(3) != null) {
+        int idx = Integer.parseInt(m.group(3));
+        List<?> l = cur instanceof List<?> list ? list.stream().filter(o -> !(o instanceof Tree.Comment)).toList() : null;
+        if (l == null || idx < 0 || idx >= l.size()) {
+          throw new SecretsException(file + ": no list element " + path.substring(0, pos));
         }
-        if (pos != path.length() || pos == 0) {
-            throw new SecretsException("invalid extract path " + path + " (expected e.g. [\"key\"][0])");
+        cur = l.get(idx);
+      } else {
+        String key = m.group(1) != null ? m.group(1) : m.group(2);
+        if (!(cur instanceof Tree.Branch b) || !b.has(key)) {
+          throw new SecretsException(file + ": no key " + path.substring(0, pos));
         }
-        if (cur instanceof Tree.Branch || cur instanceof List<?>) {
-            return format.emitValue(cur);
-        }
-        if (cur instanceof byte[] b) {
-            return new String(b, StandardCharsets.UTF_8);
-        }
-        return cur == null ? "" : cur instanceof Double d ? GoFormat.formatFloat(d) : new String(Tree.toBytes(cur), StandardCharsets.UTF_8);
+        cur = b.get(key);
+      }
     }
+    if (pos != path.length() || pos == 0) {
+      throw new SecretsException("invalid extract path " + path + " (expected e.g. [\"key\"][0])");
+    }
+    if (cur instanceof Tree.Branch || cur instanceof List<?>) {
+      return format.emitValue(cur);
+    }
+    if (cur instanceof byte[] b) {
+      return new String(b, StandardCharsets.UTF_8);
+    }
+    return cur == null ? "" : cur instanceof Double d ? GoFormat.formatFloat(d) : new String(Tree.toBytes(cur), StandardCharsets.UTF_8);
+  }
 
-    /** An action that receives the plaintext file's path. */
-    @FunctionalInterface
-    public interface FileAction<T> {
-        T apply(Path plaintextFile) throws Exception;
-    }
+  /** An action that receives the plaintext file's path. */
+  @FunctionalInterface
+  public interface FileAction<T> {
+    T apply(Path plaintextFile) throws Exception;
+  }
 
-    /**
-     * Writes the plaintext to a 0600 file in a fresh 0700 directory under {@code java.io.tmpdir}, runs the action and
-     * deletes both in {@code finally}, also when the action fails.
-     */
-    public <T> T withTempFile(FileAction<T> action) {
-        Path dir = null;
-        Path f = null;
-        try {
-            dir = Files.createTempDirectory("stackpipe-secrets-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            f = dir.resolve(file.getFileName().toString());
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, plaintext(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-            return action.apply(f);
-        } catch (SecretsException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new SecretsException(file + ": action on the decrypted file failed (" + e.getClass().getSimpleName() + ")", e);
-        } finally {
-            deleteQuietly(f);
-            deleteQuietly(dir);
+  /**
+   * Writes the plaintext to a 0600 file in a fresh 0700 directory under {@code java.io.tmpdir}, runs the action and
+   * deletes both in {@code finally}, also when the action fails.
+   */
+  public <T> T withTempFile(FileAction<T> action) {
+    Path dir = null;
+    Path f = null;
+    try {
+      dir = Files.createTempDirectory("stackpipe-secrets-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      f = dir.resolve(file.getFileName().toString());
+      Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(f, plaintext(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+      return action.apply(f);
+    } catch (SecretsException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SecretsException(file + ": action on the decrypted file failed (" + e.getClass().getSimpleName() + ")", e);
+    } finally {
+      deleteQuietly(f);
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    if (p != null) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        // best effort: the directory is private to this user
+      }
+    }
+  }
+
+  static Set<String> collectSecretValues(List<Object> values) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Object v : values) {
+      if (v != null && !(v instanceof Tree.Comment)) {
+        String s = new String(Tree.toBytes(v), StandardCharsets.UTF_8);
+        if (!s.isEmpty()) {
+          out.add(s);
         }
+      }
     }
+    return out;
+  }
 
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                // best effort: the directory is private to this user
-            }
-        }
-    }
-
-    static Set<String> collectSecretValues(List<Object> values) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Object v : values) {
-            if (v != null && !(v instanceof Tree.Comment)) {
-                String s = new String(Tree.toBytes(v), StandardCharsets.UTF_8);
-                if (!s.isEmpty()) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
-    }
-
-    @Override
-    public String toString() {
-        return "DecryptedSecrets[" + file + ", " + secretPaths.size() + " secret values: " + String.join(", ", secretPaths) + " = ****]";
-    }
+  @Override
+  public String toString() {
+    return "DecryptedSecrets[" + file + ", " + secretPaths.size() + " secret values: " + String.join(", ", secretPaths) + " = ****]";
+  }
 }

@@ -6,41 +6,41 @@ import java.util.Locale;
 
 /** The document formats supported, chosen like sops by extension (with a content sniff for unknown extensions). */
 public enum FileFormat {
-    YAML, JSON;
+  YAML, JSON;
 
-    public static FileFormat of(Path file, String content) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".json")) {
-            return JSON;
-        }
-        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-            return YAML;
-        }
-        if (name.endsWith(".env") || name.endsWith(".ini")) {
-            throw new SecretsException(file + ": dotenv and ini sops files are not supported (use YAML or JSON)");
-        }
-        return content.stripLeading().startsWith("{") ? JSON : YAML;
+  public static FileFormat of(Path file, String content) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".json")) {
+      return JSON;
     }
+    if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+      return YAML;
+    }
+    if (name.endsWith(".env") || name.endsWith(".ini")) {
+      throw new SecretsException(file + ": dotenv and ini sops files are not supported (use YAML or JSON)");
+    }
+    return content.stripLeading().startsWith("{") ? JSON : YAML;
+  }
 
-    List<Tree.Branch> parse(String content, Object file) {
-        try {
-            return this == JSON ? JsonStore.parse(content) : YamlStore.parse(content);
-        } catch (SecretsException e) {
-            throw e.inFile(file);
-        } catch (org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException e) {
-            // the problem and its position only: the parser's snippet of the offending line may hold a secret
-            String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
-            throw new SecretsException(file + ": not valid YAML: " + e.getProblem() + where);
-        } catch (RuntimeException e) {
-            throw new SecretsException(file + ": not valid " + this + " (" + e.getClass().getSimpleName() + ")");
-        }
+  List<Tree.Branch> parse(String content, Object file) {
+    try {
+      return this == JSON ? JsonStore.parse(content) : YamlStore.parse(content);
+    } catch (SecretsException e) {
+      throw e.inFile(file);
+    } catch (org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException e) {
+      // the problem and its position only: the parser's snippet of the offending line may hold a secret
+      String where = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
+      throw new SecretsException(file + ": not valid YAML: " + e.getProblem() + where);
+    } catch (RuntimeException e) {
+      throw new SecretsException(file + ": not valid " + this + " (" + e.getClass().getSimpleName() + ")");
     }
+  }
 
-    String emit(List<Tree.Branch> branches) {
-        return this == JSON ? JsonStore.emit(branches) : YamlStore.emit(branches);
-    }
+  String emit(List<Tree.Branch> branches) {
+    return this == JSON ? JsonStore.emit(branches) : YamlStore.emit(branches);
+  }
 
-    String emitValue(Object value) {
-        return this == JSON ? JsonStore.emitValue(value) : YamlStore.emitValue(value);
-    }
+  String emitValue(Object value) {
+    return this == JSON ? JsonStore.emitValue(value) : YamlStore.emitValue(value);
+  }
 }

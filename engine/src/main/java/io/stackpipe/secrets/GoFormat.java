@@ -8,85 +8,85 @@ import java.time.format.DateTimeParseException;
 
 /** The few Go formatting rules sops' bytes depend on (strconv.FormatFloat 'f' -1, time RFC 3339, ParseBool). */
 final class GoFormat {
-    private GoFormat() {
-    }
+  private GoFormat() {
+  }
 
-    /** strconv.FormatFloat(d, 'f', -1, 64): the shortest decimal that round-trips, never in exponent form. */
-    static String formatFloat(double d) {
-        if (Double.isNaN(d)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "+Inf" : "-Inf";
-        }
-        if (d == 0) {
-            return (1 / d < 0) ? "-0" : "0";
-        }
-        // Java 17's Double.toString is not always the shortest representation: search for it.
-        for (int p = 1; p <= 17; p++) {
-            BigDecimal bd = new BigDecimal(d).round(new java.math.MathContext(p));
-            if (bd.doubleValue() == d) {
-                return bd.stripTrailingZeros().toPlainString();
-            }
-        }
-        return new BigDecimal(d).toPlainString();
+  /** strconv.FormatFloat(d, 'f', -1, 64): the shortest decimal that round-trips, never in exponent form. */
+  static String formatFloat(double d) {
+    if (Double.isNaN(d)) {
+      return "NaN";
     }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "+Inf" : "-Inf";
+    }
+    if (d == 0) {
+      return (1 / d < 0) ? "-0" : "0";
+    }
+    // Java 17's Double.toString is not always the shortest representation: search for it.
+    for (int p = 1; p <= 17; p++) {
+      BigDecimal bd = new BigDecimal(d).round(new java.math.MathContext(p));
+      if (bd.doubleValue() == d) {
+        return bd.stripTrailingZeros().toPlainString();
+      }
+    }
+    return new BigDecimal(d).toPlainString();
+  }
 
-    /** go-yaml's float: strconv.FormatFloat(d, 'g', -1, 64) with YAML spellings of infinity and NaN. */
-    static String formatFloatG(double d) {
-        if (Double.isNaN(d)) {
-            return ".nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? ".inf" : "-.inf";
-        }
-        if (d == 0) {
-            return (1 / d < 0) ? "-0" : "0";
-        }
-        String plain = formatFloat(d);
-        BigDecimal bd = new BigDecimal(plain);
-        int exp = bd.precision() - bd.scale() - 1;
-        if (exp < -4 || exp >= 6) {
-            String digits = bd.unscaledValue().abs().toString().replaceAll("0+$", "");
-            String mant = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
-            return (d < 0 ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
-        }
-        return plain;
+  /** go-yaml's float: strconv.FormatFloat(d, 'g', -1, 64) with YAML spellings of infinity and NaN. */
+  static String formatFloatG(double d) {
+    if (Double.isNaN(d)) {
+      return ".nan";
     }
+    if (Double.isInfinite(d)) {
+      return d > 0 ? ".inf" : "-.inf";
+    }
+    if (d == 0) {
+      return (1 / d < 0) ? "-0" : "0";
+    }
+    String plain = formatFloat(d);
+    BigDecimal bd = new BigDecimal(plain);
+    int exp = bd.precision() - bd.scale() - 1;
+    if (exp < -4 || exp >= 6) {
+      String digits = bd.unscaledValue().abs().toString().replaceAll("0+$", "");
+      String mant = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
+      return (d < 0 ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    }
+    return plain;
+  }
 
-    /** Go's strconv.ParseBool. */
-    static boolean parseBool(String s) {
-        return switch (s) {
-            case "1", "t", "T", "TRUE", "true", "True" -> true;
-            case "0", "f", "F", "FALSE", "false", "False" -> false;
-            default -> throw new IllegalArgumentException("invalid bool");
-        };
-    }
+  /** Go's strconv.ParseBool. */
+  static boolean parseBool(String s) {
+    return switch (s) {
+      case "1", "t", "T", "TRUE", "true", "True" -> true;
+      case "0", "f", "F", "FALSE", "false", "False" -> false;
+      default -> throw new IllegalArgumentException("invalid bool");
+    };
+  }
 
-    /** time.Time.Format(time.RFC3339): seconds precision, "Z" for UTC. */
-    static String rfc3339(OffsetDateTime t) {
-        return format(t.withNano(0));
-    }
+  /** time.Time.Format(time.RFC3339): seconds precision, "Z" for UTC. */
+  static String rfc3339(OffsetDateTime t) {
+    return format(t.withNano(0));
+  }
 
-    /** time.Time.MarshalText: RFC 3339 with nanoseconds, trailing zeros dropped. */
-    static String rfc3339Nano(OffsetDateTime t) {
-        return format(t);
-    }
+  /** time.Time.MarshalText: RFC 3339 with nanoseconds, trailing zeros dropped. */
+  static String rfc3339Nano(OffsetDateTime t) {
+    return format(t);
+  }
 
-    private static String format(OffsetDateTime t) {
-        String base = t.format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss"));
-        if (t.getNano() != 0) {
-            String frac = String.format("%09d", t.getNano()).replaceAll("0+$", "");
-            base += "." + frac;
-        }
-        return base + (t.getOffset().equals(ZoneOffset.UTC) ? "Z" : t.getOffset().getId());
+  private static String format(OffsetDateTime t) {
+    String base = t.format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss"));
+    if (t.getNano() != 0) {
+      String frac = String.format("%09d", t.getNano()).replaceAll("0+$", "");
+      base += "." + frac;
     }
+    return base + (t.getOffset().equals(ZoneOffset.UTC) ? "Z" : t.getOffset().getId());
+  }
 
-    static OffsetDateTime parseTime(String s) {
-        try {
-            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            throw new SecretsException("not an RFC 3339 time: '" + s + "'");
-        }
+  static OffsetDateTime parseTime(String s) {
+    try {
+      return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    } catch (DateTimeParseException e) {
+      throw new SecretsException("not an RFC 3339 time: '" + s + "'");
     }
+  }
 }

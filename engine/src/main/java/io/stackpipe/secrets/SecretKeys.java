@@ -19,222 +19,222 @@ import java.util.concurrent.ConcurrentHashMap;
  * shows key material.
  */
 public final class SecretKeys implements AutoCloseable {
-    private final List<Age.Identity> ageIdentities;
-    private final Pgp.Keyring pgp;
-    private final AwsKms kms;
-    private final Map<String, CompletableFuture<byte[]>> cache = new ConcurrentHashMap<>();
+  private final List<Age.Identity> ageIdentities;
+  private final Pgp.Keyring pgp;
+  private final AwsKms kms;
+  private final Map<String, CompletableFuture<byte[]>> cache = new ConcurrentHashMap<>();
 
-    private SecretKeys(List<Age.Identity> age, Pgp.Keyring pgp, AwsKms kms) {
-        this.ageIdentities = List.copyOf(age);
-        this.pgp = pgp;
-        this.kms = kms;
+  private SecretKeys(List<Age.Identity> age, Pgp.Keyring pgp, AwsKms kms) {
+    this.ageIdentities = List.copyOf(age);
+    this.pgp = pgp;
+    this.kms = kms;
+  }
+
+  public static SecretKeys none() {
+    return new SecretKeys(List.of(), Pgp.Keyring.empty(), AwsKms.fromEnvironment());
+  }
+
+  /**
+   * Age identities as sops finds them: SOPS_AGE_KEY (the keys themselves), SOPS_AGE_KEY_FILE, and the default
+   * {@code $XDG_CONFIG_HOME/sops/age/keys.txt} (or {@code ~/.config/sops/age/keys.txt}); KMS from the environment.
+   */
+  public static SecretKeys fromEnvironment(Map<String, String> env) {
+    List<Age.Identity> ids = new ArrayList<>();
+    String inline = env.get("SOPS_AGE_KEY");
+    if (inline != null && !inline.isBlank()) {
+      ids.addAll(parseIdentities(inline, "SOPS_AGE_KEY"));
     }
-
-    public static SecretKeys none() {
-        return new SecretKeys(List.of(), Pgp.Keyring.empty(), AwsKms.fromEnvironment());
+    String file = env.get("SOPS_AGE_KEY_FILE");
+    if (file != null && !file.isBlank()) {
+      ids.addAll(readIdentities(Path.of(file), "SOPS_AGE_KEY_FILE"));
     }
-
-    /**
-     * Age identities as sops finds them: SOPS_AGE_KEY (the keys themselves), SOPS_AGE_KEY_FILE, and the default
-     * {@code $XDG_CONFIG_HOME/sops/age/keys.txt} (or {@code ~/.config/sops/age/keys.txt}); KMS from the environment.
-     */
-    public static SecretKeys fromEnvironment(Map<String, String> env) {
-        List<Age.Identity> ids = new ArrayList<>();
-        String inline = env.get("SOPS_AGE_KEY");
-        if (inline != null && !inline.isBlank()) {
-            ids.addAll(parseIdentities(inline, "SOPS_AGE_KEY"));
-        }
-        String file = env.get("SOPS_AGE_KEY_FILE");
-        if (file != null && !file.isBlank()) {
-            ids.addAll(readIdentities(Path.of(file), "SOPS_AGE_KEY_FILE"));
-        }
-        String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-        Path dflt = base.resolve("sops/age/keys.txt");
-        if (Files.isRegularFile(dflt)) {
-            ids.addAll(readIdentities(dflt, dflt.toString()));
-        }
-        return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment(env));
+    String xdg = env.get("XDG_CONFIG_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path dflt = base.resolve("sops/age/keys.txt");
+    if (Files.isRegularFile(dflt)) {
+      ids.addAll(readIdentities(dflt, dflt.toString()));
     }
+    return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment(env));
+  }
 
-    public SecretKeys withAgeIdentities(List<Age.Identity> ids) {
-        List<Age.Identity> all = new ArrayList<>(ageIdentities);
-        all.addAll(ids);
-        return new SecretKeys(all, pgp, kms);
+  public SecretKeys withAgeIdentities(List<Age.Identity> ids) {
+    List<Age.Identity> all = new ArrayList<>(ageIdentities);
+    all.addAll(ids);
+    return new SecretKeys(all, pgp, kms);
+  }
+
+  /** Adds the identities of an age key file. */
+  public SecretKeys withAgeKeyFile(Path file) {
+    return withAgeIdentities(readIdentities(file, file.toString()));
+  }
+
+  /** Adds PGP secret or public keys from an armored key file (no passphrase). */
+  public SecretKeys withPgpKeyFile(Path file) {
+    try {
+      return new SecretKeys(ageIdentities, pgp.add(Files.readString(file)), kms);
+    } catch (IOException e) {
+      throw new SecretsException("cannot read PGP key file " + file + " (" + e.getClass().getSimpleName() + ")");
     }
+  }
 
-    /** Adds the identities of an age key file. */
-    public SecretKeys withAgeKeyFile(Path file) {
-        return withAgeIdentities(readIdentities(file, file.toString()));
+  public SecretKeys withKms(AwsKms awsKms) {
+    return new SecretKeys(ageIdentities, pgp, awsKms);
+  }
+
+  public AwsKms kms() {
+    return kms;
+  }
+
+  private static List<Age.Identity> readIdentities(Path file, String source) {
+    try {
+      return parseIdentities(Files.readString(file), source);
+    } catch (IOException e) {
+      throw new SecretsException("cannot read age key file " + source + " (" + e.getClass().getSimpleName() + ")");
     }
+  }
 
-    /** Adds PGP secret or public keys from an armored key file (no passphrase). */
-    public SecretKeys withPgpKeyFile(Path file) {
+  private static List<Age.Identity> parseIdentities(String text, String source) {
+    try {
+      return Age.Identity.parseAll(text);
+    } catch (SecretsException e) {
+      throw new SecretsException(source + ": " + e.getMessage());
+    }
+  }
+
+  // ---- unwrapping
+
+  /** The file's data key, unwrapped at most once per instance for the same wrapped keys. */
+  byte[] dataKey(SopsMetadata meta) {
+    String cacheKey = meta.keyGroups().toString() + meta.shamirThreshold();
+    CompletableFuture<byte[]> mine = new CompletableFuture<>();
+    CompletableFuture<byte[]> existing = cache.putIfAbsent(cacheKey, mine);
+    if (existing == null) {
+      try {
+        mine.complete(unwrap(meta));
+      } catch (RuntimeException e) {
+        mine.completeExceptionally(e);
+      }
+      existing = mine;
+    }
+    try {
+      return existing.join().clone();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  private byte[] unwrap(SopsMetadata meta) {
+    List<List<MasterKey>> groups = meta.keyGroups();
+    List<String> failures = new ArrayList<>();
+    List<byte[]> parts = new ArrayList<>();
+    int needed = groups.size() > 1 ? (meta.shamirThreshold() > 0 ? meta.shamirThreshold() : groups.size()) : 1;
+    for (int g = 0; g < groups.size() && parts.size() < needed; g++) {
+      List<String> groupErrors = new ArrayList<>();
+      byte[] part = null;
+      for (MasterKey k : ordered(groups.get(g))) {
         try {
-            return new SecretKeys(ageIdentities, pgp.add(Files.readString(file)), kms);
-        } catch (IOException e) {
-            throw new SecretsException("cannot read PGP key file " + file + " (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    public SecretKeys withKms(AwsKms awsKms) {
-        return new SecretKeys(ageIdentities, pgp, awsKms);
-    }
-
-    public AwsKms kms() {
-        return kms;
-    }
-
-    private static List<Age.Identity> readIdentities(Path file, String source) {
-        try {
-            return parseIdentities(Files.readString(file), source);
-        } catch (IOException e) {
-            throw new SecretsException("cannot read age key file " + source + " (" + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static List<Age.Identity> parseIdentities(String text, String source) {
-        try {
-            return Age.Identity.parseAll(text);
+          part = unwrapOne(k);
+          break;
         } catch (SecretsException e) {
-            throw new SecretsException(source + ": " + e.getMessage());
+          groupErrors.add(k.describe() + ": " + e.getMessage());
         }
+      }
+      if (part != null) {
+        parts.add(part);
+      } else {
+        String prefix = groups.size() > 1 ? "group " + (g + 1) + ": " : "";
+        if (groupErrors.isEmpty()) {
+          groupErrors.add("no keys");
+        }
+        groupErrors.forEach(err -> failures.add(prefix + err));
+      }
     }
+    if (parts.size() < needed) {
+      String what = groups.size() > 1
+          ? "needs " + needed + " of " + groups.size() + " key groups, got " + parts.size()
+          : "no key could unwrap the data key";
+      throw new SecretsException("cannot get the data key (" + what + "): " + String.join("; ", failures));
+    }
+    return groups.size() > 1 ? Shamir.combine(parts) : parts.get(0);
+  }
 
-    // ---- unwrapping
+  /** Local keys first (age, then PGP), remote KMS last: cheap and offline when possible. */
+  private static List<MasterKey> ordered(List<MasterKey> group) {
+    List<MasterKey> out = new ArrayList<>(group);
+    out.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+    return out;
+  }
 
-    /** The file's data key, unwrapped at most once per instance for the same wrapped keys. */
-    byte[] dataKey(SopsMetadata meta) {
-        String cacheKey = meta.keyGroups().toString() + meta.shamirThreshold();
-        CompletableFuture<byte[]> mine = new CompletableFuture<>();
-        CompletableFuture<byte[]> existing = cache.putIfAbsent(cacheKey, mine);
-        if (existing == null) {
-            try {
-                mine.complete(unwrap(meta));
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-            }
-            existing = mine;
-        }
+  private static int rank(MasterKey k) {
+    return k instanceof MasterKey.Age ? 0 : k instanceof MasterKey.Pgp ? 1 : k instanceof MasterKey.Kms ? 2 : 3;
+  }
+
+  private byte[] unwrapOne(MasterKey k) {
+    if (k instanceof MasterKey.Age a) {
+      return Age.decrypt(a.enc(), ageIdentities);
+    }
+    if (k instanceof MasterKey.Pgp p) {
+      if (pgp.isEmpty()) {
+        throw new SecretsException("no PGP private key given");
+      }
+      return Pgp.decrypt(p.enc(), pgp);
+    }
+    if (k instanceof MasterKey.Kms m) {
+      return kms.decrypt(m);
+    }
+    throw new SecretsException("key type not supported by stackpipe");
+  }
+
+  // ---- wrapping
+
+  /** Wraps the data key (or its Shamir shares, one per group) for every key; all must succeed. */
+  List<List<MasterKey>> wrap(List<List<MasterKey>> groups, int threshold, byte[] dataKey) {
+    if (groups.isEmpty() || groups.stream().allMatch(List::isEmpty)) {
+      throw new SecretsException("no keys to encrypt the data key to: add kms, age or pgp keys");
+    }
+    List<byte[]> parts = groups.size() > 1
+        ? Shamir.split(dataKey, groups.size(), threshold > 0 ? threshold : groups.size())
+        : List.of(dataKey);
+    String now = GoFormat.rfc3339(OffsetDateTime.now(ZoneOffset.UTC));
+    List<List<MasterKey>> out = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      List<MasterKey> wrapped = new ArrayList<>();
+      for (MasterKey k : groups.get(g)) {
         try {
-            return existing.join().clone();
-        } catch (CompletionException e) {
-            throw (RuntimeException) e.getCause();
+          wrapped.add(k.withEnc(wrapOne(k, parts.get(g)), now));
+        } catch (SecretsException e) {
+          failures.add(k.describe() + ": " + e.getMessage());
         }
+      }
+      out.add(wrapped);
     }
-
-    private byte[] unwrap(SopsMetadata meta) {
-        List<List<MasterKey>> groups = meta.keyGroups();
-        List<String> failures = new ArrayList<>();
-        List<byte[]> parts = new ArrayList<>();
-        int needed = groups.size() > 1 ? (meta.shamirThreshold() > 0 ? meta.shamirThreshold() : groups.size()) : 1;
-        for (int g = 0; g < groups.size() && parts.size() < needed; g++) {
-            List<String> groupErrors = new ArrayList<>();
-            byte[] part = null;
-            for (MasterKey k : ordered(groups.get(g))) {
-                try {
-                    part = unwrapOne(k);
-                    break;
-                } catch (SecretsException e) {
-                    groupErrors.add(k.describe() + ": " + e.getMessage());
-                }
-            }
-            if (part != null) {
-                parts.add(part);
-            } else {
-                String prefix = groups.size() > 1 ? "group " + (g + 1) + ": " : "";
-                if (groupErrors.isEmpty()) {
-                    groupErrors.add("no keys");
-                }
-                groupErrors.forEach(err -> failures.add(prefix + err));
-            }
-        }
-        if (parts.size() < needed) {
-            String what = groups.size() > 1
-                    ? "needs " + needed + " of " + groups.size() + " key groups, got " + parts.size()
-                    : "no key could unwrap the data key";
-            throw new SecretsException("cannot get the data key (" + what + "): " + String.join("; ", failures));
-        }
-        return groups.size() > 1 ? Shamir.combine(parts) : parts.get(0);
+    if (!failures.isEmpty()) {
+      throw new SecretsException("cannot encrypt the data key: " + String.join("; ", failures));
     }
+    return Collections.unmodifiableList(out);
+  }
 
-    /** Local keys first (age, then PGP), remote KMS last: cheap and offline when possible. */
-    private static List<MasterKey> ordered(List<MasterKey> group) {
-        List<MasterKey> out = new ArrayList<>(group);
-        out.sort((a, b) -> Integer.compare(rank(a), rank(b)));
-        return out;
+  private String wrapOne(MasterKey k, byte[] part) {
+    if (k instanceof MasterKey.Age a) {
+      return Age.encrypt(part, a.recipient());
     }
-
-    private static int rank(MasterKey k) {
-        return k instanceof MasterKey.Age ? 0 : k instanceof MasterKey.Pgp ? 1 : k instanceof MasterKey.Kms ? 2 : 3;
+    if (k instanceof MasterKey.Pgp p) {
+      return Pgp.encrypt(part, p.fingerprint(), pgp);
     }
-
-    private byte[] unwrapOne(MasterKey k) {
-        if (k instanceof MasterKey.Age a) {
-            return Age.decrypt(a.enc(), ageIdentities);
-        }
-        if (k instanceof MasterKey.Pgp p) {
-            if (pgp.isEmpty()) {
-                throw new SecretsException("no PGP private key given");
-            }
-            return Pgp.decrypt(p.enc(), pgp);
-        }
-        if (k instanceof MasterKey.Kms m) {
-            return kms.decrypt(m);
-        }
-        throw new SecretsException("key type not supported by stackpipe");
+    if (k instanceof MasterKey.Kms m) {
+      return kms.encrypt(m, part);
     }
+    throw new SecretsException("key type not supported for encryption");
+  }
 
-    // ---- wrapping
+  @Override
+  public void close() {
+    kms.close();
+  }
 
-    /** Wraps the data key (or its Shamir shares, one per group) for every key; all must succeed. */
-    List<List<MasterKey>> wrap(List<List<MasterKey>> groups, int threshold, byte[] dataKey) {
-        if (groups.isEmpty() || groups.stream().allMatch(List::isEmpty)) {
-            throw new SecretsException("no keys to encrypt the data key to: add kms, age or pgp keys");
-        }
-        List<byte[]> parts = groups.size() > 1
-                ? Shamir.split(dataKey, groups.size(), threshold > 0 ? threshold : groups.size())
-                : List.of(dataKey);
-        String now = GoFormat.rfc3339(OffsetDateTime.now(ZoneOffset.UTC));
-        List<List<MasterKey>> out = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            List<MasterKey> wrapped = new ArrayList<>();
-            for (MasterKey k : groups.get(g)) {
-                try {
-                    wrapped.add(k.withEnc(wrapOne(k, parts.get(g)), now));
-                } catch (SecretsException e) {
-                    failures.add(k.describe() + ": " + e.getMessage());
-                }
-            }
-            out.add(wrapped);
-        }
-        if (!failures.isEmpty()) {
-            throw new SecretsException("cannot encrypt the data key: " + String.join("; ", failures));
-        }
-        return Collections.unmodifiableList(out);
-    }
-
-    private String wrapOne(MasterKey k, byte[] part) {
-        if (k instanceof MasterKey.Age a) {
-            return Age.encrypt(part, a.recipient());
-        }
-        if (k instanceof MasterKey.Pgp p) {
-            return Pgp.encrypt(part, p.fingerprint(), pgp);
-        }
-        if (k instanceof MasterKey.Kms m) {
-            return kms.encrypt(m, part);
-        }
-        throw new SecretsException("key type not supported for encryption");
-    }
-
-    @Override
-    public void close() {
-        kms.close();
-    }
-
-    @Override
-    public String toString() {
-        return "SecretKeys[" + ageIdentities.size() + " age identities, " + pgp + "]";
-    }
+  @Override
+  public String toString() {
+    return "SecretKeys[" + ageIdentities.size() + " age identities, " + pgp + "]";
+  }
 }

@@ -7,18 +7,18 @@ import io.stackpipe.StackpipeException;
  * are built only from paths, key identifiers and error classes.
  */
 public class SecretsException extends StackpipeException {
-    public SecretsException(String message) {
-        super(message);
-    }
+  public SecretsException(String message) {
+    super(message);
+  }
 
-    public SecretsException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public SecretsException(String message, Throwable cause) {
+    super(message, cause);
+  }
 
-    /** Prefixes the message with a file name, keeping the cause. */
-    public SecretsException inFile(Object file) {
-        SecretsException e = new SecretsException(file + ": " + getMessage(), getCause());
-        e.setStackTrace(getStackTrace());
-        return e;
-    }
+  /** Prefixes the message with a file name, keeping the cause. */
+  public SecretsException inFile(Object file) {
+    SecretsException e = new SecretsException(file + ": " + getMessage(), getCause());
+    e.setStackTrace(getStackTrace());
+    return e;
+  }
 }

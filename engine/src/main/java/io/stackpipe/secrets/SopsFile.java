@@ -15,139 +15,139 @@ import java.util.function.Function;
  * metadata. Reading keys without any key material is what chart builds need to create placeholder values.
  */
 public final class SopsFile {
-    private final Path path;
-    private final FileFormat format;
-    private final List<Tree.Branch> documents;
-    private final SopsMetadata metadata;
+  private final Path path;
+  private final FileFormat format;
+  private final List<Tree.Branch> documents;
+  private final SopsMetadata metadata;
 
-    private SopsFile(Path path, FileFormat format, List<Tree.Branch> documents, SopsMetadata metadata) {
-        this.path = path;
-        this.format = format;
-        this.documents = documents;
-        this.metadata = metadata;
+  private SopsFile(Path path, FileFormat format, List<Tree.Branch> documents, SopsMetadata metadata) {
+    this.path = path;
+    this.format = format;
+    this.documents = documents;
+    this.metadata = metadata;
+  }
+
+  /** Parses a sops-encrypted file; fails with one line naming the file if it is not valid or not encrypted. */
+  public static SopsFile parse(Path file) {
+    String content = read(file);
+    SopsFile f = parse(file, content);
+    if (f.metadata == null) {
+      throw new SecretsException(file + ": not a sops-encrypted file (no 'sops' metadata)");
     }
+    return f;
+  }
 
-    /** Parses a sops-encrypted file; fails with one line naming the file if it is not valid or not encrypted. */
-    public static SopsFile parse(Path file) {
-        String content = read(file);
-        SopsFile f = parse(file, content);
-        if (f.metadata == null) {
-            throw new SecretsException(file + ": not a sops-encrypted file (no 'sops' metadata)");
+  static SopsFile parse(Path file, String content) {
+    FileFormat format = FileFormat.of(file, content);
+    List<Tree.Branch> docs = format.parse(content, file);
+    SopsMetadata meta = null;
+    for (int i = 0; i < docs.size(); i++) {
+      Tree.Branch b = docs.get(i);
+      for (int j = 0; j < b.size(); j++) {
+        if (SopsMetadata.SOPS_KEY.equals(b.get(j).key())) {
+          // like sops: metadata comes from the first document, and is removed from every document
+          if (i == 0) {
+            meta = SopsMetadata.parse(b.get(j).value(), file);
+          }
+          b.remove(j--);
         }
-        return f;
+      }
     }
+    return new SopsFile(file, format, docs, meta);
+  }
 
-    static SopsFile parse(Path file, String content) {
-        FileFormat format = FileFormat.of(file, content);
-        List<Tree.Branch> docs = format.parse(content, file);
-        SopsMetadata meta = null;
-        for (int i = 0; i < docs.size(); i++) {
-            Tree.Branch b = docs.get(i);
-            for (int j = 0; j < b.size(); j++) {
-                if (SopsMetadata.SOPS_KEY.equals(b.get(j).key())) {
-                    // like sops: metadata comes from the first document, and is removed from every document
-                    if (i == 0) {
-                        meta = SopsMetadata.parse(b.get(j).value(), file);
-                    }
-                    b.remove(j--);
-                }
-            }
+  /** A cheap check: does this file parse and carry sops metadata? Never throws for unreadable or invalid files. */
+  public static boolean isEncrypted(Path file) {
+    try {
+      String content = read(file);
+      if (!content.contains(SopsMetadata.SOPS_KEY)) {
+        return false;
+      }
+      return parse(file, content).metadata != null;
+    } catch (SecretsException e) {
+      return false;
+    }
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SecretsException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  public FileFormat format() {
+    return format;
+  }
+
+  public SopsMetadata metadata() {
+    return metadata;
+  }
+
+  List<Tree.Branch> documents() {
+    return documents;
+  }
+
+  /**
+   * The documents as plain maps (first document first) with every value that sops encrypted replaced by
+   * {@code placeholder.apply(path)}, where path is the dotted key path; unencrypted values stay as they are.
+   * No key is needed: values are not decrypted.
+   */
+  public List<Map<String, Object>> keyStructure(Function<String, Object> placeholder) {
+    return keyStructure((path, type) -> placeholder.apply(path));
+  }
+
+  /** As {@link #keyStructure(Function)}, the placeholder also told the value's sops type (str, int, bool, ...). */
+  public List<Map<String, Object>> keyStructure(BiFunction<String, String, Object> placeholder) {
+    List<Tree.Branch> copy = Tree.deepCopy(documents);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Tree.Branch b : copy) {
+      Tree.walkBranch(b, new ArrayList<>(), new ArrayList<>(), (in, p, stack) -> {
+        if (in instanceof Tree.Comment) {
+          return in;
         }
-        return new SopsFile(file, format, docs, meta);
+        boolean encrypted = Tree.shouldBeEncrypted(metadata.rules(), p, stack, false);
+        return encrypted && in instanceof String s && ValueCipher.looksEncrypted(s)
+          ? placeholder.apply(String.join(".", p), ValueCipher.typeOf(s)) : in;
+      });
+      out.add(SopsMetadata.toPlain(b));
     }
+    return out;
+  }
 
-    /** A cheap check: does this file parse and carry sops metadata? Never throws for unreadable or invalid files. */
-    public static boolean isEncrypted(Path file) {
-        try {
-            String content = read(file);
-            if (!content.contains(SopsMetadata.SOPS_KEY)) {
-                return false;
-            }
-            return parse(file, content).metadata != null;
-        } catch (SecretsException e) {
-            return false;
-        }
-    }
+  /** The dotted paths of all encrypted values, in document order. */
+  public List<String> encryptedPaths() {
+    List<String> paths = new ArrayList<>();
+    keyStructure((p, type) -> {
+      paths.add(p);
+      return "";
+    });
+    return paths;
+  }
 
-    static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SecretsException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
-        }
-    }
+  /** The file as written: the metadata appended to every document, as sops does. */
+  String emit() {
+    return emit(format, documents, metadata);
+  }
 
-    public Path path() {
-        return path;
+  static String emit(FileFormat format, List<Tree.Branch> docs, SopsMetadata meta) {
+    List<Tree.Branch> out = new ArrayList<>();
+    for (Tree.Branch b : docs) {
+      Tree.Branch copy = new Tree.Branch();
+      copy.addAll(b);
+      copy.add(new Tree.Item(SopsMetadata.SOPS_KEY, meta.toBranch()));
+      out.add(copy);
     }
+    return format.emit(out);
+  }
 
-    public FileFormat format() {
-        return format;
-    }
-
-    public SopsMetadata metadata() {
-        return metadata;
-    }
-
-    List<Tree.Branch> documents() {
-        return documents;
-    }
-
-    /**
-     * The documents as plain maps (first document first) with every value that sops encrypted replaced by
-     * {@code placeholder.apply(path)}, where path is the dotted key path; unencrypted values stay as they are.
-     * No key is needed: values are not decrypted.
-     */
-    public List<Map<String, Object>> keyStructure(Function<String, Object> placeholder) {
-        return keyStructure((path, type) -> placeholder.apply(path));
-    }
-
-    /** As {@link #keyStructure(Function)}, the placeholder also told the value's sops type (str, int, bool, ...). */
-    public List<Map<String, Object>> keyStructure(BiFunction<String, String, Object> placeholder) {
-        List<Tree.Branch> copy = Tree.deepCopy(documents);
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Tree.Branch b : copy) {
-            Tree.walkBranch(b, new ArrayList<>(), new ArrayList<>(), (in, p, stack) -> {
-                if (in instanceof Tree.Comment) {
-                    return in;
-                }
-                boolean encrypted = Tree.shouldBeEncrypted(metadata.rules(), p, stack, false);
-                return encrypted && in instanceof String s && ValueCipher.looksEncrypted(s)
-                    ? placeholder.apply(String.join(".", p), ValueCipher.typeOf(s)) : in;
-            });
-            out.add(SopsMetadata.toPlain(b));
-        }
-        return out;
-    }
-
-    /** The dotted paths of all encrypted values, in document order. */
-    public List<String> encryptedPaths() {
-        List<String> paths = new ArrayList<>();
-        keyStructure((p, type) -> {
-            paths.add(p);
-            return "";
-        });
-        return paths;
-    }
-
-    /** The file as written: the metadata appended to every document, as sops does. */
-    String emit() {
-        return emit(format, documents, metadata);
-    }
-
-    static String emit(FileFormat format, List<Tree.Branch> docs, SopsMetadata meta) {
-        List<Tree.Branch> out = new ArrayList<>();
-        for (Tree.Branch b : docs) {
-            Tree.Branch copy = new Tree.Branch();
-            copy.addAll(b);
-            copy.add(new Tree.Item(SopsMetadata.SOPS_KEY, meta.toBranch()));
-            out.add(copy);
-        }
-        return format.emit(out);
-    }
-
-    @Override
-    public String toString() {
-        return "SopsFile[" + path + ", " + format + ", " + (metadata == null ? "not encrypted" : metadata.allKeys().size() + " keys") + "]";
-    }
+  @Override
+  public String toString() {
+    return "SopsFile[" + path + ", " + format + ", " + (metadata == null ? "not encrypted" : metadata.allKeys().size() + " keys") + "]";
+  }
 }

@@ -13,31 +13,31 @@ import java.util.Map;
  * before any is written, so a file that cannot be decrypted leaves every file unchanged.
  */
 public final class SopsRotate {
-    private final SecretKeys keys;
+  private final SecretKeys keys;
 
-    public SopsRotate(SecretKeys keys) {
-        this.keys = keys;
-    }
+  public SopsRotate(SecretKeys keys) {
+    this.keys = keys;
+  }
 
-    /** The rotated files. */
-    public List<Path> call(Collection<Path> filesOrDirs) {
-        Map<Path, String> rewritten = new LinkedHashMap<>();
-        for (Path f : SecretsFiles.find(filesOrDirs)) {
-            rewritten.put(f, rotate(SopsFile.parse(f)));
-        }
-        rewritten.forEach(Sealer::writeAtomically);
-        return new ArrayList<>(rewritten.keySet());
+  /** The rotated files. */
+  public List<Path> call(Collection<Path> filesOrDirs) {
+    Map<Path, String> rewritten = new LinkedHashMap<>();
+    for (Path f : SecretsFiles.find(filesOrDirs)) {
+      rewritten.put(f, rotate(SopsFile.parse(f)));
     }
+    rewritten.forEach(Sealer::writeAtomically);
+    return new ArrayList<>(rewritten.keySet());
+  }
 
-    private String rotate(SopsFile file) {
-        SopsDecrypt.Result plain = SopsDecrypt.decryptTree(file, keys, false);
-        SopsMetadata meta = file.metadata();
-        byte[] dataKey = Sealer.newDataKey();
-        try {
-            List<List<MasterKey>> wrapped = keys.wrap(meta.keyGroups(), meta.shamirThreshold(), dataKey);
-            return Sealer.seal(file.format(), plain.documents(), wrapped, meta.shamirThreshold(), meta.rules(), dataKey, new ValueCipher());
-        } catch (SecretsException e) {
-            throw e.inFile(file.path());
-        }
+  private String rotate(SopsFile file) {
+    SopsDecrypt.Result plain = SopsDecrypt.decryptTree(file, keys, false);
+    SopsMetadata meta = file.metadata();
+    byte[] dataKey = Sealer.newDataKey();
+    try {
+      List<List<MasterKey>> wrapped = keys.wrap(meta.keyGroups(), meta.shamirThreshold(), dataKey);
+      return Sealer.seal(file.format(), plain.documents(), wrapped, meta.shamirThreshold(), meta.rules(), dataKey, new ValueCipher());
+    } catch (SecretsException e) {
+      throw e.inFile(file.path());
     }
+  }
 }

@@ -21,125 +21,125 @@ import javax.crypto.spec.SecretKeySpec;
  * data key yields the same ciphertext (edits only change the values that changed).
  */
 final class ValueCipher {
-    private static final Pattern ENC = Pattern.compile("^ENC\\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)]");
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int NONCE_SIZE = 32;
+  private static final Pattern ENC = Pattern.compile("^ENC\\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)]");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int NONCE_SIZE = 32;
 
-    private record StashKey(String aad, Object plaintext) {
+  private record StashKey(String aad, Object plaintext) {
+  }
+
+  private final Map<StashKey, byte[]> stash = new ConcurrentHashMap<>();
+
+  static boolean looksEncrypted(String s) {
+    return ENC.matcher(s).find();
+  }
+
+  /** The sops type of an encrypted value (str, int, float, bool, time, comment, bytes). */
+  static String typeOf(String ciphertext) {
+    Matcher m = ENC.matcher(ciphertext);
+    return m.find() ? m.group(4) : "str";
+  }
+
+  Object decrypt(String ciphertext, byte[] key, String aad, List<String> path) {
+    if (ciphertext.isEmpty()) {
+      return "";
     }
-
-    private final Map<StashKey, byte[]> stash = new ConcurrentHashMap<>();
-
-    static boolean looksEncrypted(String s) {
-        return ENC.matcher(s).find();
+    Matcher m = ENC.matcher(ciphertext);
+    if (!m.find()) {
+      throw new SecretsException("value at " + Tree.pathString(path) + " is not in sops' ENC[AES256_GCM,...] format");
     }
-
-    /** The sops type of an encrypted value (str, int, float, bool, time, comment, bytes). */
-    static String typeOf(String ciphertext) {
-        Matcher m = ENC.matcher(ciphertext);
-        return m.find() ? m.group(4) : "str";
+    byte[] data;
+    byte[] iv;
+    byte[] tag;
+    try {
+      data = Base64.getDecoder().decode(m.group(1));
+      iv = Base64.getDecoder().decode(m.group(2));
+      tag = Base64.getDecoder().decode(m.group(3));
+    } catch (IllegalArgumentException e) {
+      throw new SecretsException("value at " + Tree.pathString(path) + " has invalid base64 in its ENC[...] fields");
     }
-
-    Object decrypt(String ciphertext, byte[] key, String aad, List<String> path) {
-        if (ciphertext.isEmpty()) {
-            return "";
-        }
-        Matcher m = ENC.matcher(ciphertext);
-        if (!m.find()) {
-            throw new SecretsException("value at " + Tree.pathString(path) + " is not in sops' ENC[AES256_GCM,...] format");
-        }
-        byte[] data;
-        byte[] iv;
-        byte[] tag;
-        try {
-            data = Base64.getDecoder().decode(m.group(1));
-            iv = Base64.getDecoder().decode(m.group(2));
-            tag = Base64.getDecoder().decode(m.group(3));
-        } catch (IllegalArgumentException e) {
-            throw new SecretsException("value at " + Tree.pathString(path) + " has invalid base64 in its ENC[...] fields");
-        }
-        String type = m.group(4);
-        byte[] plain;
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-            c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-            byte[] both = Arrays.copyOf(data, data.length + tag.length);
-            System.arraycopy(tag, 0, both, data.length, tag.length);
-            plain = c.doFinal(both);
-        } catch (GeneralSecurityException e) {
-            throw new SecretsException("value at " + Tree.pathString(path)
-                    + " fails authentication (ciphertext altered, moved from another path, or wrong data key)");
-        }
-        String s = new String(plain, StandardCharsets.UTF_8);
-        Object value;
-        try {
-            value = switch (type) {
-                case "str" -> s;
-                case "int" -> Long.parseLong(s);
-                case "float" -> Double.parseDouble(s);
-                case "bytes" -> plain;
-                case "bool" -> GoFormat.parseBool(s);
-                case "time" -> GoFormat.parseTime(s);
-                case "comment" -> new Tree.Comment(s, false);
-                default -> throw new SecretsException("value at " + Tree.pathString(path) + " has unknown type '" + type + "'");
-            };
-        } catch (IllegalArgumentException e) {
-            throw new SecretsException("value at " + Tree.pathString(path) + " does not parse as its declared type " + type);
-        }
-        stash.put(new StashKey(aad, stashable(value)), iv);
-        return value;
+    String type = m.group(4);
+    byte[] plain;
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
+      byte[] both = Arrays.copyOf(data, data.length + tag.length);
+      System.arraycopy(tag, 0, both, data.length, tag.length);
+      plain = c.doFinal(both);
+    } catch (GeneralSecurityException e) {
+      throw new SecretsException("value at " + Tree.pathString(path)
+          + " fails authentication (ciphertext altered, moved from another path, or wrong data key)");
     }
-
-    String encrypt(Object plaintext, byte[] key, String aad) {
-        String type;
-        byte[] bytes;
-        if (plaintext instanceof String s) {
-            type = "str";
-            bytes = s.getBytes(StandardCharsets.UTF_8);
-        } else if (plaintext instanceof Long || plaintext instanceof Integer) {
-            type = "int";
-            bytes = Tree.toBytes(plaintext);
-        } else if (plaintext instanceof Double) {
-            type = "float";
-            bytes = Tree.toBytes(plaintext);
-        } else if (plaintext instanceof Boolean) {
-            type = "bool";
-            bytes = Tree.toBytes(plaintext);
-        } else if (plaintext instanceof java.time.OffsetDateTime) {
-            type = "time";
-            bytes = Tree.toBytes(plaintext);
-        } else if (plaintext instanceof Tree.Comment c) {
-            type = "comment";
-            bytes = c.value().getBytes(StandardCharsets.UTF_8);
-        } else {
-            throw new SecretsException("cannot encrypt a value of type " + Tree.typeName(plaintext));
-        }
-        if (bytes.length == 0 && (type.equals("str") || type.equals("comment"))) {
-            return "";
-        }
-        byte[] iv = stash.get(new StashKey(aad, stashable(plaintext instanceof Tree.Comment c ? new Tree.Comment(c.value(), false) : plaintext)));
-        if (iv == null) {
-            iv = new byte[NONCE_SIZE];
-            RANDOM.nextBytes(iv);
-        }
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-            c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
-            byte[] out = c.doFinal(bytes);
-            Base64.Encoder b64 = Base64.getEncoder();
-            return "ENC[AES256_GCM,data:" + b64.encodeToString(Arrays.copyOf(out, out.length - 16))
-                    + ",iv:" + b64.encodeToString(iv)
-                    + ",tag:" + b64.encodeToString(Arrays.copyOfRange(out, out.length - 16, out.length))
-                    + ",type:" + type + "]";
-        } catch (GeneralSecurityException e) {
-            throw new SecretsException("AES-GCM encryption failed: " + e.getClass().getSimpleName());
-        }
+    String s = new String(plain, StandardCharsets.UTF_8);
+    Object value;
+    try {
+      value = switch (type) {
+        case "str" -> s;
+        case "int" -> Long.parseLong(s);
+        case "float" -> Double.parseDouble(s);
+        case "bytes" -> plain;
+        case "bool" -> GoFormat.parseBool(s);
+        case "time" -> GoFormat.parseTime(s);
+        case "comment" -> new Tree.Comment(s, false);
+        default -> throw new SecretsException("value at " + Tree.pathString(path) + " has unknown type '" + type + "'");
+      };
+    } catch (IllegalArgumentException e) {
+      throw new SecretsException("value at " + Tree.pathString(path) + " does not parse as its declared type " + type);
     }
+    stash.put(new StashKey(aad, stashable(value)), iv);
+    return value;
+  }
 
-    /** byte[] has identity equality: wrap it for the stash. */
-    private static Object stashable(Object v) {
-        return v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
+  String encrypt(Object plaintext, byte[] key, String aad) {
+    String type;
+    byte[] bytes;
+    if (plaintext instanceof String s) {
+      type = "str";
+      bytes = s.getBytes(StandardCharsets.UTF_8);
+    } else if (plaintext instanceof Long || plaintext instanceof Integer) {
+      type = "int";
+      bytes = Tree.toBytes(plaintext);
+    } else if (plaintext instanceof Double) {
+      type = "float";
+      bytes = Tree.toBytes(plaintext);
+    } else if (plaintext instanceof Boolean) {
+      type = "bool";
+      bytes = Tree.toBytes(plaintext);
+    } else if (plaintext instanceof java.time.OffsetDateTime) {
+      type = "time";
+      bytes = Tree.toBytes(plaintext);
+    } else if (plaintext instanceof Tree.Comment c) {
+      type = "comment";
+      bytes = c.value().getBytes(StandardCharsets.UTF_8);
+    } else {
+      throw new SecretsException("cannot encrypt a value of type " + Tree.typeName(plaintext));
     }
+    if (bytes.length == 0 && (type.equals("str") || type.equals("comment"))) {
+      return "";
+    }
+    byte[] iv = stash.get(new StashKey(aad, stashable(plaintext instanceof Tree.Comment c ? new Tree.Comment(c.value(), false) : plaintext)));
+    if (iv == null) {
+      iv = new byte[NONCE_SIZE];
+      RANDOM.nextBytes(iv);
+    }
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      c.updateAAD(aad.getBytes(StandardCharsets.UTF_8));
+      byte[] out = c.doFinal(bytes);
+      Base64.Encoder b64 = Base64.getEncoder();
+      return "ENC[AES256_GCM,data:" + b64.encodeToString(Arrays.copyOf(out, out.length - 16))
+          + ",iv:" + b64.encodeToString(iv)
+          + ",tag:" + b64.encodeToString(Arrays.copyOfRange(out, out.length - 16, out.length))
+          + ",type:" + type + "]";
+    } catch (GeneralSecurityException e) {
+      throw new SecretsException("AES-GCM encryption failed: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** byte[] has identity equality: wrap it for the stash. */
+  private static Object stashable(Object v) {
+    return v instanceof byte[] b ? ByteBuffer.wrap(b) : v;
+  }
 }

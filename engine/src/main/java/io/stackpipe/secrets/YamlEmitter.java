@@ -14,270 +14,270 @@ import java.util.regex.Pattern;
  * strings that would read back as another type, single quotes where plain text is not allowed).
  */
 final class YamlEmitter {
-    private static final int INDENT = 4;
-    private static final Set<String> OLD_BOOLS = Set.of("y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-            "on", "On", "ON", "off", "Off", "OFF");
-    private static final Pattern INT = Pattern.compile("[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)");
-    private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?");
-    private static final Pattern SPECIAL_FLOAT = Pattern.compile("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-    private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d\\d?-\\d\\d?([Tt ]|[ \\t]+)?.*");
-    private static final Pattern BASE60 = Pattern.compile("[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?");
+  private static final int INDENT = 4;
+  private static final Set<String> OLD_BOOLS = Set.of("y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+      "on", "On", "ON", "off", "Off", "OFF");
+  private static final Pattern INT = Pattern.compile("[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)");
+  private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?");
+  private static final Pattern SPECIAL_FLOAT = Pattern.compile("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d\\d?-\\d\\d?([Tt ]|[ \\t]+)?.*");
+  private static final Pattern BASE60 = Pattern.compile("[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?");
 
-    private final StringBuilder out = new StringBuilder();
+  private final StringBuilder out = new StringBuilder();
 
-    private YamlEmitter() {
+  private YamlEmitter() {
+  }
+
+  static String emit(List<Tree.Branch> docs) {
+    YamlEmitter e = new YamlEmitter();
+    for (int i = 0; i < docs.size(); i++) {
+      if (i > 0) {
+        e.out.append("---\n");
+      }
+      Tree.Branch b = docs.get(i);
+      if (b.stream().noneMatch(it -> it.key() instanceof String)) {
+        e.comments(b.stream().map(it -> (Tree.Comment) it.key()).toList(), 0);
+        e.out.append("{}\n");
+      } else {
+        e.mapping(b, 0, 0, false);
+      }
     }
+    return e.out.toString();
+  }
 
-    static String emit(List<Tree.Branch> docs) {
-        YamlEmitter e = new YamlEmitter();
-        for (int i = 0; i < docs.size(); i++) {
-            if (i > 0) {
-                e.out.append("---\n");
-            }
-            Tree.Branch b = docs.get(i);
-            if (b.stream().noneMatch(it -> it.key() instanceof String)) {
-                e.comments(b.stream().map(it -> (Tree.Comment) it.key()).toList(), 0);
-                e.out.append("{}\n");
-            } else {
-                e.mapping(b, 0, 0, false);
-            }
-        }
-        return e.out.toString();
+  static String emitValue(Object v) {
+    YamlEmitter e = new YamlEmitter();
+    if (v instanceof Tree.Branch b) {
+      e.mapping(b, 0, 0, false);
+    } else if (v instanceof List<?> l) {
+      e.sequence(l, 0);
+    } else {
+      e.out.append(e.scalar(v, 0)).append('\n');
     }
+    return e.out.toString();
+  }
 
-    static String emitValue(Object v) {
-        YamlEmitter e = new YamlEmitter();
-        if (v instanceof Tree.Branch b) {
-            e.mapping(b, 0, 0, false);
-        } else if (v instanceof List<?> l) {
-            e.sequence(l, 0);
-        } else {
-            e.out.append(e.scalar(v, 0)).append('\n');
-        }
-        return e.out.toString();
+  private void comments(List<Tree.Comment> cs, int col) {
+    for (Tree.Comment c : cs) {
+      out.append(" ".repeat(col)).append('#').append(c.value()).append('\n');
     }
+  }
 
-    private void comments(List<Tree.Comment> cs, int col) {
-        for (Tree.Comment c : cs) {
-            out.append(" ".repeat(col)).append('#').append(c.value()).append('\n');
-        }
-    }
-
-    /**
-     * @param indent   the mapping's logical indent (children go to indent + 4)
-     * @param firstCol column of the first key, when it follows a "- " on the current line
-     */
-    private void mapping(Tree.Branch b, int indent, int firstCol, boolean afterDash) {
-        int keyCol = afterDash ? firstCol : indent;
-        List<Tree.Comment> head = new ArrayList<>();
-        List<Tree.Comment> inline = new ArrayList<>();
-        boolean first = true;
-        for (Tree.Item it : b) {
-            if (it.key() instanceof Tree.Comment c) {
-                (c.inline() ? inline : head).add(c);
-                continue;
-            }
-            if (!(first && afterDash)) {
-                comments(head, keyCol);
-                out.append(" ".repeat(keyCol));
-            } else if (!head.isEmpty()) {
-                // a comment before the first key of a list item goes before the dash in go-yaml; keep it close
-                comments(head, keyCol);
-                out.append(" ".repeat(keyCol));
-            }
-            head.clear();
-            first = false;
-            String key = it.key().toString();
-            // go-yaml writes the merge key with its explicit tag
-            out.append(key.equals("<<") ? "!!merge <<" : scalar(key, keyCol)).append(':');
-            value(it.value(), afterDash ? keyCol - 2 : indent, inline);
-            inline.clear();
-        }
-        head.addAll(inline);
+  /**
+   * @param indent   the mapping's logical indent (children go to indent + 4)
+   * @param firstCol column of the first key, when it follows a "- " on the current line
+   */
+  private void mapping(Tree.Branch b, int indent, int firstCol, boolean afterDash) {
+    int keyCol = afterDash ? firstCol : indent;
+    List<Tree.Comment> head = new ArrayList<>();
+    List<Tree.Comment> inline = new ArrayList<>();
+    boolean first = true;
+    for (Tree.Item it : b) {
+      if (it.key() instanceof Tree.Comment c) {
+        (c.inline() ? inline : head).add(c);
+        continue;
+      }
+      if (!(first && afterDash)) {
         comments(head, keyCol);
+        out.append(" ".repeat(keyCol));
+      } else if (!head.isEmpty()) {
+        // a comment before the first key of a list item goes before the dash in go-yaml; keep it close
+        comments(head, keyCol);
+        out.append(" ".repeat(keyCol));
+      }
+      head.clear();
+      first = false;
+      String key = it.key().toString();
+      // go-yaml writes the merge key with its explicit tag
+      out.append(key.equals("<<") ? "!!merge <<" : scalar(key, keyCol)).append(':');
+      value(it.value(), afterDash ? keyCol - 2 : indent, inline);
+      inline.clear();
     }
+    head.addAll(inline);
+    comments(head, keyCol);
+  }
 
-    /** Writes a mapping value after "key:", including inline comments, ending the line. */
-    private void value(Object v, int indent, List<Tree.Comment> inline) {
-        if (v instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
-            lineComments(inline);
-            out.append('\n');
-            mapping(b, indent + INDENT, 0, false);
-        } else if (v instanceof List<?> l && l.stream().anyMatch(o -> !(o instanceof Tree.Comment))) {
-            lineComments(inline);
-            out.append('\n');
-            sequence(l, indent + INDENT);
-        } else {
-            String s = v instanceof Tree.Branch ? "{}" : v instanceof List<?> ? "[]" : scalar(v, indent + INDENT);
-            out.append(' ').append(s);
-            if (!s.endsWith("\n")) {
-                lineComments(inline);
-                out.append('\n');
-            }
-        }
+  /** Writes a mapping value after "key:", including inline comments, ending the line. */
+  private void value(Object v, int indent, List<Tree.Comment> inline) {
+    if (v instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
+      lineComments(inline);
+      out.append('\n');
+      mapping(b, indent + INDENT, 0, false);
+    } else if (v instanceof List<?> l && l.stream().anyMatch(o -> !(o instanceof Tree.Comment))) {
+      lineComments(inline);
+      out.append('\n');
+      sequence(l, indent + INDENT);
+    } else {
+      String s = v instanceof Tree.Branch ? "{}" : v instanceof List<?> ? "[]" : scalar(v, indent + INDENT);
+      out.append(' ').append(s);
+      if (!s.endsWith("\n")) {
+        lineComments(inline);
+        out.append('\n');
+      }
     }
+  }
 
-    private void lineComments(List<Tree.Comment> inline) {
-        if (!inline.isEmpty()) {
-            out.append(" #").append(String.join(" #", inline.stream().map(Tree.Comment::value).toList()));
-        }
+  private void lineComments(List<Tree.Comment> inline) {
+    if (!inline.isEmpty()) {
+      out.append(" #").append(String.join(" #", inline.stream().map(Tree.Comment::value).toList()));
     }
+  }
 
-    private void sequence(List<?> l, int col) {
-        sequence(l, col, false);
-    }
+  private void sequence(List<?> l, int col) {
+    sequence(l, col, false);
+  }
 
-    /** @param onDashLine the first item continues a line that already holds its parent's "- " */
-    private void sequence(List<?> l, int col, boolean onDashLine) {
-        List<Tree.Comment> head = new ArrayList<>();
-        boolean first = true;
-        for (Object o : l) {
-            if (o instanceof Tree.Comment c) {
-                head.add(c);
-                continue;
-            }
-            if (!(first && onDashLine)) {
-                comments(head, col);
-                out.append(" ".repeat(col));
-            }
-            head.clear();
-            first = false;
-            out.append("- ");
-            if (o instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
-                mapping(b, col, col + 2, true);
-            } else if (o instanceof List<?> inner && inner.stream().anyMatch(x -> !(x instanceof Tree.Comment))) {
-                sequence(inner, col + 2, true);
-            } else {
-                String s = o instanceof Tree.Branch ? "{}" : o instanceof List<?> ? "[]" : scalar(o, col + INDENT);
-                out.append(s);
-                if (!s.endsWith("\n")) {
-                    out.append('\n');
-                }
-            }
-        }
+  /** @param onDashLine the first item continues a line that already holds its parent's "- " */
+  private void sequence(List<?> l, int col, boolean onDashLine) {
+    List<Tree.Comment> head = new ArrayList<>();
+    boolean first = true;
+    for (Object o : l) {
+      if (o instanceof Tree.Comment c) {
+        head.add(c);
+        continue;
+      }
+      if (!(first && onDashLine)) {
         comments(head, col);
-    }
-
-    /** A scalar as go-yaml writes it; literal blocks end with their own newline. */
-    private String scalar(Object v, int blockIndent) {
-        if (v == null) {
-            return "null";
-        }
-        if (v instanceof Boolean b) {
-            return b.toString();
-        }
-        if (v instanceof Long || v instanceof Integer) {
-            return v.toString();
-        }
-        if (v instanceof Double d) {
-            return GoFormat.formatFloatG(d);
-        }
-        if (v instanceof OffsetDateTime t) {
-            return GoFormat.rfc3339Nano(t);
-        }
-        String s = v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : v.toString();
-        if (s.contains("\n")) {
-            return literal(s, blockIndent);
-        }
-        if (s.contains("\t")) {
-            return doubleQuoted(s);
-        }
-        if (resolvesToOtherType(s)) {
-            return doubleQuoted(s);
-        }
-        if (plainAllowed(s)) {
-            return s;
-        }
-        return printable(s) ? "'" + s.replace("'", "''") + "'" : doubleQuoted(s);
-    }
-
-    private String literal(String s, int indent) {
-        String body = s;
-        String chomp;
+        out.append(" ".repeat(col));
+      }
+      head.clear();
+      first = false;
+      out.append("- ");
+      if (o instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
+        mapping(b, col, col + 2, true);
+      } else if (o instanceof List<?> inner && inner.stream().anyMatch(x -> !(x instanceof Tree.Comment))) {
+        sequence(inner, col + 2, true);
+      } else {
+        String s = o instanceof Tree.Branch ? "{}" : o instanceof List<?> ? "[]" : scalar(o, col + INDENT);
+        out.append(s);
         if (!s.endsWith("\n")) {
-            chomp = "-";
-        } else if (s.endsWith("\n\n")) {
-            chomp = "+";
-        } else {
-            chomp = "";
+          out.append('\n');
         }
-        if (s.startsWith(" ") || s.startsWith("\n") || !printable(s.replace("\n", "")) || s.contains("\r")
-                || s.matches("(?s).*[ \\t]\\n.*") || s.matches("(?s).*[ \\t]$")) {
-            return doubleQuoted(s);
-        }
-        if (body.endsWith("\n")) {
-            body = body.substring(0, body.length() - 1);
-        }
-        StringBuilder sb = new StringBuilder("|").append(chomp).append('\n');
-        for (String line : body.split("\n", -1)) {
-            if (!line.isEmpty()) {
-                sb.append(" ".repeat(indent)).append(line);
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
+      }
     }
+    comments(head, col);
+  }
 
-    static boolean resolvesToOtherType(String s) {
-        if (s.isEmpty() || s.equals("~") || s.equals("null") || s.equals("Null") || s.equals("NULL")) {
-            return true;
-        }
-        if (Set.of("true", "True", "TRUE", "false", "False", "FALSE").contains(s) || OLD_BOOLS.contains(s)) {
-            return true;
-        }
-        if (s.equals("<<")) {
-            return true;
-        }
-        char c = s.charAt(0);
-        if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-            return INT.matcher(s).matches() || FLOAT.matcher(s).matches() || SPECIAL_FLOAT.matcher(s).matches()
-                    || BASE60.matcher(s).matches() || TIMESTAMP.matcher(s).matches();
-        }
-        return false;
+  /** A scalar as go-yaml writes it; literal blocks end with their own newline. */
+  private String scalar(Object v, int blockIndent) {
+    if (v == null) {
+      return "null";
     }
+    if (v instanceof Boolean b) {
+      return b.toString();
+    }
+    if (v instanceof Long || v instanceof Integer) {
+      return v.toString();
+    }
+    if (v instanceof Double d) {
+      return GoFormat.formatFloatG(d);
+    }
+    if (v instanceof OffsetDateTime t) {
+      return GoFormat.rfc3339Nano(t);
+    }
+    String s = v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : v.toString();
+    if (s.contains("\n")) {
+      return literal(s, blockIndent);
+    }
+    if (s.contains("\t")) {
+      return doubleQuoted(s);
+    }
+    if (resolvesToOtherType(s)) {
+      return doubleQuoted(s);
+    }
+    if (plainAllowed(s)) {
+      return s;
+    }
+    return printable(s) ? "'" + s.replace("'", "''") + "'" : doubleQuoted(s);
+  }
 
-    /** libyaml's analysis of a block plain scalar, for the characters that occur in configuration values. */
-    static boolean plainAllowed(String s) {
-        if (s.startsWith("---") || s.startsWith("...")) {
-            return false;
-        }
-        if (s.startsWith(" ") || s.endsWith(" ") || s.contains("\t") || !printable(s)) {
-            return false;
-        }
-        char c = s.charAt(0);
-        if ("#,[]{}&*!|>'\"%@`".indexOf(c) >= 0) {
-            return false;
-        }
-        if ((c == '-' || c == '?' || c == ':') && (s.length() == 1 || s.charAt(1) == ' ')) {
-            return false;
-        }
-        return !(s.contains(": ") || s.endsWith(":") || s.contains(" #"));
+  private String literal(String s, int indent) {
+    String body = s;
+    String chomp;
+    if (!s.endsWith("\n")) {
+      chomp = "-";
+    } else if (s.endsWith("\n\n")) {
+      chomp = "+";
+    } else {
+      chomp = "";
     }
+    if (s.startsWith(" ") || s.startsWith("\n") || !printable(s.replace("\n", "")) || s.contains("\r")
+        || s.matches("(?s).*[ \\t]\\n.*") || s.matches("(?s).*[ \\t]$")) {
+      return doubleQuoted(s);
+    }
+    if (body.endsWith("\n")) {
+      body = body.substring(0, body.length() - 1);
+    }
+    StringBuilder sb = new StringBuilder("|").append(chomp).append('\n');
+    for (String line : body.split("\n", -1)) {
+      if (!line.isEmpty()) {
+        sb.append(" ".repeat(indent)).append(line);
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
 
-    private static boolean printable(String s) {
-        return s.codePoints().allMatch(cp -> cp == '\t' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85
-                || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) || (cp >= 0x10000 && cp <= 0x10ffff));
+  static boolean resolvesToOtherType(String s) {
+    if (s.isEmpty() || s.equals("~") || s.equals("null") || s.equals("Null") || s.equals("NULL")) {
+      return true;
     }
+    if (Set.of("true", "True", "TRUE", "false", "False", "FALSE").contains(s) || OLD_BOOLS.contains(s)) {
+      return true;
+    }
+    if (s.equals("<<")) {
+      return true;
+    }
+    char c = s.charAt(0);
+    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+      return INT.matcher(s).matches() || FLOAT.matcher(s).matches() || SPECIAL_FLOAT.matcher(s).matches()
+          || BASE60.matcher(s).matches() || TIMESTAMP.matcher(s).matches();
+    }
+    return false;
+  }
 
-    private static String doubleQuoted(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        s.codePoints().forEach(cp -> {
-            switch (cp) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                case 0 -> sb.append("\\0");
-                default -> {
-                    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfeff) {
-                        sb.append(String.format("\\x%02X", cp));
-                    } else {
-                        sb.appendCodePoint(cp);
-                    }
-                }
-            }
-        });
-        return sb.append('"').toString();
+  /** libyaml's analysis of a block plain scalar, for the characters that occur in configuration values. */
+  static boolean plainAllowed(String s) {
+    if (s.startsWith("---") || s.startsWith("...")) {
+      return false;
     }
+    if (s.startsWith(" ") || s.endsWith(" ") || s.contains("\t") || !printable(s)) {
+      return false;
+    }
+    char c = s.charAt(0);
+    if ("#,[]{}&*!|>'\"%@`".indexOf(c) >= 0) {
+      return false;
+    }
+    if ((c == '-' || c == '?' || c == ':') && (s.length() == 1 || s.charAt(1) == ' ')) {
+      return false;
+    }
+    return !(s.contains(": ") || s.endsWith(":") || s.contains(" #"));
+  }
+
+  private static boolean printable(String s) {
+    return s.codePoints().allMatch(cp -> cp == '\t' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85
+        || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) || (cp >= 0x10000 && cp <= 0x10ffff));
+  }
+
+  private static String doubleQuoted(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    s.codePoints().forEach(cp -> {
+      switch (cp) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        case 0 -> sb.append("\\0");
+        default -> {
+          if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfeff) {
+            sb.append(String.format("\\x%02X", cp));
+          } else {
+            sb.appendCodePoint(cp);
+          }
+        }
+      }
+    });
+    return sb.append('"').toString();
+  }
 }

@@ -28,221 +28,221 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * entries before it; a comment at the end of a value's line becomes an inline comment, as in sops.
  */
 final class YamlStore {
-    private YamlStore() {
+  private YamlStore() {
+  }
+
+  /** A composer that keeps "<<" as an ordinary key: sops (go-yaml nodes) does not apply merge keys. */
+  private static final class NoMergeComposer extends Composer {
+    NoMergeComposer(LoadSettings settings, String content) {
+      super(settings, new ParserImpl(settings, new StreamReader(settings, content)));
     }
 
-    /** A composer that keeps "<<" as an ordinary key: sops (go-yaml nodes) does not apply merge keys. */
-    private static final class NoMergeComposer extends Composer {
-        NoMergeComposer(LoadSettings settings, String content) {
-            super(settings, new ParserImpl(settings, new StreamReader(settings, content)));
-        }
-
-        @Override
-        protected void composeMappingChildren(List<NodeTuple> children, MappingNode node) {
-            Node key = composeKeyNode(node);
-            children.add(new NodeTuple(key, composeValueNode(node)));
-        }
+    @Override
+    protected void composeMappingChildren(List<NodeTuple> children, MappingNode node) {
+      Node key = composeKeyNode(node);
+      children.add(new NodeTuple(key, composeValueNode(node)));
     }
+  }
 
-    static List<Tree.Branch> parse(String content) {
-        LoadSettings settings = LoadSettings.builder().setParseComments(true).setAllowDuplicateKeys(false)
-                .setSchema(new CoreSchema()).setCodePointLimit(64 * 1024 * 1024).build();
-        List<Tree.Branch> out = new ArrayList<>();
-        for (Iterator<Node> docs = new NoMergeComposer(settings, content); docs.hasNext(); ) {
-            Node doc = docs.next();
-            Tree.Branch b = new Tree.Branch();
-            if (doc instanceof MappingNode m) {
-                appendMapping(m, b);
-            } else if (doc instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
-                addComments(b, s.getBlockComments(), false);
-            } else {
-                throw new SecretsException("YAML documents that are " + (doc instanceof SequenceNode ? "sequences" : "values")
-                        + " are not supported: a sops document is a mapping");
-            }
-            out.add(b);
-        }
-        if (out.isEmpty()) {
-            out.add(new Tree.Branch());
-        }
-        return out;
+  static List<Tree.Branch> parse(String content) {
+    LoadSettings settings = LoadSettings.builder().setParseComments(true).setAllowDuplicateKeys(false)
+        .setSchema(new CoreSchema()).setCodePointLimit(64 * 1024 * 1024).build();
+    List<Tree.Branch> out = new ArrayList<>();
+    for (Iterator<Node> docs = new NoMergeComposer(settings, content); docs.hasNext(); ) {
+      Node doc = docs.next();
+      Tree.Branch b = new Tree.Branch();
+      if (doc instanceof MappingNode m) {
+        appendMapping(m, b);
+      } else if (doc instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
+        addComments(b, s.getBlockComments(), false);
+      } else {
+        throw new SecretsException("YAML documents that are " + (doc instanceof SequenceNode ? "sequences" : "values")
+            + " are not supported: a sops document is a mapping");
+      }
+      out.add(b);
     }
-
-    private static void appendMapping(MappingNode m, Tree.Branch b) {
-        addComments(b, m.getBlockComments(), false);
-        for (NodeTuple t : m.getValue()) {
-            Node k = t.getKeyNode();
-            Node v = t.getValueNode();
-            addComments(b, k.getBlockComments(), false);
-            addComments(b, k.getInLineComments(), true);
-            boolean scalar = v instanceof ScalarNode;
-            if (scalar) {
-                addComments(b, v.getBlockComments(), false);
-                addComments(b, v.getInLineComments(), true);
-            }
-            b.add(new Tree.Item(k instanceof ScalarNode ks ? ks.getValue() : String.valueOf(toValue(k)), toValue(v)));
-            if (scalar) {
-                addComments(b, v.getEndComments(), false);
-            }
-            addComments(b, k.getEndComments(), false);
-        }
-        addComments(b, m.getEndComments(), false);
+    if (out.isEmpty()) {
+      out.add(new Tree.Branch());
     }
+    return out;
+  }
 
-    private static Object toValue(Node n) {
-        if (n instanceof MappingNode m) {
-            Tree.Branch b = new Tree.Branch();
-            appendMapping(m, b);
-            return b;
-        }
-        if (n instanceof SequenceNode s) {
-            List<Object> l = new ArrayList<>();
-            addComments(l, s.getBlockComments(), false);
-            for (Node item : s.getValue()) {
-                addComments(l, item.getBlockComments(), false);
-                addComments(l, item.getInLineComments(), true);
-                l.add(toValue(item));
-                if (item instanceof ScalarNode) {
-                    addComments(l, item.getEndComments(), false);
-                }
-            }
-            addComments(l, s.getEndComments(), false);
-            return l;
-        }
-        return scalar((ScalarNode) n);
+  private static void appendMapping(MappingNode m, Tree.Branch b) {
+    addComments(b, m.getBlockComments(), false);
+    for (NodeTuple t : m.getValue()) {
+      Node k = t.getKeyNode();
+      Node v = t.getValueNode();
+      addComments(b, k.getBlockComments(), false);
+      addComments(b, k.getInLineComments(), true);
+      boolean scalar = v instanceof ScalarNode;
+      if (scalar) {
+        addComments(b, v.getBlockComments(), false);
+        addComments(b, v.getInLineComments(), true);
+      }
+      b.add(new Tree.Item(k instanceof ScalarNode ks ? ks.getValue() : String.valueOf(toValue(k)), toValue(v)));
+      if (scalar) {
+        addComments(b, v.getEndComments(), false);
+      }
+      addComments(b, k.getEndComments(), false);
     }
+    addComments(b, m.getEndComments(), false);
+  }
 
-    private static void addComments(Tree.Branch b, List<CommentLine> lines, boolean inline) {
-        if (lines != null) {
-            for (CommentLine c : lines) {
-                if (c.getCommentType() != CommentType.BLANK_LINE) {
-                    b.add(new Tree.Item(new Tree.Comment(c.getValue(), inline), null));
-                }
-            }
-        }
+  private static Object toValue(Node n) {
+    if (n instanceof MappingNode m) {
+      Tree.Branch b = new Tree.Branch();
+      appendMapping(m, b);
+      return b;
     }
-
-    private static void addComments(List<Object> l, List<CommentLine> lines, boolean inline) {
-        if (lines != null) {
-            for (CommentLine c : lines) {
-                if (c.getCommentType() != CommentType.BLANK_LINE) {
-                    l.add(new Tree.Comment(c.getValue(), inline));
-                }
-            }
+    if (n instanceof SequenceNode s) {
+      List<Object> l = new ArrayList<>();
+      addComments(l, s.getBlockComments(), false);
+      for (Node item : s.getValue()) {
+        addComments(l, item.getBlockComments(), false);
+        addComments(l, item.getInLineComments(), true);
+        l.add(toValue(item));
+        if (item instanceof ScalarNode) {
+          addComments(l, item.getEndComments(), false);
         }
+      }
+      addComments(l, s.getEndComments(), false);
+      return l;
     }
+    return scalar((ScalarNode) n);
+  }
 
-    private static final Set<Tag> IMPLICIT = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL);
-    private static final Pattern GO_FLOAT = Pattern.compile("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+  private static void addComments(Tree.Branch b, List<CommentLine> lines, boolean inline) {
+    if (lines != null) {
+      for (CommentLine c : lines) {
+        if (c.getCommentType() != CommentType.BLANK_LINE) {
+          b.add(new Tree.Item(new Tree.Comment(c.getValue(), inline), null));
+        }
+      }
+    }
+  }
 
-    private static Object scalar(ScalarNode s) {
-        String v = s.getValue();
-        Tag tag = s.getTag();
-        if (s.getScalarStyle() == ScalarStyle.PLAIN && IMPLICIT.contains(tag)) {
-            return resolvePlain(v);
+  private static void addComments(List<Object> l, List<CommentLine> lines, boolean inline) {
+    if (lines != null) {
+      for (CommentLine c : lines) {
+        if (c.getCommentType() != CommentType.BLANK_LINE) {
+          l.add(new Tree.Comment(c.getValue(), inline));
         }
-        if (tag.equals(Tag.NULL)) {
-            return null;
-        }
-        if (tag.equals(Tag.BOOL)) {
-            return v.equalsIgnoreCase("true");
-        }
-        if (tag.equals(Tag.INT)) {
-            Object o = resolvePlain(v);
-            return o instanceof Long ? o : v;
-        }
-        if (tag.equals(Tag.FLOAT)) {
-            Object o = resolvePlain(v);
-            return o instanceof Long l ? (Object) l.doubleValue() : o instanceof Double ? o : v;
-        }
-        if (tag.getValue().equals(Tag.PREFIX + "timestamp")) {
-            return GoFormat.parseTime(v);
-        }
-        if (tag.equals(Tag.BINARY)) {
-            return new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8);
-        }
+      }
+    }
+  }
+
+  private static final Set<Tag> IMPLICIT = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL);
+  private static final Pattern GO_FLOAT = Pattern.compile("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
+
+  private static Object scalar(ScalarNode s) {
+    String v = s.getValue();
+    Tag tag = s.getTag();
+    if (s.getScalarStyle() == ScalarStyle.PLAIN && IMPLICIT.contains(tag)) {
+      return resolvePlain(v);
+    }
+    if (tag.equals(Tag.NULL)) {
+      return null;
+    }
+    if (tag.equals(Tag.BOOL)) {
+      return v.equalsIgnoreCase("true");
+    }
+    if (tag.equals(Tag.INT)) {
+      Object o = resolvePlain(v);
+      return o instanceof Long ? o : v;
+    }
+    if (tag.equals(Tag.FLOAT)) {
+      Object o = resolvePlain(v);
+      return o instanceof Long l ? (Object) l.doubleValue() : o instanceof Double ? o : v;
+    }
+    if (tag.getValue().equals(Tag.PREFIX + "timestamp")) {
+      return GoFormat.parseTime(v);
+    }
+    if (tag.equals(Tag.BINARY)) {
+      return new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8);
+    }
+    return v;
+  }
+
+  /**
+   * go-yaml v3's resolution of a plain scalar decoded into interface{}: null, bool, int (Go base-0 syntax:
+   * 0x, 0o, 0b, leading-0 octal, underscores), float, everything else (timestamps included) a string.
+   */
+  static Object resolvePlain(String v) {
+    switch (v) {
+      case "", "~", "null", "Null", "NULL":
+        return null;
+      case "true", "True", "TRUE":
+        return true;
+      case "false", "False", "FALSE":
+        return false;
+      case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
+        return Double.POSITIVE_INFINITY;
+      case "-.inf", "-.Inf", "-.INF":
+        return Double.NEGATIVE_INFINITY;
+      case ".nan", ".NaN", ".NAN":
+        return Double.NaN;
+      default:
+        break;
+    }
+    char c = v.charAt(0);
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
+      return v;
+    }
+    String plain = v.replace("_", "");
+    Long l = goParseInt(plain);
+    if (l != null) {
+      return l;
+    }
+    if (GO_FLOAT.matcher(plain).matches()) {
+      try {
+        return Double.parseDouble(plain);
+      } catch (NumberFormatException e) {
         return v;
+      }
     }
+    return v;
+  }
 
-    /**
-     * go-yaml v3's resolution of a plain scalar decoded into interface{}: null, bool, int (Go base-0 syntax:
-     * 0x, 0o, 0b, leading-0 octal, underscores), float, everything else (timestamps included) a string.
-     */
-    static Object resolvePlain(String v) {
-        switch (v) {
-            case "", "~", "null", "Null", "NULL":
-                return null;
-            case "true", "True", "TRUE":
-                return true;
-            case "false", "False", "FALSE":
-                return false;
-            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
-                return Double.POSITIVE_INFINITY;
-            case "-.inf", "-.Inf", "-.INF":
-                return Double.NEGATIVE_INFINITY;
-            case ".nan", ".NaN", ".NAN":
-                return Double.NaN;
-            default:
-                break;
-        }
-        char c = v.charAt(0);
-        if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
-            return v;
-        }
-        String plain = v.replace("_", "");
-        Long l = goParseInt(plain);
-        if (l != null) {
-            return l;
-        }
-        if (GO_FLOAT.matcher(plain).matches()) {
-            try {
-                return Double.parseDouble(plain);
-            } catch (NumberFormatException e) {
-                return v;
-            }
-        }
-        return v;
+  /** strconv.ParseInt(s, 0, 64), or null. */
+  private static Long goParseInt(String s) {
+    boolean neg = false;
+    String d = s;
+    if (d.startsWith("-") || d.startsWith("+")) {
+      neg = d.charAt(0) == '-';
+      d = d.substring(1);
     }
-
-    /** strconv.ParseInt(s, 0, 64), or null. */
-    private static Long goParseInt(String s) {
-        boolean neg = false;
-        String d = s;
-        if (d.startsWith("-") || d.startsWith("+")) {
-            neg = d.charAt(0) == '-';
-            d = d.substring(1);
-        }
-        int radix = 10;
-        String lower = d.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("0x")) {
-            radix = 16;
-            d = d.substring(2);
-        } else if (lower.startsWith("0o")) {
-            radix = 8;
-            d = d.substring(2);
-        } else if (lower.startsWith("0b")) {
-            radix = 2;
-            d = d.substring(2);
-        } else if (d.length() > 1 && d.startsWith("0")) {
-            radix = 8;
-            d = d.substring(1);
-        }
-        if (d.isEmpty() || d.startsWith("-") || d.startsWith("+")) {
-            return null;
-        }
-        try {
-            return new java.math.BigInteger(neg ? "-" + d : d, radix).longValueExact();
-        } catch (NumberFormatException | ArithmeticException e) {
-            return null;
-        }
+    int radix = 10;
+    String lower = d.toLowerCase(java.util.Locale.ROOT);
+    if (lower.startsWith("0x")) {
+      radix = 16;
+      d = d.substring(2);
+    } else if (lower.startsWith("0o")) {
+      radix = 8;
+      d = d.substring(2);
+    } else if (lower.startsWith("0b")) {
+      radix = 2;
+      d = d.substring(2);
+    } else if (d.length() > 1 && d.startsWith("0")) {
+      radix = 8;
+      d = d.substring(1);
     }
-
-    // ---- emitting: go-yaml's layout, see YamlEmitter
-
-    static String emit(List<Tree.Branch> branches) {
-        return YamlEmitter.emit(branches);
+    if (d.isEmpty() || d.startsWith("-") || d.startsWith("+")) {
+      return null;
     }
-
-    static String emitValue(Object value) {
-        return YamlEmitter.emitValue(value);
+    try {
+      return new java.math.BigInteger(neg ? "-" + d : d, radix).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
     }
+  }
+
+  // ---- emitting: go-yaml's layout, see YamlEmitter
+
+  static String emit(List<Tree.Branch> branches) {
+    return YamlEmitter.emit(branches);
+  }
+
+  static String emitValue(Object value) {
+    return YamlEmitter.emitValue(value);
+  }
 }

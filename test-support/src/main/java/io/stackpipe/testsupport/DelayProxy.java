@@ -18,77 +18,77 @@ import java.util.concurrent.Executors;
  * to the target pays roughly one network round trip of latency (used to put moto "far away" in benchmarks).
  */
 public final class DelayProxy implements AutoCloseable {
-    private final ServerSocket server;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "delay-proxy");
-        t.setDaemon(true);
-        return t;
-    });
+  private final ServerSocket server;
+  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "delay-proxy");
+    t.setDaemon(true);
+    return t;
+  });
 
-    private DelayProxy(ServerSocket server) {
-        this.server = server;
+  private DelayProxy(ServerSocket server) {
+    this.server = server;
+  }
+
+  public static DelayProxy start(URI target, Duration delay) {
+    try {
+      ServerSocket s = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+      DelayProxy p = new DelayProxy(s);
+      p.pool.submit(() -> p.accept(new InetSocketAddress(target.getHost(), target.getPort()), delay.toMillis()));
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    public static DelayProxy start(URI target, Duration delay) {
-        try {
-            ServerSocket s = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-            DelayProxy p = new DelayProxy(s);
-            p.pool.submit(() -> p.accept(new InetSocketAddress(target.getHost(), target.getPort()), delay.toMillis()));
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+
+  private void accept(InetSocketAddress target, long delayMs) {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket(target.getAddress(), target.getPort());
+        client.setTcpNoDelay(true);
+        upstream.setTcpNoDelay(true);
+        pool.submit(() -> pump(client, upstream, delayMs));
+        pool.submit(() -> pump(upstream, client, 0));
+      } catch (IOException e) {
+        // closed, or one connection failed: keep serving others
+      }
+    }
+  }
+
+  private static void pump(Socket from, Socket to, long delayMs) {
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (delayMs > 0) {
+          Thread.sleep(delayMs);
         }
+        out.write(buf, 0, n);
+        out.flush();
+      }
+    } catch (IOException | InterruptedException e) {
+      // connection closed
+    } finally {
+      try {
+        from.close();
+        to.close();
+      } catch (IOException e) {
+        // already closed
+      }
     }
+  }
 
-    public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // already closed
     }
-
-    private void accept(InetSocketAddress target, long delayMs) {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                client.setTcpNoDelay(true);
-                upstream.setTcpNoDelay(true);
-                pool.submit(() -> pump(client, upstream, delayMs));
-                pool.submit(() -> pump(upstream, client, 0));
-            } catch (IOException e) {
-                // closed, or one connection failed: keep serving others
-            }
-        }
-    }
-
-    private static void pump(Socket from, Socket to, long delayMs) {
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (delayMs > 0) {
-                    Thread.sleep(delayMs);
-                }
-                out.write(buf, 0, n);
-                out.flush();
-            }
-        } catch (IOException | InterruptedException e) {
-            // connection closed
-        } finally {
-            try {
-                from.close();
-                to.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            // already closed
-        }
-        pool.shutdownNow();
-    }
+    pool.shutdownNow();
+  }
 }

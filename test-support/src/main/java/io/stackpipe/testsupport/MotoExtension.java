@@ -9,23 +9,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * constructors, lifecycle methods and test methods that declare a MotoServer parameter.
  */
 public final class MotoExtension implements ParameterResolver {
-    private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        final MotoServer server = MotoServer.start();
-
-        @Override
-        public void close() {
-            server.close();
-        }
-    }
+  private static final class Holder implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    final MotoServer server = MotoServer.start();
 
     @Override
-    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == MotoServer.class;
+    public void close() {
+      server.close();
     }
+  }
 
-    @Override
-    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        return e.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(Holder.class, k -> new Holder(), Holder.class).server;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+    return p.getParameter().getType() == MotoServer.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+    return e.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(Holder.class, k -> new Holder(), Holder.class).server;
+  }
 }

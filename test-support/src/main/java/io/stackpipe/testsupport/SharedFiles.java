@@ -10,37 +10,37 @@ import java.nio.file.Path;
  * silently skip its fixtures.
  */
 public final class SharedFiles {
-    private SharedFiles() {
-    }
+  private SharedFiles() {
+  }
 
-    public static Path dir() {
-        String prop = System.getProperty("stackpipe.shared.dir");
-        String env = System.getenv("STACKPIPE_SHARED_DIR");
-        Path dir;
-        if (prop != null && !prop.isBlank()) {
-            dir = Path.of(prop);
-        } else if (env != null && !env.isBlank()) {
-            dir = Path.of(env);
-        } else {
-            String root = System.getProperty("stackpipe.repo.root");
-            if (root == null) {
-                throw new IllegalStateException("cannot locate shared/: set -Dstackpipe.shared.dir, STACKPIPE_SHARED_DIR or stackpipe.repo.root");
-            }
-            dir = Path.of(root).resolve("../shared").normalize();
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("shared/ folder not found at " + dir.toAbsolutePath()
-                    + " (set -Dstackpipe.shared.dir or STACKPIPE_SHARED_DIR)");
-        }
-        return dir;
+  public static Path dir() {
+    String prop = System.getProperty("stackpipe.shared.dir");
+    String env = System.getenv("STACKPIPE_SHARED_DIR");
+    Path dir;
+    if (prop != null && !prop.isBlank()) {
+      dir = Path.of(prop);
+    } else if (env != null && !env.isBlank()) {
+      dir = Path.of(env);
+    } else {
+      String root = System.getProperty("stackpipe.repo.root");
+      if (root == null) {
+        throw new IllegalStateException("cannot locate shared/: set -Dstackpipe.shared.dir, STACKPIPE_SHARED_DIR or stackpipe.repo.root");
+      }
+      dir = Path.of(root).resolve("../shared").normalize();
     }
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException("shared/ folder not found at " + dir.toAbsolutePath()
+          + " (set -Dstackpipe.shared.dir or STACKPIPE_SHARED_DIR)");
+    }
+    return dir;
+  }
 
-    /** A path under shared/ that must exist. */
-    public static Path require(String relative) {
-        Path p = dir().resolve(relative);
-        if (!Files.exists(p)) {
-            throw new IllegalStateException("shared fixture missing: " + p.toAbsolutePath());
-        }
-        return p;
+  /** A path under shared/ that must exist. */
+  public static Path require(String relative) {
+    Path p = dir().resolve(relative);
+    if (!Files.exists(p)) {
+      throw new IllegalStateException("shared fixture missing: " + p.toAbsolutePath());
     }
+    return p;
+  }
 }

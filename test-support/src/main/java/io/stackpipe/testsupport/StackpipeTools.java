@@ -8,32 +8,32 @@ import java.nio.file.Path;
  * server venv. Missing tools fail loudly with the command that installs them.
  */
 public final class StackpipeTools {
-    private StackpipeTools() {
-    }
+  private StackpipeTools() {
+  }
 
-    public static Path cacheDir() {
-        return Path.of(System.getProperty("user.home"), ".cache", "stackpipe");
-    }
+  public static Path cacheDir() {
+    return Path.of(System.getProperty("user.home"), ".cache", "stackpipe");
+  }
 
-    /** The real sops binary (SOPS_BIN overrides). */
-    public static Path sops() {
-        String env = System.getenv("SOPS_BIN");
-        return require(env != null && !env.isBlank() ? Path.of(env) : cacheDir().resolve("bin/sops"));
-    }
+  /** The real sops binary (SOPS_BIN overrides). */
+  public static Path sops() {
+    String env = System.getenv("SOPS_BIN");
+    return require(env != null && !env.isBlank() ? Path.of(env) : cacheDir().resolve("bin/sops"));
+  }
 
-    public static Path motoServer() {
-        return require(cacheDir().resolve("moto/bin/moto_server"));
-    }
+  public static Path motoServer() {
+    return require(cacheDir().resolve("moto/bin/moto_server"));
+  }
 
-    /** Debian's age CLI. */
-    public static Path age() {
-        return require(Path.of("/usr/bin/age"));
-    }
+  /** Debian's age CLI. */
+  public static Path age() {
+    return require(Path.of("/usr/bin/age"));
+  }
 
-    private static Path require(Path p) {
-        if (!Files.isExecutable(p)) {
-            throw new IllegalStateException(p + " is missing: run scripts/setup (scripts/setup.d/20-secrets-tools.sh)");
-        }
-        return p;
+  private static Path require(Path p) {
+    if (!Files.isExecutable(p)) {
+      throw new IllegalStateException(p + " is missing: run scripts/setup (scripts/setup.d/20-secrets-tools.sh)");
     }
+    return p;
+  }
 }
