@@ -206,9 +206,12 @@ class ChartBuildTest {
     }
 
     private void assertRefused(ChartBuild build, String message) {
+      List<String> leftoversBefore = buildLeftovers();
       assertThatThrownBy(build::call).isInstanceOf(StackpipeException.class).hasMessageContaining(message)
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
       assertThat(out).doesNotExist();
+      assertThat(buildLeftovers()).as("build folders and secrets stand-ins left in the temp dir")
+          .isEqualTo(leftoversBefore);
     }
 
     private void assertRefusedUnchanged(ChartBuild build, String message) {
@@ -368,6 +371,16 @@ class ChartBuildTest {
     void aPushTargetThatIsNotOci() {
       assertRefusedUnchanged(ChartBuild.of(orders).pushTo("https://registry.example.com/charts")
           .withOutputDirectory(out), "push target 'https://registry.example.com/charts' must start with oci://");
+    }
+  }
+
+  /** The build's private folders and secrets stand-ins in java.io.tmpdir. */
+  private static List<String> buildLeftovers() {
+    try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return entries.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("stackpipe-build-") || n.startsWith("stackpipe-standin-")).sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
