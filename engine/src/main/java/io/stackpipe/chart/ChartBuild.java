@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -119,6 +120,9 @@ public final class ChartBuild {
     progress.accept("chart " + chart.name() + " " + finalVersion + ": " + profiles.size() + " profile(s) "
         + profiles.stream().map(Profile::name).toList());
 
+    // Whether the registry already has this version does not depend on the build: ask while it runs.
+    CompletableFuture<Optional<JsonNode>> existing = push == null ? null : CompletableFuture.supplyAsync(
+        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), OciChartTarget.tag(finalVersion)));
     try (ChartStage stage = ChartStage.create()) {
       String digest = imageRef == null ? null : resolveImage(imageRef);
       Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
@@ -138,7 +142,7 @@ public final class ChartBuild {
       String published = null;
       if (push != null) {
         published = push + "/" + chart.name() + ":" + OciChartTarget.tag(finalVersion);
-        publication = publish(push, chart.name(), finalVersion, staged, chartDigest);
+        publication = publish(push, chart.name(), finalVersion, staged, chartDigest, join(existing));
         progress.accept((publication == Publication.PUSHED ? "pushed " : "already published with the same content: ")
             + published);
       }
@@ -321,10 +325,10 @@ public final class ChartBuild {
   }
 
   /** Immutable publication: a version is pushed once; the same content again is a no-op, other content refused. */
-  private Publication publish(OciChartTarget push, String name, String version, Path artifact, String chartDigest) {
+  private Publication publish(OciChartTarget push, String name, String version, Path artifact, String chartDigest,
+      Optional<JsonNode> existing) {
     OciRegistry registry = push.registry(plainHttp);
     String repository = push.repository(name);
-    Optional<JsonNode> existing = registry.manifest(repository, OciChartTarget.tag(version));
     if (existing.isPresent()) {
       String publishedDigest = chartLayerDigest(existing.get(), name, version);
       if (publishedDigest.equals(chartDigest) || sameContent(registry, repository, publishedDigest, artifact)) {

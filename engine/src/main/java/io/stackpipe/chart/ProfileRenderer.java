@@ -92,7 +92,7 @@ final class ProfileRenderer {
       Matcher source = SOURCE.matcher(document);
       String template = source.find() ? source.group(1) : "(unknown template)";
       String where = "profile " + profile + ": " + template;
-      Object parsed = SafeYaml.load(document, where);
+      Object parsed = SafeYaml.loadRendered(document, where);
       if (parsed == null) {
         continue;
       }

@@ -36,8 +36,9 @@ public final class OciRegistry {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
   // One client for the process: its connection pool makes repeated checks against a registry cheap.
+  // HTTP/1.1: registries speak it everywhere, and plain-HTTP requests skip an h2c upgrade attempt.
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+      .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL).build();
 
   private final String host;
   private final String base;

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -23,8 +21,8 @@ public final class SafeYaml {
 
   /** Chart.yaml, values files and secrets files: generous for configuration, small for memory. */
   public static final long MAX_FILE_BYTES = 1024 * 1024;
-  /** Rendered manifests of a whole chart. */
-  public static final int MAX_RENDERED_CODE_POINTS = 32 * 1024 * 1024;
+  /** One rendered object: etcd stores at most about 1.5 MiB per object. */
+  static final int MAX_RENDERED_CODE_POINTS = 4 * 1024 * 1024;
   static final int MAX_ALIASES = 50;
   // Immutable and thread-safe: built once, not per document (rendered charts parse hundreds of documents).
   private static final LoadSettings FILE_SETTINGS = settings((int) MAX_FILE_BYTES);
@@ -54,16 +52,10 @@ public final class SafeYaml {
     }
   }
 
-  /** Loads every document of a multi-document stream (rendered manifests); empty documents are skipped. */
-  public static List<Object> loadAll(String text, String displayName) {
-    List<Object> documents = new ArrayList<>();
+  /** Loads one rendered Kubernetes document: larger than a values file may be, as big as etcd accepts. */
+  public static Object loadRendered(String text, String displayName) {
     try {
-      for (Object document : new Load(RENDERED_SETTINGS).loadAllFromString(text)) {
-        if (document != null) {
-          documents.add(document);
-        }
-      }
-      return documents;
+      return new Load(RENDERED_SETTINGS).loadFromString(text);
     } catch (YamlEngineException e) {
       throw new StackpipeException(displayName + ": " + describe(e));
     }
