@@ -236,7 +236,7 @@ public final class ChartBuild {
    */
   private List<RenderedProfile> checkAndPackage(ChartStage stage, String name, List<Profile> profiles, Path pin,
       java.util.concurrent.Callable<List<String>> packageTask) {
-    ProfileRenderer renderer = new ProfileRenderer(chartDir, name, pin);
+    ProfileRenderer renderer = new ProfileRenderer(chartDir, name, pin, stage.root());
     List<Optional<Profile>> all = new ArrayList<>();
     all.add(Optional.empty());
     profiles.forEach(p -> all.add(Optional.of(p)));

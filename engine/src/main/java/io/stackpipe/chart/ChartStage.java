@@ -1,16 +1,14 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.registry.ImageReference;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A build's private working folder (0700): the image pin as a values file, Helm's package output and the
@@ -18,19 +16,16 @@ import java.util.stream.Stream;
  */
 final class ChartStage implements AutoCloseable {
 
+  private final PrivateTempDir dir;
   private final Path root;
 
-  private ChartStage(Path root) {
-    this.root = root;
+  private ChartStage(PrivateTempDir dir) {
+    this.dir = dir;
+    this.root = dir.path();
   }
 
   static ChartStage create() {
-    try {
-      return new ChartStage(Files.createTempDirectory("stackpipe-build-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
-    } catch (IOException e) {
-      throw new StackpipeException("cannot create a build folder (" + e.getMessage() + ")");
-    }
+    return new ChartStage(PrivateTempDir.create("stackpipe-build-"));
   }
 
   Path root() {
@@ -56,10 +51,6 @@ final class ChartStage implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: nothing secret is in the stage
-    }
+    dir.close();
   }
 }

@@ -11,7 +11,6 @@ import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,46 +37,45 @@ final class ProfileRenderer {
   private final Path chartDir;
   private final String releaseName;
   private final Path imagePin;
+  private final Path workDir;
 
-  /** {@code imagePin}: a values file with the pinned image, or null; it sits between defaults and profile. */
-  ProfileRenderer(Path chartDir, String releaseName, Path imagePin) {
+  /**
+   * {@code imagePin}: a values file with the pinned image, or null; it sits between defaults and profile.
+   * {@code workDir}: the build's private folder, where secrets stand-ins are written.
+   */
+  ProfileRenderer(Path chartDir, String releaseName, Path imagePin, Path workDir) {
     this.chartDir = chartDir;
     this.releaseName = releaseName;
     this.imagePin = imagePin;
+    this.workDir = workDir;
   }
 
   RenderedProfile render(Optional<Profile> profile) {
     String name = profile.map(Profile::name).orElse(DEFAULTS);
-    Path standIn = null;
-    try {
-      var template = new Helm(chartDir).template().withName(releaseName).withNamespace("stackpipe-render");
-      if (imagePin != null) {
-        template.withValuesFile(imagePin);
-      }
-      if (profile.isPresent()) {
-        profile.get().values().ifPresent(template::withValuesFile);
-        if (profile.get().secrets().isPresent()) {
-          standIn = writeStandIn(profile.get());
-          template.withValuesFile(standIn);
-        }
-      }
-      String manifests;
-      try {
-        manifests = template.call();
-      } catch (RuntimeException e) {
-        throw new StackpipeException("profile " + name + ": " + describeHelmError(e));
-      }
-      return new RenderedProfile(name, check(name, manifests));
-    } finally {
-      deleteQuietly(standIn);
+    var template = new Helm(chartDir).template().withName(releaseName).withNamespace("stackpipe-render");
+    if (imagePin != null) {
+      template.withValuesFile(imagePin);
     }
+    if (profile.isPresent()) {
+      profile.get().values().ifPresent(template::withValuesFile);
+      if (profile.get().secrets().isPresent()) {
+        template.withValuesFile(writeStandIn(profile.get()));
+      }
+    }
+    String manifests;
+    try {
+      manifests = template.call();
+    } catch (RuntimeException e) {
+      throw new StackpipeException("profile " + name + ": " + describeHelmError(e));
+    }
+    return new RenderedProfile(name, check(name, manifests));
   }
 
-  private static Path writeStandIn(Profile profile) {
+
+  private Path writeStandIn(Profile profile) {
     Map<String, Object> values = SecretsStandIn.of(profile.secrets().orElseThrow());
     try {
-      Path file = Files.createTempFile("stackpipe-standin-", ".yaml",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path file = workDir.resolve("secrets-stand-in-" + profile.name() + ".yaml");
       Files.writeString(file, SafeYaml.dump(values));
       return file;
     } catch (IOException e) {
@@ -149,13 +147,4 @@ final class ProfileRenderer {
     return message == null ? "unknown error" : message.lines().findFirst().orElse("").strip();
   }
 
-  private static void deleteQuietly(Path file) {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException ignored) {
-        // a temp file of placeholders: nothing secret is left behind
-      }
-    }
-  }
 }

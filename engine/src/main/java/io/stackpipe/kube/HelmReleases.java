@@ -6,6 +6,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.ReleaseHistory;
 import com.marcnuri.helm.UpgradeCommand;
+import io.stackpipe.PrivateTempDir;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -13,13 +14,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -82,10 +81,8 @@ public final class HelmReleases {
    */
   public Release rollback(String name, String namespace, int revision) {
     JsonNode stored = storedRelease(name, namespace, revision);
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("stackpipe-rollback-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-rollback-")) {
+      Path dir = temp.path();
       JsonNode metadata = stored.path("chart").path("metadata");
       Path chart = Files.createDirectories(dir.resolve(metadata.path("name").asText()));
       Files.writeString(chart.resolve("Chart.yaml"), JSON.writeValueAsString(Map.of(
@@ -108,8 +105,6 @@ public final class HelmReleases {
       });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      deleteTree(dir);
     }
   }
 
@@ -200,16 +195,4 @@ public final class HelmReleases {
     }
   }
 
-  private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
-    }
-  }
 }

@@ -1,11 +1,10 @@
 package io.stackpipe.secrets;
 
-import java.io.IOException;
+import io.stackpipe.PrivateTempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -116,31 +115,14 @@ public final class DecryptedSecrets {
    * deletes both in {@code finally}, also when the action fails.
    */
   public <T> T withTempFile(FileAction<T> action) {
-    Path dir = null;
-    Path f = null;
-    try {
-      dir = Files.createTempDirectory("stackpipe-secrets-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      f = dir.resolve(file.getFileName().toString());
-      Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-secrets-")) {
+      Path f = dir.newFile(file.getFileName().toString());
       Files.writeString(f, plaintext(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
       return action.apply(f);
     } catch (SecretsException e) {
       throw e;
     } catch (Exception e) {
       throw new SecretsException(file + ": action on the decrypted file failed (" + e.getClass().getSimpleName() + ")", e);
-    } finally {
-      deleteQuietly(f);
-      deleteQuietly(dir);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        // best effort: the directory is private to this user
-      }
     }
   }
 

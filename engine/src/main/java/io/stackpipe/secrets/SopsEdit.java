@@ -1,10 +1,10 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.PrivateTempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,12 +62,8 @@ public final class SopsEdit {
   }
 
   private String editInTempFile(Path file, String plaintext) {
-    Path dir = null;
-    Path tmp = null;
-    try {
-      dir = Files.createTempDirectory("stackpipe-edit-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      tmp = Files.createFile(dir.resolve(file.getFileName().toString()),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-edit-")) {
+      Path tmp = dir.newFile(file.getFileName().toString());
       Files.writeString(tmp, plaintext, StandardCharsets.UTF_8);
       List<String> cmd = new ArrayList<>(editor);
       cmd.add(tmp.toString());
@@ -81,17 +77,6 @@ public final class SopsEdit {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SecretsException(file + ": interrupted while editing; file unchanged");
-    } finally {
-      try {
-        if (tmp != null) {
-          Files.deleteIfExists(tmp);
-        }
-        if (dir != null) {
-          Files.deleteIfExists(dir);
-        }
-      } catch (IOException e) {
-        // the directory is private (0700); nothing else can read what is left
-      }
     }
   }
 }

@@ -374,11 +374,11 @@ class ChartBuildTest {
     }
   }
 
-  /** The build's private folders and secrets stand-ins in java.io.tmpdir. */
+  /** What Stackpipe left in java.io.tmpdir (build folders with their secrets stand-ins, among others). */
   private static List<String> buildLeftovers() {
     try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return entries.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith("stackpipe-build-") || n.startsWith("stackpipe-standin-")).sorted().toList();
+          .filter(n -> n.startsWith("stackpipe-")).sorted().toList();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
