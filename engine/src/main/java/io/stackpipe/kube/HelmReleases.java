@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
@@ -40,22 +41,20 @@ public final class HelmReleases {
     this.connection = connection;
   }
 
+  /** Installs with {@code --set} values. */
   public Release install(String name, String namespace, Path chart, Map<String, ?> values) {
-    return run("install", name, namespace, () -> {
-      InstallCommand install = new Helm(chart).install().withName(name).withNamespace(namespace);
-      values.forEach(install::set);
-      if (connection.kubeconfig() != null) {
-        install.withKubeConfig(connection.kubeconfig());
-      }
-      return release(install.call());
-    });
+    return install(name, namespace, chart, install -> values.forEach(install::set));
   }
 
   /** Installs with values files, later files overriding earlier ones (chart defaults ← profile values). */
   public Release install(String name, String namespace, Path chart, List<Path> valuesFiles) {
+    return install(name, namespace, chart, install -> valuesFiles.forEach(install::withValuesFile));
+  }
+
+  private Release install(String name, String namespace, Path chart, Consumer<InstallCommand> values) {
     return run("install", name, namespace, () -> {
       InstallCommand install = new Helm(chart).install().withName(name).withNamespace(namespace);
-      valuesFiles.forEach(install::withValuesFile);
+      values.accept(install);
       if (connection.kubeconfig() != null) {
         install.withKubeConfig(connection.kubeconfig());
       }
