@@ -34,18 +34,6 @@ public final class ChartArchive {
   private ChartArchive() {
   }
 
-  /** Rewrites {@code source} into {@code target} with fixed timestamps, owners and modes, entries in order. */
-  public static void repack(Path source, Path target) {
-    repack(source, target, Map.of());
-  }
-
-  /** As {@link #repack(Path, Path)}, with some entries replaced or added (path → new bytes). */
-  public static void repack(Path source, Path target, Map<String, byte[]> edits) {
-    Map<String, byte[]> files = files(source);
-    files.putAll(edits);
-    write(files, target);
-  }
-
   /** Writes files (path → bytes) as a reproducible archive: sorted, fixed timestamps, owners and modes. */
   static void write(Map<String, byte[]> files, Path target) {
     Map<String, byte[]> sorted = new TreeMap<>(files);
