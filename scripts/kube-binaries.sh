@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Provides pinned, cached kube-apiserver, kube-controller-manager and etcd binaries, built from the Go module proxy.
+# Provides pinned, cached Kubernetes binaries (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+# kube-proxy) and etcd, built from the Go module proxy.
 #
 # Kubernetes: k8s.io/kubernetes publishes no usable `go install` (its go.mod replaces the staging modules with
 # ./staging paths that are not in the module zip), so a build-only go.mod requires k8s.io/kubernetes and
@@ -22,8 +23,13 @@ have() { # have BINARY EXPECTED-VERSION-SUBSTRING
   [ -x "$bin/$1" ] && "$bin/$1" --version 2>/dev/null | grep -qF -- "$2"
 }
 
-if have kube-apiserver "Kubernetes $kube_version" && have kube-controller-manager "Kubernetes $kube_version" \
-   && have etcd "etcd Version: ${etcd_version#v}"; then
+kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+have_kube() {
+  local c
+  for c in "${kube_cmds[@]}"; do have "$c" "Kubernetes $kube_version" || return 1; done
+}
+
+if have_kube && have etcd "etcd Version: ${etcd_version#v}"; then
   echo "$bin"
   exit 0
 fi
@@ -38,7 +44,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/stackpipe-kube-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
 
-if ! have kube-apiserver "Kubernetes $kube_version" || ! have kube-controller-manager "Kubernetes $kube_version"; then
+if ! have_kube; then
   log "building Kubernetes $kube_version (cold: ~15-30 min on 2 cores)"
   mod=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$kube_version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
   [ -f "$mod" ] || { log "could not download k8s.io/kubernetes@$kube_version"; exit 1; }
@@ -65,6 +71,9 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
   (cd "$work/k8s" && go mod tidy >&2)
@@ -75,7 +84,8 @@ GO
     vflags+=" -X $p.gitVersion=$kube_version -X $p.gitMajor=1 -X $p.gitMinor=${minor%%.*}"
     vflags+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  for cmd in kube-apiserver kube-controller-manager; do
+  for cmd in "${kube_cmds[@]}"; do
+    have "$cmd" "Kubernetes $kube_version" && continue
     (cd "$work/k8s" && go build -trimpath -ldflags "-s -w$vflags" -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
     mv -f "$bin/$cmd.tmp" "$bin/$cmd"
     log "built $cmd after $(( $(date +%s) - start ))s"
@@ -92,7 +102,7 @@ if ! have etcd "etcd Version: ${etcd_version#v}"; then
   log "built etcd after $(( $(date +%s) - start ))s"
 fi
 
-for b in kube-apiserver kube-controller-manager etcd; do
+for b in "${kube_cmds[@]}" etcd; do
   [ -x "$bin/$b" ] || { log "missing $bin/$b after build"; exit 1; }
 done
 log "control plane binaries ready in $(( $(date +%s) - start ))s: $bin"
