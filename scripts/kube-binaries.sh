@@ -11,7 +11,7 @@
 # A warm cache costs three `--version` calls. Prints the bin dir on the last line of stdout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-versions="$root/test-support/src/main/resources/io/stackpipe/testsupport/kube/versions.properties"
+versions="$root/local/src/main/resources/io/stackpipe/local/kube/versions.properties"
 kube_version=$(sed -n 's/^kubernetes=//p' "$versions")
 etcd_version=$(sed -n 's/^etcd=//p' "$versions")
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/stackpipe/kube/${kube_version}-etcd-${etcd_version}"

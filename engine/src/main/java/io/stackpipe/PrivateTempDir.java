@@ -1,12 +1,11 @@
 package io.stackpipe;
 
+import io.stackpipe.base.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A folder under {@code java.io.tmpdir} that only this user can enter (0700), for one operation's files,
@@ -42,10 +41,6 @@ public final class PrivateTempDir implements AutoCloseable {
   /** Deletes the folder and its content; best effort, since only this user can read what might remain. */
   @Override
   public void close() {
-    try (Stream<Path> walk = Files.walk(path)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException ignored) {
-      // already gone, or unreadable to anyone else
-    }
+    FileTrees.deleteQuietly(path);
   }
 }

@@ -2,8 +2,8 @@ package io.stackpipe.bench;
 
 import com.marcnuri.helm.Helm;
 import io.stackpipe.chart.ChartBuild;
-import io.stackpipe.testsupport.TestFiles;
-import io.stackpipe.testsupport.registry.LocalRegistry;
+import io.stackpipe.base.FileTrees;
+import io.stackpipe.local.registry.LocalRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ public final class ChartBuildBench {
       compare("lint + render all + package (no push)", rounds, round -> raw(chart, work.resolve("rawl" + round),
           null, round), round -> stackpipe(chart, work.resolve("spl" + round), null, round));
     } finally {
-      TestFiles.deleteTree(work);
+      FileTrees.delete(work);
     }
   }
 

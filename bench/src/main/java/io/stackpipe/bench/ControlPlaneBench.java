@@ -1,8 +1,8 @@
 package io.stackpipe.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.stackpipe.testsupport.kube.ControlPlane;
-import io.stackpipe.testsupport.kube.KubeBinaries;
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.local.kube.KubeBinaries;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

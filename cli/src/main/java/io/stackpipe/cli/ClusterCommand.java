@@ -2,8 +2,8 @@ package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.testsupport.kube.ControlPlane;
-import io.stackpipe.testsupport.kube.KubeBinaries;
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.local.kube.KubeBinaries;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

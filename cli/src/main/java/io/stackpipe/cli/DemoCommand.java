@@ -6,9 +6,9 @@ import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.testsupport.kube.ControlPlane;
-import io.stackpipe.testsupport.registry.LocalRegistry;
-import io.stackpipe.testsupport.registry.TestImages;
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.local.registry.LocalRegistry;
+import io.stackpipe.local.registry.LocalImages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
     for (Path service : services) {
       String name = service.getFileName().toString();
       String image = registry.host() + "/services/" + name + ":" + version;
-      String digest = TestImages.push(registry.host(), "services/" + name, version,
+      String digest = LocalImages.push(registry.host(), "services/" + name, version,
           "stackpipe demo image of " + name + " " + version + "\n");
       err.println(name + ": image " + image + " (" + digest + ")");
       results.add(ChartBuild.of(service)

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.testsupport.TestFiles;
-import io.stackpipe.testsupport.registry.LocalRegistry;
+import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
-import io.stackpipe.testsupport.registry.TestImages;
+import io.stackpipe.local.registry.LocalImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ class ChartBuildCliTest {
 
     @Test
     void printsJsonWithTheImmutablePairAndExitsZero(LocalRegistry registry) throws IOException {
-      String digest = TestImages.push(registry.host(), "cli/billing", "2.1.0", "billing cli test");
+      String digest = LocalImages.push(registry.host(), "cli/billing", "2.1.0", "billing cli test");
 
       CliRun run = CliRun.run("chart", "build", billing.toString(), "--version", "2.1.0",
           "--image", registry.host() + "/cli/billing:2.1.0", "--push", registry.ociUrl("cli-charts"),

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.docs.DocExamples;
-import io.stackpipe.testsupport.registry.LocalRegistry;
+import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
-import io.stackpipe.testsupport.registry.TestImages;
+import io.stackpipe.local.registry.LocalImages;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class ChartGuideIT {
     Path root = CliRun.repoRoot();
     TestFiles.copyTree(root.resolve("examples"), work.resolve("examples"));
     // The guide's stated precondition: the service image was pushed.
-    TestImages.push(registry.host(), "services/orders", "1.4.0", "orders 1.4.0 (guide)");
+    LocalImages.push(registry.host(), "services/orders", "1.4.0", "orders 1.4.0 (guide)");
 
     int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
         Map.of()).runAll(root.resolve("docs/chart-layout-and-profiles.md"));

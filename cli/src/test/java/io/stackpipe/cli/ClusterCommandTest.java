@@ -3,7 +3,7 @@ package io.stackpipe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.stackpipe.testsupport.kube.ControlPlane;
+import io.stackpipe.local.kube.ControlPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;

@@ -3,7 +3,7 @@ package io.stackpipe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.testsupport.docs.DocExamples;
-import io.stackpipe.testsupport.kube.ControlPlane;
+import io.stackpipe.local.kube.ControlPlane;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.secrets.Age;
 import io.stackpipe.testsupport.SharedFiles;
-import io.stackpipe.testsupport.SopsCli;
+import io.stackpipe.local.SopsCli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,7 +3,7 @@ package io.stackpipe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.testsupport.MotoExtension;
-import io.stackpipe.testsupport.MotoServer;
+import io.stackpipe.local.MotoServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,9 +10,9 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.registry.OciRegistry;
-import io.stackpipe.testsupport.registry.LocalRegistry;
+import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
-import io.stackpipe.testsupport.registry.TestImages;
+import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -180,7 +180,7 @@ class ChartBuildTest {
 
     @Test
     void pinsTheImageDigestIntoTheChartValues(LocalRegistry registry) {
-      String digest = TestImages.push(registry.host(), "services/orders", "1.4.0", "orders " + UUID.randomUUID());
+      String digest = LocalImages.push(registry.host(), "services/orders", "1.4.0", "orders " + UUID.randomUUID());
 
       ChartBuildResult result = ChartBuild.of(orders).withVersion("1.4.0")
           .withImage(registry.host() + "/services/orders:1.4.0").pushTo(target).withOutputDirectory(out).call();

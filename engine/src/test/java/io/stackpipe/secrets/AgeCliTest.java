@@ -2,7 +2,7 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stackpipe.testsupport.StackpipeTools;
+import io.stackpipe.local.LocalTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ class AgeCliTest {
   Path dir;
 
   private byte[] run(byte[] stdin, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new java.util.ArrayList<>(List.of(StackpipeTools.age().toString()));
+    List<String> cmd = new java.util.ArrayList<>(List.of(LocalTools.age().toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("age.err").toFile()).start();
     try (var in = p.getOutputStream()) {

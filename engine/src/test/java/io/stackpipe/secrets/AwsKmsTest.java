@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.testsupport.MotoExtension;
-import io.stackpipe.testsupport.MotoServer;
-import io.stackpipe.testsupport.SopsCli;
+import io.stackpipe.local.MotoServer;
+import io.stackpipe.local.SopsCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

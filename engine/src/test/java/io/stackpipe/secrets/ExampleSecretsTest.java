@@ -2,7 +2,7 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stackpipe.testsupport.SopsCli;
+import io.stackpipe.local.SopsCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stackpipe.testsupport.SopsCli;
+import io.stackpipe.local.SopsCli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

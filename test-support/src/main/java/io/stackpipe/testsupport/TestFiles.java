@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File-tree helpers for fixtures: private copies of the repository's examples, and cleanup. */
+/** Private copies of the repository's examples for fixtures. */
 public final class TestFiles {
 
   private TestFiles() {
@@ -31,14 +31,4 @@ public final class TestFiles {
   }
 
   /** Deletes a tree if it exists. */
-  public static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }

@@ -1,5 +1,7 @@
 package io.stackpipe.testsupport.kube;
 
+import io.stackpipe.local.kube.ControlPlane;
+
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;

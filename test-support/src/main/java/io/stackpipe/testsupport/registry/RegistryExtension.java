@@ -1,5 +1,7 @@
 package io.stackpipe.testsupport.registry;
 
+import io.stackpipe.local.registry.LocalRegistry;
+
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

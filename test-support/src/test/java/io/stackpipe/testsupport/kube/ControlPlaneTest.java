@@ -1,5 +1,8 @@
 package io.stackpipe.testsupport.kube;
 
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.local.kube.KubeBinaries;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.stackpipe.testsupport.kube;
+package io.stackpipe.local.kube;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,8 @@
-package io.stackpipe.testsupport.registry;
+package io.stackpipe.local.registry;
 
-import io.stackpipe.testsupport.ChildProcesses;
-import io.stackpipe.testsupport.TestFiles;
+import io.stackpipe.local.ChildProcesses;
+import io.stackpipe.base.FileTrees;
+import io.stackpipe.base.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -54,7 +55,7 @@ public final class LocalRegistry implements AutoCloseable {
     String binary = findBinary();
     try {
       Files.createDirectories(storage);
-      int port = ownsStorage ? freePort() : stablePort(storage.resolve("port"));
+      int port = ownsStorage ? Ports.free() : stablePort(storage.resolve("port"));
       Path config = storage.resolve("config.yml");
       Files.writeString(config, """
           version: 0.1
@@ -123,21 +124,14 @@ public final class LocalRegistry implements AutoCloseable {
   private static int stablePort(Path record) throws IOException {
     if (Files.exists(record)) {
       int previous = Integer.parseInt(Files.readString(record).strip());
-      try (ServerSocket probe = new ServerSocket(previous, 1, java.net.InetAddress.getLoopbackAddress())) {
+      if (Ports.isFree(previous)) {
         return previous;
-      } catch (IOException busy) {
-        // taken by something else now: pick another
       }
+      // taken by something else now: pick another
     }
-    int port = freePort();
+    int port = Ports.free();
     Files.writeString(record, Integer.toString(port));
     return port;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void sleep(long millis) {
@@ -182,7 +176,7 @@ public final class LocalRegistry implements AutoCloseable {
   public void close() {
     kill();
     if (ownsStorage) {
-      TestFiles.deleteTree(storage);
+      FileTrees.delete(storage);
     }
   }
 

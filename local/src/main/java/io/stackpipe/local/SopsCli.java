@@ -1,4 +1,4 @@
-package io.stackpipe.testsupport;
+package io.stackpipe.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +33,7 @@ public final class SopsCli {
 
   public Result run(String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(StackpipeTools.sops().toString());
+    cmd.add(LocalTools.sops().toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     Map<String, String> e = pb.environment();

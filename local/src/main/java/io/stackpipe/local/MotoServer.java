@@ -1,5 +1,6 @@
-package io.stackpipe.testsupport;
+package io.stackpipe.local;
 
+import io.stackpipe.base.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -36,10 +37,10 @@ public final class MotoServer implements AutoCloseable {
 
   /** Starts moto with extra environment (e.g. INITIAL_NO_AUTH_ACTION_COUNT to enforce IAM after N requests). */
   public static MotoServer start(Map<String, String> env) {
-    int port = freePort();
+    int port = Ports.free();
     try {
       Path log = Files.createTempFile("moto-", ".log");
-      ProcessBuilder pb = new ProcessBuilder(StackpipeTools.motoServer().toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
+      ProcessBuilder pb = new ProcessBuilder(LocalTools.motoServer().toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
           .redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().putAll(env);
       MotoServer m = new MotoServer(pb.start(), port, log);
@@ -91,14 +92,6 @@ public final class MotoServer implements AutoCloseable {
       return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
     } catch (IOException e) {
       return "(no log)";
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,6 +1,8 @@
-package io.stackpipe.testsupport.kube;
+package io.stackpipe.local.kube;
 
-import io.stackpipe.testsupport.ChildProcesses;
+import io.stackpipe.base.FileTrees;
+import io.stackpipe.base.Ports;
+import io.stackpipe.local.ChildProcesses;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -226,9 +228,9 @@ public final class ControlPlane implements AutoCloseable {
       Pki.writePrivate(pkiDir.resolve("apiserver.key"), serving.keyPem());
       Pki.writeServiceAccountKeys(pkiDir.resolve("sa.key"), pkiDir.resolve("sa.pub"));
 
-      int etcdPort = freePort();
-      int peerPort = freePort();
-      int apiPort = freePort();
+      int etcdPort = Ports.free();
+      int peerPort = Ports.free();
+      int apiPort = Ports.free();
       server = URI.create("https://127.0.0.1:" + apiPort);
       adminCredential = pki.client(ADMIN_USER, Set.of("system:masters"));
       Pki.writePrivate(kubeconfig(), kubeconfigYaml(ADMIN_USER, adminCredential));
@@ -408,12 +410,6 @@ public final class ControlPlane implements AutoCloseable {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   // ---- detached control planes (the demo) --------------------------------------------------------------------
 
   /** What {@link #status(Path)} finds in a control-plane directory. */
@@ -515,7 +511,7 @@ public final class ControlPlane implements AutoCloseable {
     if (!detached) {
       kill();
       if (ownsDirectory) {
-        deleteTree(directory);
+        FileTrees.delete(directory);
       } else {
         deleteOwnEntries(directory);
       }
@@ -540,7 +536,7 @@ public final class ControlPlane implements AutoCloseable {
         if (dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
             && ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).map(h -> !h.isAlive()).orElse(true)) {
           try {
-            deleteTree(dir);
+            FileTrees.delete(dir);
           } catch (UncheckedIOException e) {
             // Someone else's, or half-deleted by a concurrent start: not ours to insist on.
           }
@@ -550,19 +546,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private static void deleteOwnEntries(Path directory) {
-    OWN_ENTRIES.forEach(name -> deleteTree(directory.resolve(name)));
+    OWN_ENTRIES.forEach(name -> FileTrees.delete(directory.resolve(name)));
   }
 
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
-    }
-  }
 }

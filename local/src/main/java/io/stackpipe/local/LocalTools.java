@@ -1,4 +1,4 @@
-package io.stackpipe.testsupport;
+package io.stackpipe.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +7,8 @@ import java.nio.file.Path;
  * Tools installed by scripts/setup.d/20-secrets-tools.sh under ~/.cache/stackpipe: the pinned sops CLI and the moto
  * server venv. Missing tools fail loudly with the command that installs them.
  */
-public final class StackpipeTools {
-  private StackpipeTools() {
+public final class LocalTools {
+  private LocalTools() {
   }
 
   public static Path cacheDir() {

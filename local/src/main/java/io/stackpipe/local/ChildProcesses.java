@@ -1,4 +1,4 @@
-package io.stackpipe.testsupport;
+package io.stackpipe.local;
 
 import java.io.IOException;
 import java.nio.file.Files;

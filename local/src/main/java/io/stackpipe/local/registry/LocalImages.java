@@ -1,20 +1,20 @@
-package io.stackpipe.testsupport.registry;
+package io.stackpipe.local.registry;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import io.stackpipe.testsupport.TestFiles;
+import io.stackpipe.base.FileTrees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** Builds small real images (FROM scratch, one file layer) with jib-core and pushes them to a registry. */
-public final class TestImages {
+public final class LocalImages {
 
-  private TestImages() {
+  private LocalImages() {
   }
 
   /**
@@ -39,7 +39,7 @@ public final class TestImages {
       throw new IllegalStateException("could not push test image " + host + "/" + repository + ":" + tag, e);
     } finally {
       if (dir != null) {
-        TestFiles.deleteTree(dir);
+        FileTrees.delete(dir);
       }
     }
   }
