@@ -1,7 +1,6 @@
 package io.stackpipe.testsupport;
 
 import io.stackpipe.local.MotoServer;
-
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

@@ -5,7 +5,6 @@ import io.stackpipe.base.FileTrees;
 import io.stackpipe.base.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
