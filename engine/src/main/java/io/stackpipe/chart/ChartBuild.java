@@ -127,7 +127,7 @@ public final class ChartBuild {
 
     // Whether the registry already has this version does not depend on the build: ask while it runs.
     CompletableFuture<Optional<JsonNode>> existing = push == null ? null : CompletableFuture.supplyAsync(
-        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), OciChartTarget.tag(finalVersion)));
+        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), finalVersion));
     try (ChartStage stage = ChartStage.create()) {
       String digest = imageRef == null ? null : resolveImage(imageRef);
       Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
@@ -146,7 +146,7 @@ public final class ChartBuild {
       Publication publication = Publication.NOT_PUSHED;
       String published = null;
       if (push != null) {
-        published = push + "/" + chart.name() + ":" + OciChartTarget.tag(finalVersion);
+        published = push + "/" + chart.name() + ":" + OciRegistry.tag(finalVersion);
         publication = publish(push, chart.name(), finalVersion, staged, chartDigest, join(existing));
         progress.accept((publication == Publication.PUSHED ? "pushed " : "already published with the same content: ")
             + published);
