@@ -76,16 +76,10 @@ public final class OciRegistry {
 
   /** The digest of {@code repository:reference}, or empty when the registry does not have it. */
   public Optional<String> manifestDigest(String repository, String reference) {
-    URI uri = manifestUri(repository, reference);
-    HttpResponse<InputStream> response = http.send(repository, "HEAD", uri, null, Map.of("Accept", MANIFEST_ACCEPT));
-    RegistryHttp.close(response);
-    return switch (response.statusCode()) {
-      case 200 -> Optional.of(response.headers().firstValue("Docker-Content-Digest").orElseThrow(
-          () -> new StackpipeException("registry " + host + " sent no Docker-Content-Digest for "
-              + repository + ":" + reference)));
-      case 404 -> Optional.empty();
-      default -> throw http.unexpected(response);
-    };
+    return bodiless(repository, "HEAD", manifestUri(repository, reference), Map.of("Accept", MANIFEST_ACCEPT))
+        .map(response -> response.headers().firstValue("Docker-Content-Digest").orElseThrow(
+            () -> new StackpipeException("registry " + host + " sent no Docker-Content-Digest for "
+                + repository + ":" + reference)));
   }
 
   /** The manifest of {@code repository:reference}, or empty when the registry does not have it. */
@@ -169,14 +163,7 @@ public final class OciRegistry {
    */
   public boolean deleteManifest(String repository, String digest) {
     OciDigest.require(digest, "delete from " + repository);
-    URI uri = http.uri(repository, "/manifests/" + digest);
-    HttpResponse<InputStream> response = http.send(repository, "DELETE", uri, null, Map.of());
-    RegistryHttp.close(response);
-    return switch (response.statusCode()) {
-      case 202, 200 -> true;
-      case 404 -> false;
-      default -> throw http.unexpected(response);
-    };
+    return bodiless(repository, "DELETE", http.uri(repository, "/manifests/" + digest), Map.of()).isPresent();
   }
 
   /** Every tag of {@code repository} in the registry's order; none when the repository does not exist. */
@@ -242,14 +229,7 @@ public final class OciRegistry {
   /** Whether the registry holds blob {@code digest} in {@code repository}. */
   public boolean hasBlob(String repository, String digest) {
     OciDigest.require(digest, "blob of " + repository);
-    URI uri = http.uri(repository, "/blobs/" + digest);
-    HttpResponse<InputStream> response = http.send(repository, "HEAD", uri, null, Map.of());
-    RegistryHttp.close(response);
-    return switch (response.statusCode()) {
-      case 200 -> true;
-      case 404 -> false;
-      default -> throw http.unexpected(response);
-    };
+    return bodiless(repository, "HEAD", http.uri(repository, "/blobs/" + digest), Map.of()).isPresent();
   }
 
   /** Uploads {@code content} as a blob unless the registry has it already; returns its digest. */
@@ -288,6 +268,20 @@ public final class OciRegistry {
     }
     RegistryHttp.close(put);
     return digest;
+  }
+
+  /** A request whose answer is only its status: the response on success, empty on 404, else a refusal. */
+  private Optional<HttpResponse<InputStream>> bodiless(String repository, String method, URI uri,
+      Map<String, String> headers) {
+    HttpResponse<InputStream> response = http.send(repository, method, uri, null, headers);
+    RegistryHttp.close(response);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw http.unexpected(response);
+    }
+    return Optional.of(response);
   }
 
   private URI manifestUri(String repository, String reference) {
