@@ -1,6 +1,7 @@
 package io.stackpipe.chart;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.registry.OciDigest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,13 +68,7 @@ public final class ChartArchive {
 
   /** sha256 of the archive bytes: the digest a registry stores the chart layer under. */
   public static String digest(Path archive) {
-    MessageDigest sha = sha256();
-    try (InputStream in = Files.newInputStream(archive)) {
-      in.transferTo(new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha));
-    } catch (IOException e) {
-      throw new StackpipeException(archive + ": cannot be read (" + e.getMessage() + ")");
-    }
-    return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    return OciDigest.of(archive);
   }
 
   /** sha256 over every file's path and bytes in path order: equal exactly when two archives hold the same chart. */

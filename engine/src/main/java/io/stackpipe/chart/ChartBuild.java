@@ -103,6 +103,8 @@ public final class ChartBuild {
     if (!Files.isDirectory(chartDir)) {
       throw new StackpipeException(chartDir + ": not a directory");
     }
+    // Before any file is read: a linked Chart.yaml or values file must not even reach an error message.
+    ChartLinks.refuseLinksOutOf(chartDir);
     ChartMetadata chart = ChartMetadata.read(chartDir);
     String finalVersion = version != null ? version : chart.version();
     ChartMetadata.checkVersion("--version", finalVersion);
@@ -113,6 +115,9 @@ public final class ChartBuild {
     }
     OciChartTarget push = target == null ? null : OciChartTarget.parse(target);
     ImageReference imageRef = image == null ? null : ImageReference.parse(image);
+    if (chart.library()) {
+      refuseForLibrary(profiles, imageRef);
+    }
     if (imageRef != null) {
       refuseImageOverrides(profiles);
     }
@@ -122,7 +127,7 @@ public final class ChartBuild {
 
     // Whether the registry already has this version does not depend on the build: ask while it runs.
     CompletableFuture<Optional<JsonNode>> existing = push == null ? null : CompletableFuture.supplyAsync(
-        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), OciChartTarget.tag(finalVersion)));
+        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), finalVersion));
     try (ChartStage stage = ChartStage.create()) {
       String digest = imageRef == null ? null : resolveImage(imageRef);
       Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
@@ -132,7 +137,7 @@ public final class ChartBuild {
       }
       String fileName = chart.name() + "-" + finalVersion + ".tgz";
       Path staged = stage.root().resolve(fileName);
-      List<RenderedProfile> rendered = checkAndPackage(stage, chart.name(), profiles, pin,
+      List<RenderedProfile> rendered = checkAndPackage(stage, chart, profiles, pin,
           () -> packageInto(stage, chart, finalVersion, finalAppVersion, pin, profiles, staged));
       verifyListing(staged, chart.name(), profiles);
       String chartDigest = ChartArchive.digest(staged);
@@ -141,7 +146,7 @@ public final class ChartBuild {
       Publication publication = Publication.NOT_PUSHED;
       String published = null;
       if (push != null) {
-        published = push + "/" + chart.name() + ":" + OciChartTarget.tag(finalVersion);
+        published = push + "/" + chart.name() + ":" + OciRegistry.tag(finalVersion);
         publication = publish(push, chart.name(), finalVersion, staged, chartDigest, join(existing));
         progress.accept((publication == Publication.PUSHED ? "pushed " : "already published with the same content: ")
             + published);
@@ -183,18 +188,25 @@ public final class ChartBuild {
     return List.copyOf(missing.keySet());
   }
 
+  /** A library chart is never installed: it has no stack to configure and runs no image. */
+  private static void refuseForLibrary(List<Profile> profiles, ImageReference image) {
+    if (!profiles.isEmpty()) {
+      throw new StackpipeException(Profiles.DIRECTORY + ": a library chart (" + ChartMetadata.FILE
+          + " type: library) is never installed, so it has no profiles: remove the folder");
+    }
+    if (image != null) {
+      throw StackpipeException.ofField("image", "a library chart (" + ChartMetadata.FILE
+          + " type: library) runs no image: build it without one");
+    }
+  }
+
   private static void refuseImageOverrides(List<Profile> profiles) {
     for (Profile profile : profiles) {
-      if (profile.values().isEmpty()) {
-        continue;
-      }
-      String display = profile.display(Profiles.VALUES);
-      if (SafeYaml.load(profile.values().get(), display) instanceof Map<?, ?> values
-          && values.get("image") instanceof Map<?, ?> section) {
+      if (profile.values().orElse(Map.of()).get("image") instanceof Map<?, ?> section) {
         for (String field : List.of("repository", "tag", "digest")) {
           if (section.containsKey(field)) {
-            throw new StackpipeException(display + ": field image." + field + " in profile " + profile.name()
-                + " would replace the pinned image: remove it, the build pins one image for every profile");
+            throw new StackpipeException(profile.display(Profiles.VALUES) + ": field image." + field + " in profile "
+                + profile.name() + " would replace the pinned image: remove it, the build pins one image for every profile");
           }
         }
       }
@@ -234,12 +246,17 @@ public final class ChartBuild {
    * parallel: they are independent. Failures are reported in a fixed order (lint, defaults, profiles by
    * name, package), whichever finished first.
    */
-  private List<RenderedProfile> checkAndPackage(ChartStage stage, String name, List<Profile> profiles, Path pin,
+  private List<RenderedProfile> checkAndPackage(ChartStage stage, ChartMetadata chart, List<Profile> profiles, Path pin,
       java.util.concurrent.Callable<List<String>> packageTask) {
-    ProfileRenderer renderer = new ProfileRenderer(chartDir, name, pin, stage.root());
+    ProfileRenderer renderer = new ProfileRenderer(chartDir, chart.name(), pin, stage.root());
     List<Optional<Profile>> all = new ArrayList<>();
-    all.add(Optional.empty());
-    profiles.forEach(p -> all.add(Optional.of(p)));
+    // Helm refuses to render a library chart: it only lends templates to the charts that depend on it.
+    if (!chart.library()) {
+      all.add(Optional.empty());
+      profiles.forEach(p -> all.add(Optional.of(p)));
+    } else {
+      progress.accept("library chart: linted and packaged, not rendered");
+    }
     int threads = Math.max(1, Math.min(all.size() + 2, Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread thread = new Thread(r, "stackpipe-chart-build");
@@ -311,15 +328,11 @@ public final class ChartBuild {
   private static void verifyListing(Path artifact, String name, List<Profile> profiles) {
     List<String> listing = ChartArchive.listing(artifact);
     for (Profile profile : profiles) {
-      try (var files = Files.list(profile.directory())) {
-        for (Path file : files.toList()) {
-          String entry = name + "/" + profile.display(file.getFileName().toString());
-          if (!listing.contains(entry)) {
-            throw new StackpipeException(artifact + ": " + entry + " is missing from the package");
-          }
+      for (String file : profile.files().keySet()) {
+        String entry = name + "/" + profile.display(file);
+        if (!listing.contains(entry)) {
+          throw new StackpipeException(artifact + ": " + entry + " is missing from the package");
         }
-      } catch (IOException e) {
-        throw new StackpipeException(profile.display("") + ": cannot be listed");
       }
     }
   }

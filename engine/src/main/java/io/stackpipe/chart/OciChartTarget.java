@@ -29,11 +29,6 @@ public record OciChartTarget(String host, String path) {
     return path.isEmpty() ? chart : path + "/" + chart;
   }
 
-  /** OCI tags cannot hold '+': Helm stores SemVer build metadata with '_' instead. */
-  public static String tag(String version) {
-    return version.replace('+', '_');
-  }
-
   public URI uri() {
     return URI.create("oci://" + host + (path.isEmpty() ? "" : "/" + path));
   }

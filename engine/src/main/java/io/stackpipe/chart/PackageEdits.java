@@ -3,15 +3,12 @@ package io.stackpipe.chart;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.profile.Profile;
 import io.stackpipe.yaml.SafeYaml;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * What a build changes in the chart it publishes, as edits of the packaged archive's entries: the version
@@ -59,16 +56,12 @@ final class PackageEdits {
   static Map<String, byte[]> missingProfileFiles(List<String> listing, String chartName, List<Profile> profiles) {
     Map<String, byte[]> missing = new LinkedHashMap<>();
     for (Profile profile : profiles) {
-      try (Stream<Path> files = Files.list(profile.directory())) {
-        for (Path file : files.sorted().toList()) {
-          String entry = chartName + "/" + profile.display(file.getFileName().toString());
-          if (!listing.contains(entry)) {
-            missing.put(entry, Files.readAllBytes(file));
-          }
+      profile.files().forEach((file, bytes) -> {
+        String entry = chartName + "/" + profile.display(file);
+        if (!listing.contains(entry)) {
+          missing.put(entry, bytes);
         }
-      } catch (IOException e) {
-        throw new StackpipeException(profile.display("") + ": cannot be read (" + e.getMessage() + ")");
-      }
+      });
     }
     return missing;
   }

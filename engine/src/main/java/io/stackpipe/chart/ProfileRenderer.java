@@ -57,7 +57,7 @@ final class ProfileRenderer {
       template.withValuesFile(imagePin);
     }
     if (profile.isPresent()) {
-      profile.get().values().ifPresent(template::withValuesFile);
+      profile.get().valuesFile().ifPresent(template::withValuesFile);
       if (profile.get().secrets().isPresent()) {
         template.withValuesFile(writeStandIn(profile.get()));
       }
@@ -68,7 +68,8 @@ final class ProfileRenderer {
     } catch (RuntimeException e) {
       throw new StackpipeException("profile " + name + ": " + describeHelmError(e));
     }
-    return new RenderedProfile(name, check(name, manifests));
+    // helm-java answers null, not "", when nothing renders (a chart without templates/, an umbrella's defaults).
+    return new RenderedProfile(name, manifests == null ? List.of() : check(name, manifests));
   }
 
 

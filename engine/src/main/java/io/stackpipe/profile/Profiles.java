@@ -1,7 +1,7 @@
 package io.stackpipe.profile;
 
 import io.stackpipe.StackpipeException;
-import io.stackpipe.chart.Names;
+import io.stackpipe.Names;
 import io.stackpipe.secrets.SopsFile;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Finds and validates a chart's profiles: names, known files, and that no plaintext secret can be published. */
@@ -62,9 +65,11 @@ public final class Profiles {
     }
   }
 
+  // Each file is read once here; the build renders, checks and packages from what this returns.
   private static Profile read(String name, Path dir) {
-    Path values = null;
-    Path secrets = null;
+    Map<String, byte[]> files = new TreeMap<>();
+    Map<?, ?> values = null;
+    SopsFile secrets = null;
     for (Path file : list(dir)) {
       String fileName = file.getFileName().toString();
       String display = DIRECTORY + "/" + name + "/" + fileName;
@@ -72,29 +77,49 @@ public final class Profiles {
         throw new StackpipeException(display + ": decrypted leftover in profile " + name
             + ": delete it, a plaintext secret must never be published");
       }
+      requireRegularFile(file, display);
+      byte[] bytes = SafeYaml.readBytes(file, display);
+      String text = SafeYaml.decode(bytes, display);
       if (fileName.startsWith("secrets.")) {
-        requireRegularFile(file, display);
-        SafeYaml.read(file, display);
-        if (!SopsFile.isEncrypted(file)) {
-          throw new StackpipeException(display + ": not SOPS-encrypted (no sops metadata) in profile " + name
-              + ": encrypt it with 'stackpipe secrets encrypt', a plaintext secret must never be published");
-        }
+        secrets = parseSecrets(name, file, display, text);
       }
       if (!KNOWN.contains(fileName)) {
         throw new StackpipeException(display + ": unknown file in profile " + name
             + " (a profile holds only " + VALUES + ", " + SECRETS + " and " + SOPS_CONFIG + ")");
       }
-      requireRegularFile(file, display);
-      switch (fileName) {
-        case VALUES -> {
-          SafeYaml.requireMapping(file, display);
-          values = file;
+      Object document = fileName.equals(SECRETS) ? null : SafeYaml.load(text, display);
+      if (fileName.equals(VALUES)) {
+        if (document != null && !(document instanceof Map<?, ?>)) {
+          throw new StackpipeException(display + ": must be a YAML mapping of values");
         }
-        case SECRETS -> secrets = file;
-        default -> SafeYaml.load(file, display);
+        values = document == null ? Map.of() : (Map<?, ?>) document;
+      } else if (fileName.equals(SOPS_CONFIG) && document != null && !(document instanceof Map<?, ?>)) {
+        throw new StackpipeException(display + ": must be a YAML mapping (sops creation_rules)");
       }
+      files.put(fileName, bytes);
     }
-    return new Profile(name, dir, Optional.ofNullable(values), Optional.ofNullable(secrets));
+    return new Profile(name, dir, Collections.unmodifiableMap(files), Optional.ofNullable(values),
+        Optional.ofNullable(secrets));
+  }
+
+  /** The one place a profile's secrets file is parsed: a plaintext file is refused before it can be packaged. */
+  private static SopsFile parseSecrets(String profile, Path file, String display, String text) {
+    String notEncrypted = display + ": not SOPS-encrypted (no sops metadata) in profile " + profile
+        + ": encrypt it with 'stackpipe secrets encrypt', a plaintext secret must never be published";
+    SopsFile parsed;
+    try {
+      parsed = SopsFile.parse(file, text);
+    } catch (StackpipeException e) {
+      if (!text.contains("sops")) {
+        throw new StackpipeException(notEncrypted);
+      }
+      throw new StackpipeException(display + ": not a valid SOPS file in profile " + profile + " ("
+          + e.getMessage().replace(file + ": ", "") + ")");
+    }
+    if (parsed.metadata() == null) {
+      throw new StackpipeException(notEncrypted);
+    }
+    return parsed;
   }
 
   private static void requireRealDirectory(Path dir, String display) {
@@ -113,7 +138,7 @@ public final class Profiles {
     try (Stream<Path> entries = Files.list(dir)) {
       return entries.sorted().toList();
     } catch (IOException e) {
-      throw new StackpipeException(dir + ": cannot be listed (" + e.getClass().getSimpleName() + ")");
+      throw new StackpipeException(dir + ": cannot be listed (" + SafeYaml.describe(e) + ")");
     }
   }
 }

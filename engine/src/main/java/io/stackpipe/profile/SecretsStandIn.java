@@ -1,7 +1,6 @@
 package io.stackpipe.profile;
 
 import io.stackpipe.secrets.SopsFile;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,8 +20,8 @@ public final class SecretsStandIn {
    * The secrets file's first document with placeholders of the encrypted values' types; values left
    * unencrypted by the file's rules are not secret and stay, since templates may depend on them.
    */
-  public static Map<String, Object> of(Path secretsFile) {
-    var documents = SopsFile.parse(secretsFile).keyStructure((path, type) -> switch (type) {
+  public static Map<String, Object> of(SopsFile secrets) {
+    var documents = secrets.keyStructure((path, type) -> switch (type) {
       case "int" -> 1;
       case "float" -> 1.5;
       case "bool" -> true;

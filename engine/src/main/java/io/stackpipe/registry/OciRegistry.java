@@ -5,24 +5,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.StackpipeException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A client for the OCI distribution API of one registry host: manifest digests, manifests and blobs.
- * Anonymous bearer tokens are fetched when the registry asks for them.
+ * A client for the OCI distribution API of one registry host: manifests (read, push, retag, delete), blobs
+ * (pull verified against their digest, push), and tags. Anonymous bearer tokens are fetched when the registry
+ * asks for them. A reference is a tag or a {@code sha256:} digest; tags are written as Helm writes them
+ * ({@link #tag}).
  */
 public final class OciRegistry {
 
@@ -32,21 +37,26 @@ public final class OciRegistry {
       "application/vnd.oci.image.manifest.v1+json",
       "application/vnd.docker.distribution.manifest.list.v2+json",
       "application/vnd.docker.distribution.manifest.v2+json");
-  private static final Pattern BEARER = Pattern.compile("Bearer realm=\"([^\"]+)\"(?:,service=\"([^\"]*)\")?(?:,scope=\"([^\"]*)\")?");
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
-  // One client for the process: its connection pool makes repeated checks against a registry cheap.
-  // HTTP/1.1: registries speak it everywhere, and plain-HTTP requests skip an h2c upgrade attempt.
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL).build();
+  private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;[^,]*rel=\"?next\"?");
+  private static final int TAG_PAGE = 100;
+
+  /** A manifest exactly as the registry holds it: retagging re-PUTs these bytes, so the digest stays. */
+  public record Manifest(String mediaType, byte[] bytes, String digest) {
+  }
 
   private final String host;
-  private final String base;
-  private final Map<String, String> tokens = new ConcurrentHashMap<>();
+  private final RegistryHttp http;
 
   public OciRegistry(String host, boolean plainHttp) {
+    this(host, plainHttp, TIMEOUT);
+  }
+
+  /** {@code timeout}: how long one request may wait for the registry's answer. */
+  public OciRegistry(String host, boolean plainHttp, Duration timeout) {
     this.host = host;
-    this.base = (plainHttp ? "http://" : "https://") + host;
+    this.http = new RegistryHttp(host, plainHttp, timeout);
   }
 
   /** Loopback registries speak plain HTTP unless told otherwise; everything else needs the explicit flag. */
@@ -55,127 +65,242 @@ public final class OciRegistry {
     return name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]");
   }
 
+  /** OCI tags cannot hold '+': Helm stores SemVer build metadata ({@code 1.4.0+build.7}) under '_'. */
+  public static String tag(String version) {
+    return version.replace('+', '_');
+  }
+
   public String host() {
     return host;
   }
 
   /** The digest of {@code repository:reference}, or empty when the registry does not have it. */
   public Optional<String> manifestDigest(String repository, String reference) {
-    HttpResponse<InputStream> response = send(repository, "HEAD", "/manifests/" + reference);
-    return switch (response.statusCode()) {
-      case 200 -> Optional.of(response.headers().firstValue("Docker-Content-Digest").orElseThrow(
-          () -> new StackpipeException("registry " + host + " sent no Docker-Content-Digest for "
-              + repository + ":" + reference)));
-      case 404 -> Optional.empty();
-      default -> throw unexpected(response, repository + ":" + reference);
-    };
+    return bodiless(repository, "HEAD", manifestUri(repository, reference), Map.of("Accept", MANIFEST_ACCEPT))
+        .map(response -> response.headers().firstValue("Docker-Content-Digest").orElseThrow(
+            () -> new StackpipeException("registry " + host + " sent no Docker-Content-Digest for "
+                + repository + ":" + reference)));
   }
 
   /** The manifest of {@code repository:reference}, or empty when the registry does not have it. */
   public Optional<JsonNode> manifest(String repository, String reference) {
-    HttpResponse<InputStream> response = send(repository, "GET", "/manifests/" + reference);
+    return pullManifest(repository, reference).map(manifest -> {
+      try {
+        return JSON.readTree(manifest.bytes());
+      } catch (IOException e) {
+        throw new StackpipeException("registry " + host + ": unreadable manifest for " + repository + ":" + reference);
+      }
+    });
+  }
+
+  /**
+   * The manifest's exact bytes and media type, or empty when absent. Pulled by digest, the bytes must hash to
+   * it; pulled by tag, they must hash to the digest the registry announces.
+   */
+  public Optional<Manifest> pullManifest(String repository, String reference) {
+    URI uri = manifestUri(repository, reference);
+    HttpResponse<InputStream> response = http.send(repository, "GET", uri, null, Map.of("Accept", MANIFEST_ACCEPT));
     if (response.statusCode() == 404) {
-      close(response);
+      RegistryHttp.close(response);
       return Optional.empty();
     }
     if (response.statusCode() != 200) {
-      throw unexpected(response, repository + ":" + reference);
+      throw http.unexpected(response);
     }
+    byte[] bytes;
     try (InputStream body = response.body()) {
-      return Optional.of(JSON.readTree(body));
+      bytes = body.readNBytes(4 * 1024 * 1024 + 1);
     } catch (IOException e) {
-      throw new StackpipeException("registry " + host + ": unreadable manifest for " + repository + ":" + reference);
+      throw new StackpipeException("registry " + host + ": manifest of " + repository + ":" + reference
+          + " could not be read (" + e.getMessage() + ")");
     }
+    if (bytes.length > 4 * 1024 * 1024) {
+      throw new StackpipeException("registry " + host + ": manifest of " + repository + ":" + reference
+          + " is over 4 MiB, the limit of the OCI distribution spec");
+    }
+    String digest = OciDigest.of(bytes);
+    String expected = OciDigest.isDigest(reference) ? reference
+        : response.headers().firstValue("Docker-Content-Digest").orElse(digest);
+    if (!digest.equals(expected)) {
+      throw new StackpipeException(repository + "@" + expected + ": the registry sent a manifest with digest "
+          + digest + ", not the one requested: refused");
+    }
+    String mediaType = response.headers().firstValue("Content-Type").orElse(mediaTypeOf(bytes));
+    return Optional.of(new Manifest(mediaType, bytes, digest));
   }
 
-  /** Opens a blob; the caller closes the stream. */
+  /** Puts a manifest under {@code tag} (or its own digest) and returns its digest. */
+  public String pushManifest(String repository, String reference, String mediaType, byte[] bytes) {
+    String digest = OciDigest.of(bytes);
+    URI uri = manifestUri(repository, reference);
+    HttpResponse<InputStream> response = http.send(repository, "PUT", uri,
+        HttpRequest.BodyPublishers.ofByteArray(bytes), Map.of("Content-Type", mediaType));
+    if (response.statusCode() != 201) {
+      throw http.unexpected(response);
+    }
+    RegistryHttp.close(response);
+    String stored = response.headers().firstValue("Docker-Content-Digest").orElse(digest);
+    if (!stored.equals(digest)) {
+      throw new StackpipeException("registry " + host + " stored the manifest for " + repository + ":" + reference
+          + " as " + stored + ", not as its digest " + digest);
+    }
+    return digest;
+  }
+
+  /**
+   * Gives {@code repository:reference} the tag {@code newTag} by putting the very same manifest bytes under it:
+   * the digest, and so everything pinned to it, stays the same. Returns that digest.
+   */
+  public String retag(String repository, String reference, String newTag) {
+    Manifest manifest = pullManifest(repository, reference).orElseThrow(() -> new StackpipeException(
+        "registry " + host + ": " + repository + ":" + reference + " not found, nothing to tag " + newTag));
+    return pushManifest(repository, newTag, manifest.mediaType(), manifest.bytes());
+  }
+
+  /**
+   * Deletes the manifest {@code digest} (and so every tag pointing to it). Registries delete by digest only.
+   * Returns false when the registry does not hold it.
+   */
+  public boolean deleteManifest(String repository, String digest) {
+    OciDigest.require(digest, "delete from " + repository);
+    return bodiless(repository, "DELETE", http.uri(repository, "/manifests/" + digest), Map.of()).isPresent();
+  }
+
+  /** Every tag of {@code repository} in the registry's order; none when the repository does not exist. */
+  public List<String> tags(String repository) {
+    return tags(repository, TAG_PAGE);
+  }
+
+  /** Every tag, asked {@code pageSize} at a time: the registry's {@code Link} header leads to the next page. */
+  public List<String> tags(String repository, int pageSize) {
+    List<String> tags = new ArrayList<>();
+    URI uri = http.uri(repository, "/tags/list?n=" + pageSize);
+    while (uri != null) {
+      HttpResponse<InputStream> response = http.send(repository, "GET", uri, null, Map.of("Accept", "application/json"));
+      if (response.statusCode() == 404 && tags.isEmpty()) {
+        RegistryHttp.close(response);
+        return List.of();
+      }
+      if (response.statusCode() != 200) {
+        throw http.unexpected(response);
+      }
+      try (InputStream body = response.body()) {
+        JSON.readTree(body).path("tags").forEach(tag -> tags.add(tag.asText()));
+      } catch (IOException e) {
+        throw new StackpipeException("registry " + host + ": unreadable tag list of " + repository);
+      }
+      Matcher next = NEXT_LINK.matcher(response.headers().firstValue("Link").orElse(""));
+      uri = next.find() ? uri.resolve(next.group(1)) : null;
+    }
+    return tags;
+  }
+
+  /** Opens a blob; reading it to its end (or closing it) refuses content that does not match {@code digest}. */
   public InputStream blob(String repository, String digest) {
-    HttpResponse<InputStream> response = send(repository, "GET", "/blobs/" + digest);
+    OciDigest.require(digest, "blob of " + repository);
+    URI uri = http.uri(repository, "/blobs/" + digest);
+    HttpResponse<InputStream> response = http.send(repository, "GET", uri, null, Map.of());
     if (response.statusCode() != 200) {
-      throw unexpected(response, repository + "@" + digest);
+      throw http.unexpected(response);
     }
-    return response.body();
+    return new VerifiedBlob(response.body(), repository + "@" + digest, digest);
   }
 
-  private HttpResponse<InputStream> send(String repository, String method, String path) {
-    URI uri = URI.create(base + "/v2/" + repository + path);
-    HttpResponse<InputStream> response = exchange(uri, method, tokens.get(repository));
-    if (response.statusCode() == 401) {
-      close(response);
-      String token = token(repository, response.headers().firstValue("WWW-Authenticate").orElse(""));
-      tokens.put(repository, token);
-      response = exchange(uri, method, token);
-      if (response.statusCode() == 401 || response.statusCode() == 403) {
-        close(response);
-        throw new StackpipeException("registry " + host + " refused access to " + repository
-            + " (HTTP " + response.statusCode() + "): log in with 'helm registry login " + host + "'");
+  /** Downloads a blob (a chart layer) to {@code target}; a blob that does not match its digest leaves no file. */
+  public void pullBlob(String repository, String digest, Path target) {
+    Path partial = target.resolveSibling(target.getFileName() + ".partial");
+    try (InputStream in = blob(repository, digest); OutputStream out = Files.newOutputStream(partial)) {
+      in.transferTo(out);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(partial);
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
       }
-    }
-    return response;
-  }
-
-  private HttpResponse<InputStream> exchange(URI uri, String method, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .header("Accept", MANIFEST_ACCEPT);
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      throw new StackpipeException(target + ": cannot write " + repository + "@" + digest + " (" + e.getMessage() + ")");
     }
     try {
-      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (ConnectException e) {
-      throw new StackpipeException("registry " + host + " is not reachable (connection refused)", e);
-    } catch (HttpTimeoutException e) {
-      throw new StackpipeException("registry " + host + " did not answer within " + TIMEOUT.toSeconds() + " s", e);
+      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new StackpipeException("registry " + host + " is not reachable (" + oneLine(e) + ")", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StackpipeException("interrupted while talking to registry " + host, e);
+      deleteQuietly(partial);
+      throw new StackpipeException(target + ": cannot write " + repository + "@" + digest + " (" + e.getMessage() + ")");
     }
   }
 
-  private String token(String repository, String challenge) {
-    Matcher bearer = BEARER.matcher(challenge);
-    if (!bearer.find()) {
-      throw new StackpipeException("registry " + host + " requires authentication for " + repository
-          + ": log in with 'helm registry login " + host + "'");
-    }
-    String scope = bearer.group(3) != null ? bearer.group(3) : "repository:" + repository + ":pull";
-    StringBuilder url = new StringBuilder(bearer.group(1)).append("?scope=")
-        .append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-    if (bearer.group(2) != null) {
-      url.append("&service=").append(URLEncoder.encode(bearer.group(2), StandardCharsets.UTF_8));
-    }
-    HttpResponse<InputStream> response = exchange(URI.create(url.toString()), "GET", null);
-    try (InputStream body = response.body()) {
-      JsonNode json = JSON.readTree(body);
-      JsonNode token = json.has("token") ? json.get("token") : json.get("access_token");
-      if (response.statusCode() != 200 || token == null) {
-        throw new StackpipeException("registry " + host + " gave no anonymous token for " + repository
-            + ": log in with 'helm registry login " + host + "'");
-      }
-      return token.asText();
-    } catch (IOException e) {
-      throw new StackpipeException("registry " + host + ": unreadable token response", e);
-    }
+  /** Whether the registry holds blob {@code digest} in {@code repository}. */
+  public boolean hasBlob(String repository, String digest) {
+    OciDigest.require(digest, "blob of " + repository);
+    return bodiless(repository, "HEAD", http.uri(repository, "/blobs/" + digest), Map.of()).isPresent();
   }
 
-  private StackpipeException unexpected(HttpResponse<InputStream> response, String what) {
-    close(response);
-    return new StackpipeException("registry " + host + " answered HTTP " + response.statusCode() + " for " + what);
+  /** Uploads {@code content} as a blob unless the registry has it already; returns its digest. */
+  public String pushBlob(String repository, byte[] content) {
+    return pushBlob(repository, OciDigest.of(content), HttpRequest.BodyPublishers.ofByteArray(content));
   }
 
-  private static void close(HttpResponse<InputStream> response) {
+  /** Uploads a file as a blob unless the registry has it already; returns its digest. */
+  public String pushBlob(String repository, Path file) {
     try {
-      response.body().close();
+      return pushBlob(repository, OciDigest.of(file), HttpRequest.BodyPublishers.ofFile(file));
+    } catch (java.io.FileNotFoundException e) {
+      throw new StackpipeException(file + ": cannot be read (no such file)");
+    }
+  }
+
+  // HEAD to skip what is there, POST to open an upload, one monolithic PUT ?digest= to finish it.
+  private String pushBlob(String repository, String digest, BodyPublisher content) {
+    if (hasBlob(repository, digest)) {
+      return digest;
+    }
+    URI start = http.uri(repository, "/blobs/uploads/");
+    HttpResponse<InputStream> opened = http.send(repository, "POST", start, null, Map.of());
+    RegistryHttp.close(opened);
+    String location = opened.headers().firstValue("Location").orElse(null);
+    if (opened.statusCode() != 202 || location == null) {
+      throw http.unexpected(opened);
+    }
+    URI upload = start.resolve(location);
+    URI finish = URI.create(upload + (upload.getRawQuery() == null ? "?" : "&") + "digest="
+        + URLEncoder.encode(digest, StandardCharsets.UTF_8));
+    HttpResponse<InputStream> put = http.send(repository, "PUT", finish, content,
+        Map.of("Content-Type", "application/octet-stream"));
+    if (put.statusCode() != 201) {
+      throw http.unexpected(put);
+    }
+    RegistryHttp.close(put);
+    return digest;
+  }
+
+  /** A request whose answer is only its status: the response on success, empty on 404, else a refusal. */
+  private Optional<HttpResponse<InputStream>> bodiless(String repository, String method, URI uri,
+      Map<String, String> headers) {
+    HttpResponse<InputStream> response = http.send(repository, method, uri, null, headers);
+    RegistryHttp.close(response);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw http.unexpected(response);
+    }
+    return Optional.of(response);
+  }
+
+  private URI manifestUri(String repository, String reference) {
+    return http.uri(repository, "/manifests/" + (OciDigest.isDigest(reference) ? reference : tag(reference)));
+  }
+
+  private static String mediaTypeOf(byte[] manifest) {
+    try {
+      return JSON.readTree(manifest).path("mediaType").asText("application/vnd.oci.image.manifest.v1+json");
+    } catch (IOException e) {
+      return "application/vnd.oci.image.manifest.v1+json";
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
     } catch (IOException ignored) {
-      // the body was not needed
+      // best effort: the refusal that brought us here matters more
     }
-  }
-
-  private static String oneLine(Exception e) {
-    String message = e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
   }
 }

@@ -37,7 +37,11 @@ public final class SopsFile {
     return f;
   }
 
-  static SopsFile parse(Path file, String content) {
+  /**
+   * Parses text already read from {@code file} (the chart build reads each secrets file once, keeping its
+   * bytes for the package); {@link #metadata()} is null when the text carries no sops metadata.
+   */
+  public static SopsFile parse(Path file, String content) {
     FileFormat format = FileFormat.of(file, content);
     List<Tree.Branch> docs = format.parse(content, file);
     SopsMetadata meta = null;

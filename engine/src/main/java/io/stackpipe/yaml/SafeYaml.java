@@ -67,18 +67,42 @@ public final class SafeYaml {
 
   /** Reads a user file as UTF-8, refusing oversize files before anything parses them. */
   public static String read(Path file, String displayName) {
+    return decode(readBytes(file, displayName), displayName);
+  }
+
+  /** Reads a user file's bytes, refusing oversize files: for callers that keep the bytes and parse the text. */
+  public static byte[] readBytes(Path file, String displayName) {
     try {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
         throw new StackpipeException(
             displayName + ": file is " + size + " bytes, over the limit of " + MAX_FILE_BYTES + " bytes");
       }
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new StackpipeException(displayName + ": not valid UTF-8");
+      return Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new StackpipeException(displayName + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+      throw new StackpipeException(displayName + ": cannot be read (" + describe(e) + ")");
     }
+  }
+
+  /** Strict UTF-8: a file in another encoding is refused rather than parsed with replacement characters. */
+  public static String decode(byte[] bytes, String displayName) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new StackpipeException(displayName + ": not valid UTF-8");
+    }
+  }
+
+  /** An I/O failure in words a user acts on, not a Java class name. */
+  public static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? "I/O error" : message.lines().findFirst().orElse("").strip();
   }
 
   private static LoadSettings settings(int codePointLimit) {

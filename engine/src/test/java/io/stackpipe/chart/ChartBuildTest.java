@@ -11,6 +11,8 @@ import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.registry.OciRegistry;
 import io.stackpipe.local.registry.LocalRegistry;
+import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.yaml.SafeYaml;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @ExtendWith(RegistryExtension.class)
 class ChartBuildTest {
@@ -117,7 +121,7 @@ class ChartBuildTest {
       // A real sops-written file: its keys are in clear, its values are not decryptable here.
       Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
       copy(Fixtures.sopsVector("helm-secrets/secrets.age.yaml"), secrets);
-      Map<String, Object> standIn = SecretsStandIn.of(secrets);
+      Map<String, Object> standIn = SecretsStandIn.of(SopsFile.parse(secrets));
       assertThat(standIn).doesNotContainKey("sops")
           .containsEntry("global_secret", SecretsStandIn.PLACEHOLDER)
           .containsEntry("service", Map.of("port", 1));
@@ -134,6 +138,85 @@ class ChartBuildTest {
 
       assertThat(result.rendered().get(3).objects()).contains("ConfigMap/secret-keys");
       assertThat(ChartArchive.listing(result.artifact())).contains("orders/profiles/qa1/secrets.yaml");
+    }
+  }
+
+  @Nested
+  class BuildingChartsWithoutTemplates {
+
+    @Test
+    void aChartWithOnlyChartYamlAndValuesBuildsAndRendersNothing() throws IOException {
+      Path bare = work.resolve("bare");
+      write(bare.resolve("Chart.yaml"), "apiVersion: v2\nname: bare\nversion: 1.0.0\n");
+      write(bare.resolve("values.yaml"), "replicaCount: 1\n");
+
+      ChartBuildResult result = ChartBuild.of(bare).withOutputDirectory(out).call();
+
+      assertThat(result.rendered()).singleElement().satisfies(r -> assertThat(r.objects()).isEmpty());
+      assertThat(ChartArchive.listing(result.artifact())).containsExactly("bare/Chart.yaml", "bare/values.yaml");
+    }
+
+    @Test
+    void anUmbrellaChartRendersItsVendoredSubchartsWithEachProfile() throws IOException {
+      Path umbrella = work.resolve("shop");
+      write(umbrella.resolve("Chart.yaml"), """
+          apiVersion: v2
+          name: shop
+          version: 1.0.0
+          dependencies:
+            - name: orders
+              version: 0.1.0
+          """);
+      TestFiles.copyTree(orders.resolve("templates"), umbrella.resolve("charts/orders/templates"));
+      copy(orders.resolve("Chart.yaml"), umbrella.resolve("charts/orders/Chart.yaml"));
+      copy(orders.resolve("values.yaml"), umbrella.resolve("charts/orders/values.yaml"));
+      write(umbrella.resolve("profiles/qa1/values.yaml"), "orders:\n  replicaCount: 2\n");
+
+      ChartBuildResult result = ChartBuild.of(umbrella).withOutputDirectory(out).call();
+
+      assertThat(result.rendered()).extracting(RenderedProfile::profile).containsExactly("(defaults)", "qa1");
+      assertThat(result.rendered()).allSatisfy(r -> assertThat(r.objects()).contains("Deployment/shop"));
+      assertThat(ChartArchive.listing(result.artifact()))
+          .contains("shop/charts/orders/templates/deployment.yaml", "shop/profiles/qa1/values.yaml")
+          .noneMatch(p -> p.startsWith("shop/templates/"));
+    }
+
+    @Test
+    void aLibraryChartIsLintedAndPackagedButNotRendered() {
+      Path library = work.resolve("common");
+      write(library.resolve("Chart.yaml"), "apiVersion: v2\nname: common\nversion: 2.0.0\ntype: library\n");
+      write(library.resolve("templates/_labels.tpl"), "{{- define \"common.labels\" -}}\napp: {{ .Chart.Name }}\n{{- end }}\n");
+      List<String> progress = new ArrayList<>();
+
+      ChartBuildResult result = ChartBuild.of(library).withOutputDirectory(out).withProgress(progress::add).call();
+
+      assertThat(result.rendered()).isEmpty();
+      assertThat(progress).contains("library chart: linted and packaged, not rendered");
+      assertThat(ChartArchive.listing(result.artifact())).contains("common/templates/_labels.tpl");
+    }
+  }
+
+  @Nested
+  class FollowingLinksInsideTheChart {
+
+    @Test
+    void aLinkThatStaysInsideTheChartIsPackagedWithItsTargetsContent() throws IOException {
+      write(orders.resolve("config/app.conf"), "mode=orders\n");
+      Files.createDirectories(orders.resolve("files"));
+      Files.createSymbolicLink(orders.resolve("files/app.conf"), Path.of("../config/app.conf"));
+      write(orders.resolve("templates/app-conf.yaml"), """
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: app-conf
+          data:
+            app.conf: {{ .Files.Get "files/app.conf" | quote }}
+          """);
+
+      ChartBuildResult result = ChartBuild.of(orders).withOutputDirectory(out).call();
+
+      assertThat(entry(result.artifact(), "orders/files/app.conf")).isEqualTo("mode=orders\n");
+      assertThat(result.rendered().get(0).objects()).contains("ConfigMap/app-conf");
     }
   }
 
@@ -208,7 +291,8 @@ class ChartBuildTest {
     private void assertRefused(ChartBuild build, String message) {
       List<String> leftoversBefore = buildLeftovers();
       assertThatThrownBy(build::call).isInstanceOf(StackpipeException.class).hasMessageContaining(message)
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n")
+              .doesNotContainPattern("[A-Z]\\w*(Exception|Error)\\b").doesNotContain("java."));
       assertThat(out).doesNotExist();
       assertThat(buildLeftovers()).as("build folders and secrets stand-ins left in the temp dir")
           .isEqualTo(leftoversBefore);
@@ -280,11 +364,126 @@ class ChartBuildTest {
           "profiles/QA_2: profile name 'QA_2' is invalid");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(LinkOutOfTheChart.class)
+    void aSymbolicLinkThatResolvesOutsideTheChart(LinkOutOfTheChart link) throws IOException {
+      Path outside = work.resolve("agent-home");
+      write(outside.resolve("kubeconfig"), "token: " + CANARY + "\n");
+      Path planted = link.plant(orders, outside.resolve("kubeconfig"));
+      String display = orders.relativize(planted).toString();
+
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out).pushTo("oci://127.0.0.1:1/charts"),
+          display + ": symbolic link to " + Files.readSymbolicLink(planted) + " resolves outside the chart ("
+              + planted.toRealPath() + "): refused");
+    }
+
     @Test
-    void aProfileFolderThatIsASymbolicLinkOutOfTheChart() throws IOException {
-      Files.createSymbolicLink(orders.resolve("profiles/qa2"), work);
+    void aSymbolicLinkThatPointsToNothing() throws IOException {
+      Files.createSymbolicLink(orders.resolve("templates/gone.yaml"), Path.of("missing.yaml"));
       assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
-          "profiles/qa2: only profile folders belong in profiles/");
+          "templates/gone.yaml: symbolic link to missing.yaml points to nothing");
+    }
+
+    @Test
+    void aProfileFileThatIsALinkInsideTheChart() throws IOException {
+      Files.delete(orders.resolve("profiles/qa1/values.yaml"));
+      Files.createSymbolicLink(orders.resolve("profiles/qa1/values.yaml"), Path.of("../production/values.yaml"));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/values.yaml: must be a regular file (symbolic links are refused)");
+    }
+
+    @Test
+    void anEmptyChartYaml() {
+      write(orders.resolve("Chart.yaml"), "");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "Chart.yaml: must be a YAML mapping");
+    }
+
+    @Test
+    void aChartYamlThatIsAList() {
+      write(orders.resolve("Chart.yaml"), "- apiVersion: v2\n- name: orders\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "Chart.yaml: must be a YAML mapping");
+    }
+
+    @Test
+    void aChartYamlThatIsAFolder() throws IOException {
+      Files.delete(orders.resolve("Chart.yaml"));
+      Files.createDirectories(orders.resolve("Chart.yaml"));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "Chart.yaml: must be a file");
+    }
+
+    @Test
+    void aChartNameThatIsAList() {
+      write(orders.resolve("Chart.yaml"), "apiVersion: v2\nname: [orders]\nversion: 1.0.0\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "Chart.yaml: field name must be a single value, found a list");
+    }
+
+    @Test
+    void anAppVersionThatIsAMapping() {
+      write(orders.resolve("Chart.yaml"), "apiVersion: v2\nname: orders\nversion: 1.0.0\nappVersion: {a: 1}\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "Chart.yaml: field appVersion must be a single value, found a mapping");
+    }
+
+    @Test
+    void aChartTypeHelmDoesNotKnow() {
+      write(orders.resolve("Chart.yaml"), "apiVersion: v2\nname: orders\nversion: 1.0.0\ntype: umbrella\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "Chart.yaml: field type must be application or library, found umbrella");
+    }
+
+    @Test
+    void aChartYamlThatIsNotUtf8() throws IOException {
+      Files.write(orders.resolve("Chart.yaml"), "apiVersion: v2\nname: orders\ndescription: caf\u00e9\nversion: 1.0.0\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "Chart.yaml: not valid UTF-8");
+    }
+
+    @Test
+    void valuesThatAreAScalar() {
+      write(orders.resolve("values.yaml"), "just a string\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "values.yaml: must be a YAML mapping of values");
+    }
+
+    @Test
+    void profileValuesThatAreAList() {
+      write(orders.resolve("profiles/qa1/values.yaml"), "- replicaCount: 2\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/values.yaml: must be a YAML mapping of values");
+    }
+
+    @Test
+    void profileValuesThatAreNotUtf8() throws IOException {
+      Files.write(orders.resolve("profiles/qa1/values.yaml"), new byte[] {'a', ':', ' ', (byte) 0xff, '\n'});
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "profiles/qa1/values.yaml: not valid UTF-8");
+    }
+
+    @Test
+    void aSopsConfigThatIsAList() {
+      write(orders.resolve("profiles/qa1/.sops.yaml"), "- creation_rules\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/.sops.yaml: must be a YAML mapping (sops creation_rules)");
+    }
+
+    @Test
+    void aSecretsFileThatIsNotYaml() {
+      write(orders.resolve("profiles/qa1/secrets.yaml"), "sops: [unclosed\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/secrets.yaml: not a valid SOPS file in profile qa1");
+    }
+
+    @Test
+    void aProfileFileThatIsAFolder() throws IOException {
+      Files.createDirectories(orders.resolve("profiles/qa1/secrets.yaml.d"));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/secrets.yaml.d: must be a regular file");
+    }
+
+    @Test
+    void profilesInALibraryChart() {
+      write(orders.resolve("Chart.yaml"), "apiVersion: v2\nname: orders\nversion: 1.0.0\ntype: library\n");
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles: a library chart (Chart.yaml type: library) is never installed, so it has no profiles");
     }
 
     @Test
@@ -372,6 +571,71 @@ class ChartBuildTest {
       assertRefusedUnchanged(ChartBuild.of(orders).pushTo("https://registry.example.com/charts")
           .withOutputDirectory(out), "push target 'https://registry.example.com/charts' must start with oci://");
     }
+  }
+
+  /** A value that must never reach an archive, a registry or a message. */
+  static final String CANARY = "canary-" + UUID.randomUUID();
+
+  /** Every way a chart can hold a link out of itself; each plants one and returns it. */
+  enum LinkOutOfTheChart {
+    TEMPLATE {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        return Files.createSymbolicLink(chart.resolve("templates/leak.yaml"), outsideFile);
+      }
+    },
+    FILE_READ_WITH_FILES_GET {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        write(chart.resolve("templates/files.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\n"
+            + "data:\n  config: {{ .Files.Get \"files/config\" | quote }}\n");
+        Files.createDirectories(chart.resolve("files"));
+        return Files.createSymbolicLink(chart.resolve("files/config"), outsideFile);
+      }
+    },
+    WHOLE_LINKED_FOLDER {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        return Files.createSymbolicLink(chart.resolve("templates/extra"), outsideFile.getParent());
+      }
+    },
+    PROFILE_FILE {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        Files.delete(chart.resolve("profiles/qa1/values.yaml"));
+        return Files.createSymbolicLink(chart.resolve("profiles/qa1/values.yaml"), outsideFile);
+      }
+    },
+    PROFILE_FOLDER {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        return Files.createSymbolicLink(chart.resolve("profiles/qa2"), outsideFile.getParent());
+      }
+    },
+    LINK_TO_A_LINK_THAT_LEAVES {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        // The outer link comes first in path order, so it is the one refused: through the inner one.
+        Files.createSymbolicLink(chart.resolve("templates/z-inner.yaml"), outsideFile);
+        Files.createDirectories(chart.resolve("files"));
+        return Files.createSymbolicLink(chart.resolve("files/a-outer.yaml"), Path.of("../templates/z-inner.yaml"));
+      }
+    },
+    RELATIVE_PARENT_LINK {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        return Files.createSymbolicLink(chart.resolve("templates/relative.yaml"),
+            chart.resolve("templates").relativize(outsideFile));
+      }
+    },
+    LINK_IN_A_FOLDER_HELM_IGNORES {
+      @Override
+      Path plant(Path chart, Path outsideFile) throws IOException {
+        return Files.createSymbolicLink(chart.resolve("app/credentials"), outsideFile);
+      }
+    };
+
+    abstract Path plant(Path chart, Path outsideFile) throws IOException;
   }
 
   /** What Stackpipe left in java.io.tmpdir (build folders with their secrets stand-ins, among others). */

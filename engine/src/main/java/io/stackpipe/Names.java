@@ -1,8 +1,11 @@
-package io.stackpipe.chart;
+package io.stackpipe;
 
 import java.util.regex.Pattern;
 
-/** The naming rules Stackpipe enforces before Helm or Kubernetes would trip over a name. */
+/**
+ * The naming rules Stackpipe enforces before Helm or Kubernetes would trip over a name. Shared by charts,
+ * profiles and (later) stacks, so it belongs to none of them.
+ */
 public final class Names {
 
   private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
