@@ -1,7 +1,10 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.Result;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a chart build: the immutable pair of chart and image, and where the chart went.
@@ -20,7 +23,7 @@ public record ChartBuildResult(
     List<RenderedProfile> rendered,
     Path artifact,
     String published,
-    Publication publication) {
+    Publication publication) implements Result {
 
   public enum Publication {
     /** Not pushed: no target registry was given. */
@@ -29,5 +32,21 @@ public record ChartBuildResult(
     PUSHED,
     /** The registry already held this version with the same content: nothing to do. */
     ALREADY_PUBLISHED
+  }
+
+  /** The fields a pipeline uses; the rendered manifests stay out (they are checks, not output). */
+  @Override
+  public Map<String, Object> toMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("name", name);
+    map.put("version", version);
+    map.put("appVersion", appVersion);
+    map.put("chartDigest", chartDigest);
+    map.put("image", image);
+    map.put("profiles", List.copyOf(profiles));
+    map.put("artifact", artifact.toString());
+    map.put("published", published);
+    map.put("publication", publication.name());
+    return map;
   }
 }

@@ -30,15 +30,17 @@ public record ChartMetadata(String name, String version, String appVersion) {
           + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)");
     }
     String version = string(chart, "version");
-    checkVersion(FILE + ": field version", version);
+    String problem = semVerProblem(version);
+    if (problem != null) {
+      throw new StackpipeException(FILE + ": field version " + problem);
+    }
     Object appVersion = chart.get("appVersion");
     return new ChartMetadata(name, version, appVersion == null ? null : appVersion.toString());
   }
 
-  static void checkVersion(String what, String version) {
-    if (!Names.isSemVer(version)) {
-      throw new StackpipeException(what + " '" + version + "' is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)");
-    }
+  /** What is wrong with {@code version} as a chart version, or {@code null} when it is SemVer 2. */
+  static String semVerProblem(String version) {
+    return Names.isSemVer(version) ? null : "'" + version + "' is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)";
   }
 
   private static String string(Map<?, ?> chart, String field) {

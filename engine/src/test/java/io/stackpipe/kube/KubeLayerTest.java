@@ -13,11 +13,11 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stackpipe.base.Ports;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -343,13 +343,13 @@ class KubeLayerTest {
     void anExplicitKubeconfigWinsOverKubeconfigFromTheEnvironment(@KubeConfigPath Path kubeconfig,
         @TempDir Path tmp) {
       Path missing = tmp.resolve("from-env.yaml");
-      try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of("KUBECONFIG", missing.toString()))) {
+      try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of("KUBECONFIG", missing.toString()), tmp)) {
         assertThat(kube.source()).isEqualTo("kubeconfig " + kubeconfig);
       }
-      try (KubeConnection kube = KubeConnection.resolve(null, Map.of("KUBECONFIG", kubeconfig + ":" + missing))) {
+      try (KubeConnection kube = KubeConnection.resolve(null, Map.of("KUBECONFIG", kubeconfig + ":" + missing), tmp)) {
         assertThat(kube.kubeconfig()).isEqualTo(kubeconfig.toAbsolutePath());
       }
-      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString())))
+      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString()), tmp))
           .hasMessage("kubeconfig " + missing + ": no such file");
     }
 
@@ -357,8 +357,9 @@ class KubeLayerTest {
     void withoutKubeconfigOrPodARunningDemoClusterComesBeforeTheHomeKubeconfig(@KubeConfigPath Path kubeconfig,
         @TempDir Path home) throws Exception {
       assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of(), home))
-          .hasMessage("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod with a"
-              + " service account, or start the local one with `stackpipe cluster start`");
+          .hasMessage("no Kubernetes cluster configured: name a kubeconfig file, set KUBECONFIG, run in a pod with a"
+              + " service account, or start the local one with `stackpipe cluster start`")
+          .extracting(e -> ((KubeException) e).field()).isEqualTo(java.util.Optional.of("kubeconfig"));
 
       Files.createDirectories(home.resolve(".kube"));
       Files.copy(kubeconfig, home.resolve(".kube/config"));
@@ -389,10 +390,7 @@ class KubeLayerTest {
 
     @Test
     void anUnreachableServerIsReportedInOneLine(@KubeConfigPath Path kubeconfig, @TempDir Path tmp) throws Exception {
-      int closedPort;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        closedPort = socket.getLocalPort();
-      }
+      int closedPort = Ports.free();
       String admin = Files.readString(kubeconfig);
       Path dead = tmp.resolve("dead.kubeconfig");
       Files.writeString(dead, admin.replaceAll("server: https://127\\.0\\.0\\.1:\\d+",
