@@ -81,6 +81,33 @@ class KubeLayerTest {
     }
 
     @Test
+    void upgradeTakesValuesFilesLikeInstallAndInstallOrUpgradeStartsAtRevisionOne(@KubeConfigPath Path kubeconfig,
+        @TestNamespace String ns, KubernetesClient admin, @TempDir Path tmp) throws Exception {
+      Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
+      Path base = Files.writeString(tmp.resolve("base.yaml"), "message: from-base\nreplicas: 2\n");
+      Path override = Files.writeString(tmp.resolve("override.yaml"), "message: from-override\n");
+      try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+        HelmReleases helm = kube.releases();
+
+        HelmReleases.Release installed = helm.installOrUpgrade("web", ns, chart, List.of(base));
+        assertThat(installed.revision()).isEqualTo(1);
+        assertThat(message(admin, ns)).isEqualTo("from-base");
+
+        HelmReleases.Release upgraded = helm.upgrade("web", ns, chart, List.of(base, override));
+        assertThat(upgraded.revision()).isEqualTo(2);
+        assertThat(message(admin, ns)).isEqualTo("from-override");
+        assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getReplicas())
+            .isEqualTo(2);
+
+        HelmReleases.Release again = helm.installOrUpgrade("web", ns, chart, List.of());
+        assertThat(again.toMap()).containsExactly(Map.entry("name", "web"), Map.entry("namespace", ns),
+            Map.entry("revision", 3), Map.entry("status", "deployed"), Map.entry("chart", "demo-app-0.1.0"),
+            Map.entry("appVersion", "1.0.0"));
+        assertThat(helm.history("web", ns).get(2).toMap()).containsEntry("description", "Upgrade complete");
+      }
+    }
+
+    @Test
     void rollingBackToARevisionThatNeverExistedNamesTheReleaseAndRevision(@KubeConfigPath Path kubeconfig,
         @TestNamespace String ns) throws Exception {
       Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
@@ -165,6 +192,19 @@ class KubeLayerTest {
             kube.client().namespaces().withName(ns + suffix).delete();
           }
         }
+      }
+    }
+
+    @Test
+    void ensureCreatesANamespaceOnceAndLeavesAnExistingOneAsItIs(@KubeConfigPath Path kubeconfig,
+        @TestNamespace String ns) {
+      String name = ns + "-ensured";
+      try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+        kube.namespaces().ensure(name, Map.of("stackpipe.io/stack", "first"), Map.of());
+        Namespace again = kube.namespaces().ensure(name, Map.of("stackpipe.io/stack", "second"), Map.of());
+
+        assertThat(again.getMetadata().getLabels()).containsEntry("stackpipe.io/stack", "first");
+        assertThat(kube.namespaces().deleteAndWait(name, Duration.ofSeconds(60))).isTrue();
       }
     }
 
