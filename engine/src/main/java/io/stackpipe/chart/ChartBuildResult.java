@@ -2,7 +2,6 @@ package io.stackpipe.chart;
 
 import io.stackpipe.Result;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,16 +36,8 @@ public record ChartBuildResult(
   /** The fields a pipeline uses; the rendered manifests stay out (they are checks, not output). */
   @Override
   public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("name", name);
-    map.put("version", version);
-    map.put("appVersion", appVersion);
-    map.put("chartDigest", chartDigest);
-    map.put("image", image);
-    map.put("profiles", List.copyOf(profiles));
-    map.put("artifact", artifact.toString());
-    map.put("published", published);
-    map.put("publication", publication.name());
-    return map;
+    return Result.fields("name", name, "version", version, "appVersion", appVersion, "chartDigest", chartDigest,
+        "image", image, "profiles", List.copyOf(profiles), "artifact", artifact.toString(), "published", published,
+        "publication", publication.name());
   }
 }

@@ -1,7 +1,6 @@
 package io.stackpipe.chart;
 
 import io.stackpipe.Result;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +13,6 @@ public record ChartPublishResult(List<ChartBuildResult> charts) implements Resul
 
   @Override
   public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("charts", charts.stream().map(ChartBuildResult::toMap).toList());
-    return map;
+    return Result.fields("charts", charts.stream().map(ChartBuildResult::toMap).toList());
   }
 }

@@ -1,7 +1,6 @@
 package io.stackpipe.deploy;
 
 import io.stackpipe.Result;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,15 +15,7 @@ public record ProfileRelease(String name, String namespace, String profile, Stri
 
   @Override
   public Map<String, Object> toMap() {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("name", name);
-    map.put("namespace", namespace);
-    map.put("profile", profile);
-    map.put("chart", chart);
-    map.put("appVersion", appVersion);
-    map.put("revision", revision);
-    map.put("status", status);
-    map.put("secretsSkipped", secretsSkipped);
-    return map;
+    return Result.fields("name", name, "namespace", namespace, "profile", profile, "chart", chart,
+        "appVersion", appVersion, "revision", revision, "status", status, "secretsSkipped", secretsSkipped);
   }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,14 +34,8 @@ public final class HelmReleases {
       implements Result {
     @Override
     public Map<String, Object> toMap() {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("name", name);
-      map.put("namespace", namespace);
-      map.put("revision", revision);
-      map.put("status", status);
-      map.put("chart", chart);
-      map.put("appVersion", appVersion);
-      return map;
+      return Result.fields("name", name, "namespace", namespace, "revision", revision, "status", status,
+          "chart", chart, "appVersion", appVersion);
     }
   }
 
@@ -51,13 +44,8 @@ public final class HelmReleases {
       implements Result {
     @Override
     public Map<String, Object> toMap() {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("revision", revision);
-      map.put("status", status);
-      map.put("chart", chart);
-      map.put("appVersion", appVersion);
-      map.put("description", description);
-      return map;
+      return Result.fields("revision", revision, "status", status, "chart", chart, "appVersion", appVersion,
+          "description", description);
     }
   }
 
