@@ -47,7 +47,7 @@ class ProfileInstallTest {
           .withNamespace(ns).withProgress(progress::add).call();
 
       assertThat(ephemeral).isEqualTo(
-          new ProfileRelease("orders", ns, "ephemeral", "orders-1.4.0", "0.1.0", 1, "deployed", false));
+          new ProfileRelease("orders", ns, "ephemeral", "orders-1.4.0", "0.1.0", 1, "deployed", true));
       assertThat(config(admin, ns)).containsEntry("LOG_LEVEL", "debug").containsEntry("PAYMENT_TIMEOUT_SECONDS", "5");
       assertThat(admin.network().v1().ingresses().inNamespace(ns).list().getItems()).isEmpty();
       assertThat(progress).last().asString().startsWith("orders: installed orders-1.4.0 with profile ephemeral");
@@ -56,6 +56,7 @@ class ProfileInstallTest {
           .withNamespace(ns).call();
 
       assertThat(production.revision()).isEqualTo(2);
+      assertThat(production.secretsSkipped()).as("production has no secrets.yaml").isFalse();
       assertThat(config(admin, ns)).containsEntry("LOG_LEVEL", "warn").containsEntry("PAYMENT_TIMEOUT_SECONDS", "5");
       assertThat(admin.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas())
           .isEqualTo(3);
@@ -66,7 +67,7 @@ class ProfileInstallTest {
   }
 
   @Test
-  void aProfileWithSecretsSaysTheyWereNotAppliedAndTheMapViewHasStableNames(@KubeConfigPath Path kubeconfig,
+  void anotherReleaseNameInstallsTheChartAgainAndTheMapViewHasStableNames(@KubeConfigPath Path kubeconfig,
       @TestNamespace String ns) {
     try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
       ProfileRelease qa1 = ProfileInstall.into(kube).withChart(artifact).withProfile("qa1").withNamespace(ns)
