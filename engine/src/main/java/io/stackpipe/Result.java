@@ -1,5 +1,6 @@
 package io.stackpipe;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,4 +11,16 @@ import java.util.Map;
 public interface Result {
 
   Map<String, Object> toMap();
+
+  /** The map of alternating names and values, in that order; unlike {@code Map.of} a value may be null. */
+  static Map<String, Object> fields(Object... namesAndValues) {
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("names and values come in pairs");
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
 }

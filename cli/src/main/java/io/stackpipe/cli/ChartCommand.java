@@ -55,7 +55,7 @@ final class ChartCommand {
       var err = spec.commandLine().getErr();
       ChartBuild build = ChartBuild.of(dir)
           .withVersion(version).withAppVersion(appVersion).withImage(image).pushTo(push)
-          .withOutputDirectory(out)
+          .withOutputDirectory(out != null ? out : Stackpipe.workingDirectory())
           .withProgress(line -> {
             err.println("  " + line);
             err.flush();

@@ -1,6 +1,7 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.kube.KubeBinaries;
@@ -29,7 +30,7 @@ final class ClusterCommand {
    * engine's cluster resolution finds its kubeconfig there when no other is given.
    */
   static Path defaultDirectory() {
-    return KubeConnection.demoKubeconfig(Path.of(System.getProperty("user.home"))).getParent();
+    return KubeConnection.demoKubeconfig(Stackpipe.home()).getParent();
   }
 
   abstract static class Subcommand implements Callable<Integer> {
@@ -56,19 +57,14 @@ final class ClusterCommand {
         printUsage(running.kubeconfig());
         return 0;
       }
-      KubeBinaries binaries;
-      try {
-        binaries = KubeBinaries.locate();
-      } catch (IllegalStateException e) {
-        throw new StackpipeException(e.getMessage());
-      }
+      KubeBinaries binaries = KubeBinaries.locate();
       long t0 = System.nanoTime();
       ControlPlane plane;
       try {
         plane = ControlPlane.builder().withBinaries(binaries).withDirectory(dir).detached().start();
       } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new StackpipeException("cannot start the cluster in " + dir + ": " + e.getMessage().lines().findFirst()
-            .orElse(""));
+        // The plane's own messages do not say which directory: the user may have several.
+        throw new StackpipeException("cannot start the cluster in " + dir + ": " + Messages.firstLine(e));
       }
       try (plane) {
         out().printf("Kubernetes %s control plane running at %s after %.1f s (PIDs %s; logs in %s)%n",

@@ -1,34 +1,30 @@
 package io.stackpipe.cli;
 
-import io.stackpipe.StackpipeException;
-import io.stackpipe.chart.ChartArchive;
-import io.stackpipe.chart.ChartBuild;
-import io.stackpipe.chart.ChartBuildResult;
-import io.stackpipe.kube.HelmReleases.Release;
+import io.stackpipe.chart.ChartPublish;
+import io.stackpipe.chart.ChartPublishResult;
+import io.stackpipe.deploy.ProfileInstall;
+import io.stackpipe.deploy.ProfileRelease;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
-import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.local.registry.LocalImages;
+import io.stackpipe.local.registry.LocalRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The main job on embedded defaults: no outside services. Starts a local OCI registry, pushes each example
- * service's image, builds and publishes every example chart with its image pinned, then installs each chart
- * with its ephemeral profile into a stack (namespace) on a real Kubernetes control plane it starts itself
- * (or on the cluster of --kubeconfig).
+ * The main job on embedded defaults: no outside services. Wires the local services ({@code local}: an OCI registry,
+ * images, a real Kubernetes control plane, or the cluster of --kubeconfig) to the engine's use cases: publish every
+ * example chart with its image pinned ({@link ChartPublish}), then install each with its ephemeral profile into a
+ * stack namespace ({@link ProfileInstall}; a second run upgrades the releases).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the pipeline on the example services against a registry and a cluster it starts itself.")
@@ -41,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--work", paramLabel = "DIR",
       description = "Where the registry keeps its data between runs (default: ~/.cache/stackpipe/demo).")
-  Path work = Path.of(System.getProperty("user.home"), ".cache", "stackpipe", "demo");
+  Path work = Stackpipe.home().resolve(".cache/stackpipe/demo");
 
   @Option(names = "--version", paramLabel = "V", description = "Version to publish every chart as (default: 1.0.0).")
   String version = "1.0.0";
@@ -66,23 +62,31 @@ final class DemoCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Path> services = services();
     try (LocalRegistry registry = LocalRegistry.startWithStorage(work.resolve("registry"))) {
-      err.println("registry: " + registry.url() + " (data in " + work.resolve("registry") + ")");
-      err.flush();
-      List<ChartBuildResult> charts = publish(services, registry, err);
+      progress(err, "registry: " + registry.url() + " (data in " + work.resolve("registry") + ")");
+      ChartPublishResult published = ChartPublish.of(Stackpipe.workingDirectory().resolve(examples))
+          .withVersion(version)
+          .withAppVersion(version)
+          .withImages(service -> pushImage(registry, service, err))
+          .pushTo(registry.ociUrl("charts"))
+          .withOutputDirectory(work.resolve("charts"))
+          .withProgress(line -> progress(err, "  " + line))
+          .call();
       try (ControlPlane plane = kubeconfig == null ? startControlPlane(err) : null;
            KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null)) {
-        List<Release> releases = install(charts, kube, err);
-        print(out, charts, releases);
+        kube.namespaces().ensure(namespace, Map.of("stackpipe.io/stack", namespace), Map.of());
+        List<ProfileRelease> releases = published.charts().stream()
+            .map(chart -> ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(PROFILE)
+                .withNamespace(namespace).withProgress(line -> progress(err, line)).call())
+            .toList();
+        print(out, published, releases);
         if (keepRunning) {
           // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
-          err.println("registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
+          progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
               + kube.kubeconfig() + ") stay up; press Enter to stop");
-          err.flush();
           awaitEnter();
         }
       }
@@ -97,82 +101,37 @@ final class DemoCommand implements Callable<Integer> {
     } while (read != -1 && read != '\n');
   }
 
-  private List<ChartBuildResult> publish(List<Path> services, LocalRegistry registry, PrintWriter err) {
-    List<ChartBuildResult> results = new ArrayList<>();
-    for (Path service : services) {
-      String name = service.getFileName().toString();
-      String image = registry.host() + "/services/" + name + ":" + version;
-      String digest = LocalImages.push(registry.host(), "services/" + name, version,
-          "stackpipe demo image of " + name + " " + version + "\n");
-      err.println(name + ": image " + image + " (" + digest + ")");
-      results.add(ChartBuild.of(service)
-          .withVersion(version)
-          .withAppVersion(version)
-          .withImage(image)
-          .pushTo(registry.ociUrl("charts"))
-          .withOutputDirectory(work.resolve("charts"))
-          .withProgress(line -> err.println("  " + line))
-          .call());
-      err.flush();
-    }
-    return results;
+  /** The demo builds each service's image itself (jib, a stand-in payload) and pushes it before its chart. */
+  private String pushImage(LocalRegistry registry, String service, PrintWriter err) {
+    String image = registry.host() + "/services/" + service + ":" + version;
+    String digest = LocalImages.push(registry.host(), "services/" + service, version,
+        "stackpipe demo image of " + service + " " + version + "\n");
+    progress(err, service + ": image " + image + " (" + digest + ")");
+    return image;
   }
 
   private static ControlPlane startControlPlane(PrintWriter err) {
-    err.println("kubernetes: starting a local control plane (etcd, kube-apiserver, kube-controller-manager)");
-    err.flush();
+    progress(err, "kubernetes: starting a local control plane (etcd, kube-apiserver, kube-controller-manager)");
     return ControlPlane.start();
   }
 
-  /** Each chart with its ephemeral profile, as a stack would get it: chart defaults ← profile values. */
-  private List<Release> install(List<ChartBuildResult> charts, KubeConnection kube, PrintWriter err) throws IOException {
-    if (kube.client().namespaces().withName(namespace).get() == null) {
-      kube.namespaces().create(namespace, Map.of("stackpipe.io/stack", namespace), Map.of());
-    }
-    List<Release> releases = new ArrayList<>();
-    Path profileValues = Files.createTempFile("stackpipe-demo-profile-", ".yaml");
-    try {
-      for (ChartBuildResult chart : charts) {
-        String entry = chart.name() + "/profiles/" + PROFILE + "/values.yaml";
-        Files.write(profileValues, ChartArchive.entry(chart.artifact(), entry)
-            .orElseThrow(() -> new StackpipeException(chart.artifact() + ": has no " + entry)));
-        boolean installed = kube.releases().list(namespace).stream().anyMatch(r -> r.name().equals(chart.name()));
-        if (installed) {
-          kube.releases().uninstall(chart.name(), namespace);
-        }
-        Release release = kube.releases().install(chart.name(), namespace, chart.artifact(), List.of(profileValues));
-        err.println(chart.name() + ": installed " + release.chart() + " with profile " + PROFILE + " into "
-            + namespace + " (revision " + release.revision() + ", " + release.status() + ")");
-        err.flush();
-        releases.add(release);
-      }
-    } finally {
-      Files.deleteIfExists(profileValues);
-    }
-    return kube.releases().list(namespace);
+  private static void progress(PrintWriter err, String line) {
+    err.println(line);
+    err.flush();
   }
 
-  private void print(PrintWriter out, List<ChartBuildResult> charts, List<Release> releases) {
+  private void print(PrintWriter out, ChartPublishResult published, List<ProfileRelease> releases) {
     if (json) {
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("charts", charts.stream().map(Output::fields).toList());
+      Map<String, Object> result = new LinkedHashMap<>(published.toMap());
       result.put("namespace", namespace);
-      result.put("releases", releases);
+      result.put("releases", releases.stream().map(ProfileRelease::toMap).toList());
       out.println(Output.toJson(result));
     } else {
-      charts.forEach(c -> out.println(Output.summary(c)));
+      published.charts().forEach(c -> out.println(Output.summary(c)));
       out.println("releases in " + namespace + " (profile " + PROFILE + "):");
-      releases.forEach(r -> out.printf("  %-10s %-16s revision %d  %s%n", r.name(), r.chart(), r.revision(), r.status()));
+      releases.forEach(r -> out.printf("  %-10s %-16s revision %d  %s%s%n", r.name(), r.chart(), r.revision(),
+          r.status(), r.secretsSkipped() ? "  (profile secrets not applied yet)" : ""));
     }
     out.flush();
-  }
-
-  private List<Path> services() throws IOException {
-    if (!Files.isDirectory(examples)) {
-      throw new StackpipeException(examples + ": no such folder of example services (run from the repository root or pass --examples)");
-    }
-    try (Stream<Path> dirs = Files.list(examples)) {
-      return dirs.filter(d -> Files.isRegularFile(d.resolve("Chart.yaml"))).sorted().toList();
-    }
   }
 }

@@ -2,12 +2,12 @@ package io.stackpipe.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.stackpipe.Result;
 import io.stackpipe.chart.ChartBuildResult;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Renders engine results as a human summary or as JSON (stable field names, for scripts and Jenkins). */
+/** Renders engine results as a human summary or as JSON: the result's own {@link Result#toMap()} view. */
 final class Output {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -15,26 +15,8 @@ final class Output {
   private Output() {
   }
 
-  static Map<String, Object> fields(ChartBuildResult result) {
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("name", result.name());
-    fields.put("version", result.version());
-    fields.put("appVersion", result.appVersion());
-    fields.put("chartDigest", result.chartDigest());
-    fields.put("image", result.image());
-    fields.put("profiles", result.profiles());
-    fields.put("artifact", result.artifact().toString());
-    fields.put("published", result.published());
-    fields.put("publication", result.publication().name());
-    return fields;
-  }
-
   static void print(PrintWriter out, ChartBuildResult result, boolean json) {
-    if (json) {
-      out.println(toJson(fields(result)));
-    } else {
-      out.println(summary(result));
-    }
+    out.println(json ? toJson(result.toMap()) : summary(result));
     out.flush();
   }
 
@@ -53,9 +35,9 @@ final class Output {
     return text.toString();
   }
 
-  static String toJson(Object value) {
+  static String toJson(Map<String, Object> map) {
     try {
-      return JSON.writeValueAsString(value);
+      return JSON.writeValueAsString(map);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

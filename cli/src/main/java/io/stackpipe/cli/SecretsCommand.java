@@ -2,7 +2,6 @@ package io.stackpipe.cli;
 
 import io.stackpipe.secrets.DecryptedSecrets;
 import io.stackpipe.secrets.SecretKeys;
-import io.stackpipe.secrets.SecretsException;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEdit;
 import io.stackpipe.secrets.SopsEncrypt;
@@ -21,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code stackpipe secrets …}: sops-compatible decrypt/encrypt/edit plus rotate and updatekeys over whole chart
- * directories. A refused file exits 1 with one line on stderr; usage errors exit 2.
+ * directories. A refused file exits 1 with one line on stderr (see {@link Stackpipe}); usage errors exit 2.
  */
 @Command(name = "secrets", mixinStandardHelpOptions = true,
     description = "Decrypt, encrypt, edit, rotate and re-key SOPS files (age, AWS KMS, PGP, Shamir key groups).",
@@ -34,7 +33,7 @@ public class SecretsCommand implements Runnable {
   private final Map<String, String> env;
 
   public SecretsCommand() {
-    this(System.getenv());
+    this(Stackpipe.environment());
   }
 
   /** For tests and embedding: the environment to read SOPS_AGE_KEY(_FILE) and STACKPIPE_KMS_ENDPOINT from. */
@@ -68,7 +67,7 @@ public class SecretsCommand implements Runnable {
     }
   }
 
-  /** Runs a body, turning a refused file into exit 1 with one line on stderr. */
+  /** Runs a body with the keys of the environment and options; failures take the CLI's one error path. */
   abstract static class Sub implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     SecretsCommand parent;
@@ -83,14 +82,6 @@ public class SecretsCommand implements Runnable {
     public Integer call() {
       try (SecretKeys keys = keyOptions.keys(parent.env)) {
         return run(keys);
-      } catch (SecretsException e) {
-        spec.commandLine().getErr().println("stackpipe secrets " + spec.name() + ": " + e.getMessage());
-        return 1;
-      } catch (RuntimeException e) {
-        // still one line: the exception type and its first line (library messages hold paths, never values)
-        String m = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
-        spec.commandLine().getErr().println("stackpipe secrets " + spec.name() + ": " + e.getClass().getSimpleName() + m);
-        return 1;
       }
     }
 

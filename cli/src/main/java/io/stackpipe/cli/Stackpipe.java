@@ -1,9 +1,15 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The {@code stackpipe} command: every subcommand only translates arguments to engine calls and results to text. */
 @Command(name = "stackpipe", mixinStandardHelpOptions = true, versionProvider = Stackpipe.Version.class,
@@ -21,22 +27,59 @@ public final class Stackpipe {
 
   /** The configured command line, also used by tests to run the CLI in-process. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Stackpipe());
+    return withErrorHandling(new CommandLine(new Stackpipe()));
+  }
+
+  /** The one error path of every command: a failure becomes one line on stderr and exit code 1. */
+  static CommandLine withErrorHandling(CommandLine cli) {
     cli.setExecutionExceptionHandler(Stackpipe::refused);
     return cli;
+  }
+
+  // The process's environment, home and working directory are read here only: the engine gets them passed.
+
+  static Map<String, String> environment() {
+    return System.getenv();
+  }
+
+  static Path home() {
+    return Path.of(System.getProperty("user.home"));
+  }
+
+  static Path workingDirectory() {
+    return Path.of(System.getProperty("user.dir"));
   }
 
   // One line per refusal: details (the stack trace) only with --verbose.
   private static int refused(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
-    String message = e instanceof StackpipeException ? e.getMessage()
-        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse(""));
-    err.println("stackpipe: " + message);
+    err.println("stackpipe: " + message(e, cli.getCommandSpec()));
     if (verbose(parsed)) {
       e.printStackTrace(err);
     }
     err.flush();
     return REFUSED;
+  }
+
+  /** A refusal as the CLI prints it: the field it concerns as this command's option, then the engine's message. */
+  static String message(Exception e, CommandSpec command) {
+    if (e instanceof StackpipeException refusal) {
+      return refusal.field().map(field -> option(command, field) + ": ").orElse("") + refusal.getMessage();
+    }
+    return Messages.firstLine(e);
+  }
+
+  /** The option of {@code command} for an engine field ({@code ignoreMac} → {@code --ignore-mac}), or the field. */
+  static String option(CommandSpec command, String field) {
+    String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    for (OptionSpec option : command.options()) {
+      for (String name : option.names()) {
+        if (name.replaceFirst("^-+", "").equals(kebab)) {
+          return option.longestName();
+        }
+      }
+    }
+    return field;
   }
 
   private static boolean verbose(CommandLine.ParseResult parsed) {

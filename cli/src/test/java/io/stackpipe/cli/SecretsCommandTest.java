@@ -38,7 +38,7 @@ class SecretsCommandTest {
   int run(String... args) {
     out.getBuffer().setLength(0);
     err.getBuffer().setLength(0);
-    CommandLine cl = new CommandLine(new SecretsCommand(env));
+    CommandLine cl = Stackpipe.withErrorHandling(new CommandLine(new SecretsCommand(env)));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -123,7 +123,7 @@ class SecretsCommandTest {
       Path noMac = SharedFiles.require("sops-vectors/sops-functional/no_mac.yaml");
       Path key = SharedFiles.require("sops-vectors/sops-functional/sops_functional_tests_key.asc");
       assertThat(run("decrypt", "--pgp-key-file", key.toString(), noMac.toString())).isEqualTo(1);
-      assertThat(err.toString()).startsWith("stackpipe secrets decrypt: " + noMac).contains("no MAC").hasLineCount(1);
+      assertThat(err.toString()).startsWith("stackpipe: " + noMac).contains("no MAC").hasLineCount(1);
       assertThat(out.toString()).isEmpty();
       assertThat(run("decrypt", "--ignore-mac", "--pgp-key-file", key.toString(), noMac.toString())).isZero();
       assertThat(out.toString()).isEqualTo("myapp1: t00m4nys3cr3tzupdated\n");

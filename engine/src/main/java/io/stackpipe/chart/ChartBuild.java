@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.Profile;
 import io.stackpipe.profile.Profiles;
@@ -34,6 +35,7 @@ import java.util.function.Consumer;
  *     .withVersion("1.4.0")
  *     .withImage("registry.example.com/orders:1.4.0")
  *     .pushTo("oci://registry.example.com/charts")
+ *     .withOutputDirectory(workspace)
  *     .call();
  * }</pre>
  */
@@ -87,7 +89,7 @@ public final class ChartBuild {
     return this;
   }
 
-  /** Where the .tgz goes; default: the current directory. */
+  /** Where the .tgz goes (required: a front end passes its working directory when the user names none). */
   public ChartBuild withOutputDirectory(Path outputDir) {
     this.outputDir = outputDir;
     return this;
@@ -100,6 +102,9 @@ public final class ChartBuild {
   }
 
   public ChartBuildResult call() {
+    if (outputDir == null) {
+      throw new IllegalStateException("ChartBuild needs withOutputDirectory: the engine never assumes a working directory");
+    }
     if (!Files.isDirectory(chartDir)) {
       throw new StackpipeException(chartDir + ": not a directory");
     }
@@ -107,7 +112,11 @@ public final class ChartBuild {
     ChartLinks.refuseLinksOutOf(chartDir);
     ChartMetadata chart = ChartMetadata.read(chartDir);
     String finalVersion = version != null ? version : chart.version();
-    ChartMetadata.checkVersion("--version", finalVersion);
+    // The chart's own version was checked by read(); a requested one is the caller's input.
+    String versionProblem = version == null ? null : ChartMetadata.semVerProblem(version);
+    if (versionProblem != null) {
+      throw StackpipeException.ofField("version", versionProblem);
+    }
     String finalAppVersion = appVersion != null ? appVersion : chart.appVersion();
     List<Profile> profiles = Profiles.scan(chartDir);
     if (Files.exists(chartDir.resolve("values.yaml"))) {
@@ -121,7 +130,7 @@ public final class ChartBuild {
     if (imageRef != null) {
       refuseImageOverrides(profiles);
     }
-    Path out = outputDir != null ? outputDir : Path.of("");
+    Path out = outputDir;
     progress.accept("chart " + chart.name() + " " + finalVersion + ": " + profiles.size() + " profile(s) "
         + profiles.stream().map(Profile::name).toList());
 
@@ -357,7 +366,7 @@ public final class ChartBuild {
       }
       command.call();
     } catch (RuntimeException e) {
-      throw new StackpipeException("helm push to " + push + ": " + firstLine(e.getMessage()));
+      throw new StackpipeException("helm push to " + push + ": " + Messages.firstLine(e.getMessage(), "unknown error"));
     }
     return Publication.PUSHED;
   }
@@ -378,9 +387,5 @@ public final class ChartBuild {
     } catch (IOException e) {
       throw new StackpipeException("registry " + registry.host() + ": cannot read " + repository + "@" + digest);
     }
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "unknown error" : message.lines().findFirst().orElse("").strip();
   }
 }

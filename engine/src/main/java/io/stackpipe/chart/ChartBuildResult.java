@@ -1,7 +1,9 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.Result;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a chart build: the immutable pair of chart and image, and where the chart went.
@@ -20,7 +22,7 @@ public record ChartBuildResult(
     List<RenderedProfile> rendered,
     Path artifact,
     String published,
-    Publication publication) {
+    Publication publication) implements Result {
 
   public enum Publication {
     /** Not pushed: no target registry was given. */
@@ -29,5 +31,13 @@ public record ChartBuildResult(
     PUSHED,
     /** The registry already held this version with the same content: nothing to do. */
     ALREADY_PUBLISHED
+  }
+
+  /** The fields a pipeline uses; the rendered manifests stay out (they are checks, not output). */
+  @Override
+  public Map<String, Object> toMap() {
+    return Result.fields("name", name, "version", version, "appVersion", appVersion, "chartDigest", chartDigest,
+        "image", image, "profiles", List.copyOf(profiles), "artifact", artifact.toString(), "published", published,
+        "publication", publication.name());
   }
 }

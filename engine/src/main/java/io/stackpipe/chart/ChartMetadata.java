@@ -39,7 +39,10 @@ public record ChartMetadata(String name, String version, String appVersion, bool
           + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)");
     }
     String version = scalar(chart, "version", true);
-    checkVersion(FILE + ": field version", version);
+    String problem = semVerProblem(version);
+    if (problem != null) {
+      throw new StackpipeException(FILE + ": field version " + problem);
+    }
     String type = scalar(chart, "type", false);
     if (type != null && !type.equals("application") && !type.equals("library")) {
       throw new StackpipeException(FILE + ": field type must be application or library, found " + type);
@@ -47,10 +50,9 @@ public record ChartMetadata(String name, String version, String appVersion, bool
     return new ChartMetadata(name, version, scalar(chart, "appVersion", false), "library".equals(type));
   }
 
-  static void checkVersion(String what, String version) {
-    if (!Names.isSemVer(version)) {
-      throw new StackpipeException(what + " '" + version + "' is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)");
-    }
+  /** What is wrong with {@code version} as a chart version, or {@code null} when it is SemVer 2. */
+  static String semVerProblem(String version) {
+    return Names.isSemVer(version) ? null : "'" + version + "' is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)";
   }
 
   private static String scalar(Map<?, ?> chart, String field, boolean required) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.profile.Profile;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.yaml.SafeYaml;
@@ -118,7 +119,7 @@ final class ProfileRenderer {
           throw e;
         }
         throw new StackpipeException(where + ": " + id + " does not match the Kubernetes schema ("
-            + firstLine(e.getMessage()) + ")");
+            + Messages.firstLine(e.getMessage(), "unknown error") + ")");
       }
       objects.add(id);
     }
@@ -127,7 +128,7 @@ final class ProfileRenderer {
 
   /** Helm's message reduced to "template file line N: reason" (secrets are placeholders while rendering). */
   static String describeHelmError(RuntimeException e) {
-    String message = firstLine(e.getMessage());
+    String message = Messages.firstLine(e.getMessage(), "unknown error");
     Matcher execution = EXECUTION_ERROR.matcher(message);
     if (execution.find()) {
       return execution.group(1) + " line " + execution.group(2) + ": " + execution.group(3);
@@ -142,10 +143,6 @@ final class ProfileRenderer {
       return error.group(1) + " line " + error.group(2) + ": " + reason;
     }
     return message;
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "unknown error" : message.lines().findFirst().orElse("").strip();
   }
 
 }

@@ -7,6 +7,7 @@ import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.ReleaseHistory;
 import com.marcnuri.helm.UpgradeCommand;
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.Result;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -29,10 +30,24 @@ import java.util.zip.GZIPInputStream;
 public final class HelmReleases {
 
   /** A release as {@code helm list}/{@code helm status} show it. */
-  public record Release(String name, String namespace, int revision, String status, String chart, String appVersion) {}
+  public record Release(String name, String namespace, int revision, String status, String chart, String appVersion)
+      implements Result {
+    @Override
+    public Map<String, Object> toMap() {
+      return Result.fields("name", name, "namespace", namespace, "revision", revision, "status", status,
+          "chart", chart, "appVersion", appVersion);
+    }
+  }
 
   /** One line of {@code helm history}. */
-  public record Revision(int revision, String status, String chart, String appVersion, String description) {}
+  public record Revision(int revision, String status, String chart, String appVersion, String description)
+      implements Result {
+    @Override
+    public Map<String, Object> toMap() {
+      return Result.fields("revision", revision, "status", status, "chart", chart, "appVersion", appVersion,
+          "description", description);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final KubeConnection connection;
@@ -62,10 +77,31 @@ public final class HelmReleases {
     });
   }
 
+  /** Upgrades an installed release with {@code --set} values. */
   public Release upgrade(String name, String namespace, Path chart, Map<String, ?> values) {
+    return upgrade(name, namespace, chart, upgrade -> values.forEach(upgrade::set));
+  }
+
+  /** Upgrades an installed release with values files, later files overriding earlier ones. */
+  public Release upgrade(String name, String namespace, Path chart, List<Path> valuesFiles) {
+    return upgrade(name, namespace, chart, upgrade -> valuesFiles.forEach(upgrade::withValuesFile));
+  }
+
+  /**
+   * {@code helm upgrade --install}: revision 1 of a new release, or the next revision of an installed one, so
+   * running a pipeline again upgrades in place instead of uninstalling first.
+   */
+  public Release installOrUpgrade(String name, String namespace, Path chart, List<Path> valuesFiles) {
+    return upgrade(name, namespace, chart, upgrade -> {
+      upgrade.install();
+      valuesFiles.forEach(upgrade::withValuesFile);
+    });
+  }
+
+  private Release upgrade(String name, String namespace, Path chart, Consumer<UpgradeCommand> options) {
     return run("upgrade", name, namespace, () -> {
       UpgradeCommand upgrade = new Helm(chart).upgrade().withName(name).withNamespace(namespace);
-      values.forEach(upgrade::set);
+      options.accept(upgrade);
       if (connection.kubeconfig() != null) {
         upgrade.withKubeConfig(connection.kubeconfig());
       }

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * A connection to one cluster: a fabric8 client plus where its configuration came from (Helm needs the same
- * kubeconfig file). Resolution order: an explicit {@code --kubeconfig} file, {@code $KUBECONFIG}, the pod's
- * service account (in-cluster), {@code ~/.kube/config}.
+ * kubeconfig file). Resolution order: an explicit kubeconfig file, {@code $KUBECONFIG}, the pod's service account
+ * (in-cluster), the local demo cluster, {@code ~/.kube/config}. The front end passes the environment and the home
+ * folder: the engine never reads the process's own.
  */
 public final class KubeConnection implements AutoCloseable {
   static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
@@ -53,12 +54,12 @@ public final class KubeConnection implements AutoCloseable {
     return new KubeConnection(config, kubeconfig.toAbsolutePath(), "kubeconfig " + kubeconfig);
   }
 
-  /** The pod's own service account: token, CA and namespace mounted by Kubernetes. */
-  public static KubeConnection inCluster() {
-    return inCluster(System.getenv(), SERVICE_ACCOUNT_DIR);
+  /** The pod's own service account (token, CA and namespace mounted by Kubernetes); {@code env} is the pod's. */
+  public static KubeConnection inCluster(Map<String, String> env) {
+    return inCluster(env, SERVICE_ACCOUNT_DIR);
   }
 
-  /** {@link #inCluster()} with the environment and the mounted service-account folder given (for tests). */
+  /** {@link #inCluster(Map)} with the mounted service-account folder given (for tests). */
   static KubeConnection inCluster(Map<String, String> env, Path serviceAccount) {
     Path token = serviceAccount.resolve("token");
     String host = env.get("KUBERNETES_SERVICE_HOST");
@@ -77,17 +78,19 @@ public final class KubeConnection implements AutoCloseable {
     return new KubeConnection(config, null, "in-cluster service account");
   }
 
-  /** Resolves the cluster as documented on the class; {@code explicitKubeconfig} may be {@code null}. */
-  public static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env) {
-    return resolve(explicitKubeconfig, env, Path.of(System.getProperty("user.home")));
-  }
-
   /** Where {@code stackpipe cluster start} writes the local demo cluster's kubeconfig (deleted by its stop). */
   public static Path demoKubeconfig(Path home) {
     return home.resolve(".cache/stackpipe/demo/cluster/kubeconfig");
   }
 
-  static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env, Path home) {
+  /**
+   * Resolves the cluster as documented on the class.
+   *
+   * @param explicitKubeconfig the kubeconfig the user named, or {@code null}
+   * @param env the user's environment ({@code KUBECONFIG}, {@code KUBERNETES_SERVICE_HOST})
+   * @param home the user's home folder ({@code ~/.kube/config}, the demo cluster)
+   */
+  public static KubeConnection resolve(Path explicitKubeconfig, Map<String, String> env, Path home) {
     if (explicitKubeconfig != null) {
       return fromKubeconfig(explicitKubeconfig, null);
     }
@@ -110,8 +113,8 @@ public final class KubeConnection implements AutoCloseable {
     if (Files.isRegularFile(kubeHome)) {
       return fromKubeconfig(kubeHome, null);
     }
-    throw new KubeException("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod"
-        + " with a service account, or start the local one with `stackpipe cluster start`");
+    throw new KubeException("kubeconfig", "no Kubernetes cluster configured: name a kubeconfig file, set"
+        + " KUBECONFIG, run in a pod with a service account, or start the local one with `stackpipe cluster start`");
   }
 
   private static String readOrNull(Path file) {

@@ -1,6 +1,7 @@
 package io.stackpipe.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stackpipe.base.Messages;
 import java.net.HttpURLConnection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,10 +59,6 @@ final class KubeErrors {
   }
 
   static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    return Messages.firstLine(message, "(no message)");
   }
 }

@@ -11,4 +11,9 @@ public class KubeException extends StackpipeException {
   public KubeException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** A failure caused by the input {@code field} (see {@link StackpipeException#field()}). */
+  KubeException(String field, String message) {
+    super(field, message, null);
+  }
 }

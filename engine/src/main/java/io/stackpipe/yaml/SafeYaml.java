@@ -1,6 +1,7 @@
 package io.stackpipe.yaml;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,10 +121,10 @@ public final class SafeYaml {
       String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
       return "line " + (mark.getLine() + 1) + ": " + context + problem;
     }
-    String message = e.getMessage() == null ? "invalid YAML" : e.getMessage().lines().findFirst().orElse("");
+    String message = Messages.firstLine(e.getMessage(), "invalid YAML");
     if (message.startsWith("Number of aliases")) {
       return "more than " + MAX_ALIASES + " aliases to collections: refused, alias expansion could exhaust memory";
     }
-    return message.strip();
+    return message;
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Ports;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.registry.OciRegistry;
@@ -17,7 +18,6 @@ import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +74,20 @@ class ChartBuildTest {
       assertThat(chart.get("appVersion")).isEqualTo("2.0.1");
       assertThat(result.profiles()).containsExactly("ephemeral", "production", "qa1");
       assertThat(result.publication()).isEqualTo(Publication.NOT_PUSHED);
+    }
+
+    @Test
+    void itsMapViewHoldsThePairUnderStableNames() {
+      ChartBuildResult result = ChartBuild.of(orders).withVersion("1.4.0").withOutputDirectory(out).call();
+
+      assertThat(result.toMap()).containsOnlyKeys("name", "version", "appVersion", "chartDigest", "image",
+          "profiles", "artifact", "published", "publication");
+      assertThat(List.copyOf(result.toMap().keySet())).startsWith("name", "version", "appVersion", "chartDigest");
+      assertThat(result.toMap()).containsEntry("name", "orders").containsEntry("version", "1.4.0")
+          .containsEntry("chartDigest", result.chartDigest()).containsEntry("image", null)
+          .containsEntry("profiles", List.of("ephemeral", "production", "qa1"))
+          .containsEntry("artifact", result.artifact().toString()).containsEntry("published", null)
+          .containsEntry("publication", "NOT_PUSHED");
     }
 
     @Test
@@ -331,9 +345,11 @@ class ChartBuildTest {
     }
 
     @Test
-    void aRequestedVersionThatIsNotSemVer() {
+    void aRequestedVersionThatIsNotSemVerIsARefusalOfTheVersionField() {
       assertRefusedUnchanged(ChartBuild.of(orders).withVersion("v1.2").withOutputDirectory(out),
-          "--version 'v1.2' is not SemVer 2");
+          "'v1.2' is not SemVer 2");
+      assertThatThrownBy(() -> ChartBuild.of(orders).withVersion("v1.2").withOutputDirectory(out).call())
+          .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("version"));
     }
 
     @Test
@@ -554,14 +570,14 @@ class ChartBuildTest {
 
     @Test
     void aRegistryThatIsDown() throws IOException {
-      int port = unusedPort();
+      int port = Ports.free();
       assertRefusedUnchanged(ChartBuild.of(orders).withImage("127.0.0.1:" + port + "/services/orders:1.0.0")
           .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
     }
 
     @Test
     void aPushTargetRegistryThatIsDown() throws IOException {
-      int port = unusedPort();
+      int port = Ports.free();
       assertRefusedUnchanged(ChartBuild.of(orders).pushTo("oci://127.0.0.1:" + port + "/charts")
           .withOutputDirectory(out), "registry 127.0.0.1:" + port + " is not reachable (connection refused)");
     }
@@ -648,12 +664,6 @@ class ChartBuildTest {
     }
   }
 
-  /** A loopback port nothing listens on: a registry that is down. */
-  private static int unusedPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   private static void copy(Path from, Path to) {
     try {

@@ -13,11 +13,11 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stackpipe.base.Ports;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +77,33 @@ class KubeLayerTest {
         assertThat(helm.list(ns)).isEmpty();
         assertThat(admin.configMaps().inNamespace(ns).withName("web-config").get()).isNull();
         assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get()).isNull();
+      }
+    }
+
+    @Test
+    void upgradeTakesValuesFilesLikeInstallAndInstallOrUpgradeStartsAtRevisionOne(@KubeConfigPath Path kubeconfig,
+        @TestNamespace String ns, KubernetesClient admin, @TempDir Path tmp) throws Exception {
+      Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
+      Path base = Files.writeString(tmp.resolve("base.yaml"), "message: from-base\nreplicas: 2\n");
+      Path override = Files.writeString(tmp.resolve("override.yaml"), "message: from-override\n");
+      try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+        HelmReleases helm = kube.releases();
+
+        HelmReleases.Release installed = helm.installOrUpgrade("web", ns, chart, List.of(base));
+        assertThat(installed.revision()).isEqualTo(1);
+        assertThat(message(admin, ns)).isEqualTo("from-base");
+
+        HelmReleases.Release upgraded = helm.upgrade("web", ns, chart, List.of(base, override));
+        assertThat(upgraded.revision()).isEqualTo(2);
+        assertThat(message(admin, ns)).isEqualTo("from-override");
+        assertThat(admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getReplicas())
+            .isEqualTo(2);
+
+        HelmReleases.Release again = helm.installOrUpgrade("web", ns, chart, List.of());
+        assertThat(again.toMap()).containsExactly(Map.entry("name", "web"), Map.entry("namespace", ns),
+            Map.entry("revision", 3), Map.entry("status", "deployed"), Map.entry("chart", "demo-app-0.1.0"),
+            Map.entry("appVersion", "1.0.0"));
+        assertThat(helm.history("web", ns).get(2).toMap()).containsEntry("description", "Upgrade complete");
       }
     }
 
@@ -165,6 +192,19 @@ class KubeLayerTest {
             kube.client().namespaces().withName(ns + suffix).delete();
           }
         }
+      }
+    }
+
+    @Test
+    void ensureCreatesANamespaceOnceAndLeavesAnExistingOneAsItIs(@KubeConfigPath Path kubeconfig,
+        @TestNamespace String ns) {
+      String name = ns + "-ensured";
+      try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+        kube.namespaces().ensure(name, Map.of("stackpipe.io/stack", "first"), Map.of());
+        Namespace again = kube.namespaces().ensure(name, Map.of("stackpipe.io/stack", "second"), Map.of());
+
+        assertThat(again.getMetadata().getLabels()).containsEntry("stackpipe.io/stack", "first");
+        assertThat(kube.namespaces().deleteAndWait(name, Duration.ofSeconds(60))).isTrue();
       }
     }
 
@@ -343,13 +383,13 @@ class KubeLayerTest {
     void anExplicitKubeconfigWinsOverKubeconfigFromTheEnvironment(@KubeConfigPath Path kubeconfig,
         @TempDir Path tmp) {
       Path missing = tmp.resolve("from-env.yaml");
-      try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of("KUBECONFIG", missing.toString()))) {
+      try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of("KUBECONFIG", missing.toString()), tmp)) {
         assertThat(kube.source()).isEqualTo("kubeconfig " + kubeconfig);
       }
-      try (KubeConnection kube = KubeConnection.resolve(null, Map.of("KUBECONFIG", kubeconfig + ":" + missing))) {
+      try (KubeConnection kube = KubeConnection.resolve(null, Map.of("KUBECONFIG", kubeconfig + ":" + missing), tmp)) {
         assertThat(kube.kubeconfig()).isEqualTo(kubeconfig.toAbsolutePath());
       }
-      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString())))
+      assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of("KUBECONFIG", missing.toString()), tmp))
           .hasMessage("kubeconfig " + missing + ": no such file");
     }
 
@@ -357,8 +397,9 @@ class KubeLayerTest {
     void withoutKubeconfigOrPodARunningDemoClusterComesBeforeTheHomeKubeconfig(@KubeConfigPath Path kubeconfig,
         @TempDir Path home) throws Exception {
       assertThatThrownBy(() -> KubeConnection.resolve(null, Map.of(), home))
-          .hasMessage("no Kubernetes cluster configured: pass --kubeconfig FILE, set KUBECONFIG, run in a pod with a"
-              + " service account, or start the local one with `stackpipe cluster start`");
+          .hasMessage("no Kubernetes cluster configured: name a kubeconfig file, set KUBECONFIG, run in a pod with a"
+              + " service account, or start the local one with `stackpipe cluster start`")
+          .extracting(e -> ((KubeException) e).field()).isEqualTo(java.util.Optional.of("kubeconfig"));
 
       Files.createDirectories(home.resolve(".kube"));
       Files.copy(kubeconfig, home.resolve(".kube/config"));
@@ -389,10 +430,7 @@ class KubeLayerTest {
 
     @Test
     void anUnreachableServerIsReportedInOneLine(@KubeConfigPath Path kubeconfig, @TempDir Path tmp) throws Exception {
-      int closedPort;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        closedPort = socket.getLocalPort();
-      }
+      int closedPort = Ports.free();
       String admin = Files.readString(kubeconfig);
       Path dead = tmp.resolve("dead.kubeconfig");
       Files.writeString(dead, admin.replaceAll("server: https://127\\.0\\.0\\.1:\\d+",
