@@ -185,6 +185,9 @@ public final class Stacks {
   StackDestroyed destroy(Namespace listed, Duration lockWait, boolean wait, String holder) {
     String namespace = listed.getMetadata().getName();
     String name = listed.getMetadata().getLabels().get(Stack.NAME_LABEL);
+    if (listed.getMetadata().getAnnotations() == null) {
+      listed.getMetadata().setAnnotations(new HashMap<>());
+    }
     try (StackLock.Held held = lock(name).withHolder(holder).withTimeout(lockWait).acquire()) {
       if (listed.getMetadata().getDeletionTimestamp() == null
           && !listed.getMetadata().getAnnotations().containsKey(Stack.DESTROYING)) {
