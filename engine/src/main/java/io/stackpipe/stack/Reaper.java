@@ -134,7 +134,7 @@ public final class Reaper {
     var event = new EventBuilder()
         .withNewMetadata().withName("stackpipe-reap." + decision.reapAt().getEpochSecond()).withNamespace(ns)
         .addToLabels(Stack.MANAGED_BY_LABEL, Stack.MANAGED_BY).endMetadata()
-        .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(ns)
+        .withNewInvolvedObject().withApiVersion("v1").withKind("Namespace").withName(ns).withNamespace(ns)
         .withUid(namespace.getMetadata().getUid()).endInvolvedObject()
         .withType("Warning").withReason("StackReapPlanned")
         .withMessage("stack " + stack.name() + (stack.owner() == null ? "" : " (owner " + stack.owner() + ")")

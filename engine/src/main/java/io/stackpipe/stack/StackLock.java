@@ -109,7 +109,7 @@ public final class StackLock {
             + (spec.getAcquireTime() == null ? "(unknown)" : spec.getAcquireTime().toInstant())
             + " (lease renewed at " + (spec.getRenewTime() == null ? "(never)" : spec.getRenewTime().toInstant())
             + ", expires " + leaseDurationSeconds(spec) + "s after its last renewal); waited "
-            + Durations.format(timeout));
+            + (timeout.toMillis() < 1000 ? timeout.toMillis() + "ms" : Durations.format(timeout)));
       }
       sleep(Math.min(left, POLL.toNanos()));
     }

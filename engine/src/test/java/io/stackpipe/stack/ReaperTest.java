@@ -120,9 +120,12 @@ class ReaperTest {
         f.requests.clear();
         ReapReport report = f.stacks.reaper().call();
 
-        assertThat(f.requests.all().stream().filter(r -> r.method().equals("GET")).toList())
+        assertThat(f.requests.all().stream().filter(r -> r.path().startsWith("/api/v1/namespaces?")).toList())
             .as("one LIST per sweep").singleElement()
             .satisfies(r -> assertThat(r.path()).startsWith("/api/v1/namespaces?labelSelector="));
+        assertThat(f.requests.all().get(0).path()).startsWith("/api/v1/namespaces?labelSelector=");
+        assertThat(f.requests.writes()).as("writes only for the idle stack").allSatisfy(r ->
+            assertThat(r.path()).contains("/namespaces/" + f.namespace("idle")));
         assertThat(outcomes(report)).containsExactly(Map.entry("idle", Outcome.REAPED),
             Map.entry("pinned", Outcome.KEPT), Map.entry("prod", Outcome.KEPT), Map.entry("qa", Outcome.KEPT));
         assertThat(report.entries()).filteredOn(e -> e.stack().equals("qa")).singleElement()
@@ -179,8 +182,9 @@ class ReaperTest {
       for (int i = 0; i < 4; i++) {
         f.stacks.create("warn-" + i).withOwner("bob").call();
       }
+      f.clock.advance(Duration.ofDays(4));
       f.stacks.create("fresh").withOwner("carol").call();
-      f.clock.advance(Duration.ofDays(6).plusHours(2));
+      f.clock.advance(Duration.ofDays(2).plusHours(2));
 
       ExecutorService pool = Executors.newFixedThreadPool(2);
       List<ReapReport> reports = new ArrayList<>();
