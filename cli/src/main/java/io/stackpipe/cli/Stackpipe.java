@@ -10,11 +10,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** The {@code stackpipe} command: every subcommand only translates arguments to engine calls and results to text. */
 @Command(name = "stackpipe", mixinStandardHelpOptions = true, versionProvider = Stackpipe.Version.class,
     description = "Ship every microservice to Kubernetes the same way.",
-    subcommands = {ChartCommand.class, SecretsCommand.class, DemoCommand.class, ClusterCommand.class,
+    subcommands = {ChartCommand.class, SecretsCommand.class, StackCommand.class, DemoCommand.class, ClusterCommand.class,
         CommandLine.HelpCommand.class})
 public final class Stackpipe {
 
@@ -61,16 +62,19 @@ public final class Stackpipe {
     return REFUSED;
   }
 
-  /** A refusal as the CLI prints it: the field it concerns as this command's option, then the engine's message. */
+  /** A refusal as the CLI prints it: the field it concerns as this command's input, then the engine's message. */
   static String message(Exception e, CommandSpec command) {
     if (e instanceof StackpipeException refusal) {
-      return refusal.field().map(field -> option(command, field) + ": ").orElse("") + refusal.getMessage();
+      return refusal.field().map(field -> input(command, field) + ": ").orElse("") + refusal.getMessage();
     }
     return Messages.firstLine(e);
   }
 
-  /** The option of {@code command} for an engine field ({@code ignoreMac} → {@code --ignore-mac}), or the field. */
-  static String option(CommandSpec command, String field) {
+  /**
+   * How {@code command} names the engine input {@code field}: its option ({@code ignoreMac} → {@code --ignore-mac}),
+   * else its positional parameter of that label (e.g. {@code STACK}), else the engine's name.
+   */
+  static String input(CommandSpec command, String field) {
     String kebab = field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     for (OptionSpec option : command.options()) {
       for (String name : option.names()) {
@@ -79,7 +83,8 @@ public final class Stackpipe {
         }
       }
     }
-    return field;
+    return command.positionalParameters().stream().map(PositionalParamSpec::paramLabel)
+        .filter(label -> label.equalsIgnoreCase(field)).findFirst().orElse(field);
   }
 
   private static boolean verbose(CommandLine.ParseResult parsed) {

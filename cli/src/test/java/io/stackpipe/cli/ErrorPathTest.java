@@ -27,15 +27,20 @@ class ErrorPathTest {
 
     @Test
     void anEngineFieldBecomesTheOptionOfTheRunningCommand() {
-      assertThat(Stackpipe.option(command("chart", "build"), "version")).isEqualTo("--version");
-      assertThat(Stackpipe.option(command("chart", "build"), "appVersion")).isEqualTo("--app-version");
-      assertThat(Stackpipe.option(command("secrets", "decrypt"), "ignoreMac")).isEqualTo("--ignore-mac");
-      assertThat(Stackpipe.option(command("demo"), "kubeconfig")).isEqualTo("--kubeconfig");
+      assertThat(Stackpipe.input(command("chart", "build"), "version")).isEqualTo("--version");
+      assertThat(Stackpipe.input(command("chart", "build"), "appVersion")).isEqualTo("--app-version");
+      assertThat(Stackpipe.input(command("secrets", "decrypt"), "ignoreMac")).isEqualTo("--ignore-mac");
+      assertThat(Stackpipe.input(command("demo"), "kubeconfig")).isEqualTo("--kubeconfig");
+    }
+
+    @Test
+    void anEngineFieldBecomesThePositionalParameterOfThatLabel() {
+      assertThat(Stackpipe.input(command("stack", "show"), "stack")).isEqualTo("STACK");
     }
 
     @Test
     void aFieldTheCommandHasNoOptionForKeepsItsName() {
-      assertThat(Stackpipe.option(command("chart", "build"), "kubeconfig")).isEqualTo("kubeconfig");
+      assertThat(Stackpipe.input(command("chart", "build"), "kubeconfig")).isEqualTo("kubeconfig");
       assertThat(Stackpipe.message(StackpipeException.ofField("releaseName", "is required"), command("demo")))
           .isEqualTo("releaseName: is required");
     }

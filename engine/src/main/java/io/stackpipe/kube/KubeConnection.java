@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,16 +31,32 @@ public final class KubeConnection implements AutoCloseable {
     this.source = source;
   }
 
-  private KubeConnection(Config config, Path kubeconfig, String source) {
+  private KubeConnection(Config config, Path kubeconfig, String source, KubeRequests requests) {
     // A few quick retries ride out a blip; fabric8's default (10, exponential) hides a dead server for minutes.
     config.setRequestRetryBackoffLimit(3);
-    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withConfig(config);
+    if (requests != null) {
+      builder.withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("stackpipe-requests",
+          new Interceptor() {
+            @Override
+            public void before(BasicBuilder request, HttpRequest sent, RequestTags tags) {
+              String query = sent.uri().getRawQuery();
+              requests.record(sent.method(), sent.uri().getRawPath() + (query == null ? "" : "?" + query));
+            }
+          }));
+    }
+    this.client = builder.build();
     this.kubeconfig = kubeconfig;
     this.source = source;
   }
 
   /** Uses {@code kubeconfig}'s current context, or {@code context} when given. */
   public static KubeConnection fromKubeconfig(Path kubeconfig, String context) {
+    return fromKubeconfig(kubeconfig, context, null);
+  }
+
+  /** As {@link #fromKubeconfig(Path, String)}, recording every request it sends in {@code requests}. */
+  public static KubeConnection fromKubeconfig(Path kubeconfig, String context, KubeRequests requests) {
     if (!Files.isRegularFile(kubeconfig)) {
       throw new KubeException("kubeconfig " + kubeconfig + ": no such file");
     }
@@ -51,7 +70,7 @@ public final class KubeConnection implements AutoCloseable {
       throw new KubeException("kubeconfig " + kubeconfig + ": no cluster server for context "
           + (context == null ? "(current)" : context));
     }
-    return new KubeConnection(config, kubeconfig.toAbsolutePath(), "kubeconfig " + kubeconfig);
+    return new KubeConnection(config, kubeconfig.toAbsolutePath(), "kubeconfig " + kubeconfig, requests);
   }
 
   /** The pod's own service account (token, CA and namespace mounted by Kubernetes); {@code env} is the pod's. */
@@ -75,7 +94,7 @@ public final class KubeConnection implements AutoCloseable {
         // Projected tokens rotate: read the file for every request rather than once.
         .withOauthTokenProvider(() -> readOrNull(token))
         .build();
-    return new KubeConnection(config, null, "in-cluster service account");
+    return new KubeConnection(config, null, "in-cluster service account", null);
   }
 
   /** Where {@code stackpipe cluster start} writes the local demo cluster's kubeconfig (deleted by its stop). */
@@ -155,7 +174,8 @@ public final class KubeConnection implements AutoCloseable {
     return new HelmReleases(this);
   }
 
-  KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
+  /** One-line {@link KubeException} for a failed API call; {@code namespace} is {@code null} at cluster scope. */
+  public KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
     return KubeErrors.translate(e, server() + " (" + source + ")", verb, resource, namespace);
   }
 

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -48,6 +50,19 @@ public final class SafeYaml {
   public static Object load(String text, String displayName) {
     try {
       return new Load(FILE_SETTINGS).loadFromString(text);
+    } catch (YamlEngineException e) {
+      throw new StackpipeException(displayName + ": " + describe(e));
+    }
+  }
+
+  /**
+   * Composes a single-document file into nodes, which keep their line numbers: for files whose every error
+   * must name its line and field (stack policies). Empty when the file holds no document.
+   */
+  public static java.util.Optional<Node> compose(Path file, String displayName) {
+    String text = read(file, displayName);
+    try {
+      return new Compose(FILE_SETTINGS).composeString(text);
     } catch (YamlEngineException e) {
       throw new StackpipeException(displayName + ": " + describe(e));
     }

@@ -1,0 +1,310 @@
+package io.stackpipe.cli;
+
+import io.stackpipe.StackpipeException;
+import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.ReapReport;
+import io.stackpipe.stack.Stack;
+import io.stackpipe.stack.StackDestroyed;
+import io.stackpipe.stack.StackList;
+import io.stackpipe.stack.StackType;
+import io.stackpipe.stack.Stacks;
+import io.stackpipe.stack.policy.StackPolicies;
+import io.stackpipe.stack.policy.StackPolicy;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code stackpipe stack …}: stacks as the engine's {@code stack} package keeps them in the cluster. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+    description = "Create, list, keep and destroy stacks (namespaces of one installation); reap idle ones.",
+    subcommands = {StackCommand.Create.class, StackCommand.ListStacks.class, StackCommand.Show.class,
+        StackCommand.Touch.class, StackCommand.Extend.class, StackCommand.Destroy.class, StackCommand.Reap.class})
+final class StackCommand {
+
+  /** Where the stacks are: the cluster, and which installation's stacks. */
+  static final class Target {
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+        description = "The cluster (default: $KUBECONFIG, the pod's service account, the demo cluster, ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--installation", paramLabel = "ID", defaultValue = "default",
+        description = "The Stackpipe installation whose stacks these are (default: ${DEFAULT-VALUE}).")
+    String installation;
+
+    @Option(names = "--namespace-prefix", paramLabel = "PREFIX", defaultValue = "",
+        description = "Stack NAME lives in namespace PREFIX+NAME (default: none).")
+    String namespacePrefix;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    KubeConnection connect() {
+      return KubeConnection.resolve(kubeconfig, Stackpipe.environment(), Stackpipe.home());
+    }
+
+    Stacks stacks(KubeConnection kube, Clock clock) {
+      return Stacks.on(kube, installation).withNamespacePrefix(namespacePrefix).withClock(clock);
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    /** Prints {@code result} as JSON, or the text when not asked for JSON. */
+    void print(io.stackpipe.Result result, String text) {
+      out().println(json ? Output.toJson(result.toMap()) : text);
+      out().flush();
+    }
+  }
+
+  abstract static class StackSubcommand implements Callable<Integer> {
+    @Mixin
+    Target target;
+
+    @Override
+    public Integer call() {
+      try (KubeConnection kube = target.connect()) {
+        return run(target.stacks(kube, Clock.systemUTC()));
+      }
+    }
+
+    abstract int run(Stacks stacks);
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a stack: its namespace, labelled and annotated (the umbrella chart install comes with deploy).")
+  static final class Create extends StackSubcommand {
+    @Parameters(paramLabel = "STACK", description = "The stack's name: a DNS-1123 label.")
+    String name;
+
+    @Option(names = "--owner", paramLabel = "O", required = true, description = "Who the stack is for.")
+    String owner;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "ephemeral",
+        description = "ephemeral (reaped when idle), persistent or production (default: ${DEFAULT-VALUE}).")
+    String type;
+
+    @Option(names = "--ttl", paramLabel = "DURATION", description = "Idle time before it is reaped, e.g. 7d (default: the reaper's).")
+    String ttl;
+
+    @Option(names = "--purpose", paramLabel = "TEXT", description = "Why the stack exists.")
+    String purpose;
+
+    @Override
+    int run(Stacks stacks) {
+      Stack stack = stacks.create(name).withOwner(owner).withType(StackType.parse(type))
+          .withTtl(ttl == null ? null : duration("ttl", ttl)).withPurpose(purpose).call();
+      target.print(stack, "created stack " + stack.name() + " (" + stack.type().label() + ", owner " + stack.owner()
+          + ") in namespace " + stack.namespace()
+          + (stack.reapAt() == null ? "; never reaped" : "; reaped when idle, next at " + stack.reapAt())
+          + "\n  kubectl --namespace " + stack.namespace() + " get all"
+          + "\n  telepresence connect --namespace " + stack.namespace());
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the installation's stacks.")
+  static final class ListStacks extends StackSubcommand {
+    @Option(names = "--owner", paramLabel = "O", description = "Only the stacks of this owner.")
+    String owner;
+
+    @Override
+    int run(Stacks stacks) {
+      StackList list = stacks.list(owner);
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%-24s %-10s %-12s %-11s %-8s %-20s %s",
+          "NAME", "TYPE", "OWNER", "STATE", "IDLE", "REAP AT", "MANIFEST"));
+      for (Stack s : list.stacks()) {
+        text.append('\n').append(String.format(Locale.ROOT, "%-24s %-10s %-12s %-11s %-8s %-20s %s", s.name(),
+            s.type() == null ? "?" : s.type().label(), s.owner(), s.state(),
+            s.idle() == null ? "?" : Durations.format(s.idle()), s.reapAt() == null ? "never" : s.reapAt(),
+            s.manifest() == null ? "-" : s.manifest().chart() + " " + s.manifest().version()));
+      }
+      if (list.stacks().isEmpty()) {
+        text.append("\n(no stacks in installation ").append(list.installation()).append(')');
+      }
+      target.print(list, text.toString());
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one stack.")
+  static final class Show extends StackSubcommand {
+    @Parameters(paramLabel = "STACK")
+    String name;
+
+    @Override
+    int run(Stacks stacks) {
+      Stack stack = stacks.show(name);
+      StringBuilder text = new StringBuilder();
+      stack.toMap().forEach((key, value) -> {
+        if (value != null) {
+          text.append(text.isEmpty() ? "" : "\n").append(String.format(Locale.ROOT, "%-17s %s", key + ":", value));
+        }
+      });
+      target.print(stack, text.toString());
+      return 0;
+    }
+  }
+
+  @Command(name = "touch", mixinStandardHelpOptions = true,
+      description = "Record activity on a stack: its idle time starts again and a reap warning is withdrawn.")
+  static final class Touch extends StackSubcommand {
+    @Parameters(paramLabel = "STACK")
+    String name;
+
+    @Override
+    int run(Stacks stacks) {
+      Stack stack = stacks.touch(name);
+      target.print(stack, "touched " + stack.name()
+          + (stack.reapAt() == null ? "" : "; reaped if idle until " + stack.reapAt()));
+      return 0;
+    }
+  }
+
+  @Command(name = "extend", mixinStandardHelpOptions = true,
+      description = "Keep a stack until a date (capped by the stack policy and the installation's maximum).")
+  static final class Extend extends StackSubcommand {
+    @Parameters(paramLabel = "STACK")
+    String name;
+
+    @Option(names = "--until", paramLabel = "DATE", required = true,
+        description = "2025-03-31 (end of that day, local time), 2025-03-31T18:00:00+02:00, or a duration from now such as 14d.")
+    String until;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "The stack policy file (its maxKeepUntil caps the date).")
+    Path policy;
+
+    @Override
+    int run(Stacks stacks) {
+      Instant wanted = date("until", until, stacks.clock());
+      Duration cap = policy == null ? null : StackPolicies.load(policy, policy.toString()).forStack(name)
+          .flatMap(StackPolicy::maxKeep).orElse(null);
+      Stack stack = stacks.extend(name, wanted, cap);
+      target.print(stack, stack.name() + " kept until " + stack.keepUntil()
+          + (stack.keepUntil().isBefore(wanted.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+              ? " (capped: " + wanted + " is further than the maximum allows)" : "")
+          + "; reaped if idle until " + stack.reapAt());
+      return 0;
+    }
+  }
+
+  @Command(name = "destroy", mixinStandardHelpOptions = true,
+      description = "Uninstall a stack's releases, delete its namespace and wait until it is gone.")
+  static final class Destroy extends StackSubcommand {
+    @Parameters(paramLabel = "STACK")
+    String name;
+
+    @Override
+    int run(Stacks stacks) {
+      StackDestroyed destroyed = stacks.destroy(name);
+      target.print(destroyed, destroyed.alreadyGone() ? "stack " + name + " is already gone"
+          : "destroyed stack " + name + " (namespace " + destroyed.namespace() + " deleted"
+              + (destroyed.releases().isEmpty() ? "" : "; uninstalled " + String.join(", ", destroyed.releases())) + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "reap", mixinStandardHelpOptions = true,
+      description = "Destroy idle ephemeral stacks and warn the owners of those about to be; exit 1 if one failed.")
+  static final class Reap implements Callable<Integer> {
+    @Mixin
+    Target target;
+
+    @Option(names = "--dry-run", description = "Decide and report, change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--max-idle", paramLabel = "DURATION", defaultValue = "7d",
+        description = "Reap ephemeral stacks idle this long (default: ${DEFAULT-VALUE}).")
+    String maxIdle;
+
+    @Option(names = "--warn-before", paramLabel = "DURATION", defaultValue = "24h",
+        description = "Warn this long before (default: ${DEFAULT-VALUE}).")
+    String warnBefore;
+
+    @Option(names = "--max-keep", paramLabel = "DURATION", defaultValue = "30d",
+        description = "No ttl or keep-until keeps a stack longer than this after its last activity (default: ${DEFAULT-VALUE}).")
+    String maxKeep;
+
+    @Option(names = "--now", paramLabel = "TIME",
+        description = "Decide as if it were this time (an instant or a duration from now such as 7d); with --dry-run only.")
+    String now;
+
+    @Override
+    public Integer call() {
+      Clock clock = Clock.systemUTC();
+      if (now != null) {
+        if (!dryRun) {
+          throw StackpipeException.ofField("now", "is only allowed with a dry run: a sweep reaps by the real time");
+        }
+        clock = Clock.fixed(date("now", now, clock), java.time.ZoneOffset.UTC);
+      }
+      try (KubeConnection kube = target.connect()) {
+        ReapReport report = target.stacks(kube, clock).reaper().withMaxKeep(duration("maxKeep", maxKeep))
+            .withMaxIdle(duration("maxIdle", maxIdle)).withWarnBefore(duration("warnBefore", warnBefore))
+            .dryRun(dryRun).call();
+        target.print(report, text(report));
+        return report.with(ReapReport.Outcome.FAILED).isEmpty() ? 0 : Stackpipe.REFUSED;
+      }
+    }
+
+    private static String text(ReapReport report) {
+      StringBuilder text = new StringBuilder();
+      for (ReapReport.Entry e : report.entries()) {
+        text.append(String.format(Locale.ROOT, "%-7s %s (owner %s): %s%n", e.outcome().name().toLowerCase(Locale.ROOT),
+            e.stack(), e.owner(), e.reason()));
+      }
+      text.append(String.format(Locale.ROOT, "%d stacks of installation %s at %s: %d reaped, %d warned, %d kept, %d failed%s",
+          report.entries().size(), report.installation(), report.at(), report.with(ReapReport.Outcome.REAPED).size(),
+          report.with(ReapReport.Outcome.WARNED).size(), report.with(ReapReport.Outcome.KEPT).size(),
+          report.with(ReapReport.Outcome.FAILED).size(), report.dryRun() ? " (dry run: nothing changed)" : ""));
+      return text.toString();
+    }
+  }
+
+  static Duration duration(String field, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw StackpipeException.ofField(field, e.getMessage());
+    }
+  }
+
+  /** A date as people type it: an instant with offset, a day (its end, local time), or a duration from now. */
+  static Instant date(String field, String text, Clock clock) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException notInstant) {
+      try {
+        return LocalDate.parse(text).plusDays(1).atStartOfDay(ZoneId.systemDefault()).toInstant();
+      } catch (DateTimeParseException notDate) {
+        try {
+          return clock.instant().plus(Durations.parse(text));
+        } catch (IllegalArgumentException notDuration) {
+          throw StackpipeException.ofField(field, "\"" + text + "\" is not a date: use 2025-03-31,"
+              + " 2025-03-31T18:00:00Z or a duration from now such as 14d");
+        }
+      }
+    }
+  }
+
+  private StackCommand() {}
+}

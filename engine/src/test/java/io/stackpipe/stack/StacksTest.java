@@ -1,0 +1,187 @@
+package io.stackpipe.stack;
+
+import static io.stackpipe.stack.StackFixture.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.kube.KubeRequests;
+import io.stackpipe.testsupport.kube.KubeConfigPath;
+import io.stackpipe.testsupport.kube.TestNamespace;
+import io.stackpipe.testsupport.kube.WithControlPlane;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The stack model on a real kube-apiserver: all state in namespaces, read back by any client. */
+@WithControlPlane
+class StacksTest {
+
+  @Test
+  void aStackIsANamespaceWithLabelsAndAnnotationsThatListShowAndJsonAgreeOn(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      Stack created = f.stacks.create("pr-42").withOwner("alice").withPurpose("review of PR 42")
+          .withTtl(Duration.ofDays(3)).withManifest(new StackManifest("shop", "1.4.0", "sha256:abc")).call();
+      f.stacks.create("pr-43").withOwner("bob").call();
+
+      Namespace live = admin.namespaces().withName(f.namespace("pr-42")).get();
+      assertThat(live.getMetadata().getLabels()).containsAllEntriesOf(Map.of(
+          "app.kubernetes.io/managed-by", "stackpipe", "stackpipe.io/stack", "pr-42",
+          "stackpipe.io/stack-type", "ephemeral", "stackpipe.io/installation", ns));
+      assertThat(live.getMetadata().getAnnotations()).containsAllEntriesOf(Map.of(
+          "stackpipe.io/owner", "alice", "stackpipe.io/purpose", "review of PR 42",
+          "stackpipe.io/created", T0.toString(), "stackpipe.io/last-activity", T0.toString(),
+          "stackpipe.io/last-activity-kind", "create", "stackpipe.io/ttl", "3d",
+          "stackpipe.io/manifest-chart", "shop", "stackpipe.io/manifest-version", "1.4.0",
+          "stackpipe.io/manifest-digest", "sha256:abc"));
+      assertThat(created.reapAt()).isEqualTo(T0.plus(Duration.ofDays(3)));
+
+      f.clock.advance(Duration.ofHours(5));
+      f.requests.clear();
+      StackList alices = f.stacks.list("alice");
+      assertThat(f.requests.all()).as("one LIST by label selector").singleElement().satisfies(r -> {
+        assertThat(r.method()).isEqualTo("GET");
+        assertThat(r.path()).startsWith("/api/v1/namespaces?labelSelector=");
+      });
+      assertThat(alices.stacks()).extracting(Stack::name).containsExactly("pr-42");
+      assertThat(f.stacks.list(null).stacks()).extracting(Stack::name).containsExactly("pr-42", "pr-43");
+
+      Map<String, Object> json = f.stacks.show("pr-42").toMap();
+      assertThat(json).containsEntry("name", "pr-42").containsEntry("namespace", f.namespace("pr-42"))
+          .containsEntry("type", "ephemeral").containsEntry("owner", "alice").containsEntry("state", "active")
+          .containsEntry("idle", "5h").containsEntry("idleSeconds", 18000L).containsEntry("ttl", "3d")
+          .containsEntry("reapAt", "2025-03-06T09:00:00Z").containsEntry("reapWarned", false)
+          .containsEntry("manifest", Map.of("chart", "shop", "version", "1.4.0", "digest", "sha256:abc"));
+      assertThat(alices.toMap()).containsEntry("installation", ns);
+    }
+  }
+
+  @Test
+  void touchAndExtendAreActivityAndExtendIsCapped(@KubeConfigPath Path kubeconfig, @TestNamespace String ns,
+      KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      f.stacks.create("pr-1").withOwner("alice").call();
+      f.clock.advance(Duration.ofDays(2));
+      Stack touched = f.stacks.touch("pr-1");
+      assertThat(touched.lastActivity()).isEqualTo(T0.plus(Duration.ofDays(2)));
+      assertThat(touched.lastActivityKind()).isEqualTo("touch");
+      assertThat(touched.idle()).isZero();
+
+      Stack extended = f.stacks.extend("pr-1", T0.plus(Duration.ofDays(12)), null);
+      assertThat(extended.keepUntil()).isEqualTo(T0.plus(Duration.ofDays(12)));
+      assertThat(extended.lastActivityKind()).isEqualTo("extend");
+      assertThat(extended.reapAt()).isEqualTo(T0.plus(Duration.ofDays(19)));
+
+      Stack cappedByPolicy = f.stacks.extend("pr-1", T0.plus(Duration.ofDays(100)), Duration.ofDays(14));
+      assertThat(cappedByPolicy.keepUntil()).isEqualTo(T0.plus(Duration.ofDays(16)));
+      Stack cappedByMaximum = f.stacks.extend("pr-1", T0.plus(Duration.ofDays(100)), Duration.ofDays(60));
+      assertThat(cappedByMaximum.keepUntil()).isEqualTo(T0.plus(Duration.ofDays(32)));
+
+      assertThatThrownBy(() -> f.stacks.extend("pr-1", T0, null))
+          .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("until"))
+          .hasMessage(T0 + " is not in the future");
+    }
+  }
+
+  @Test
+  void badNamesAndMissingStacksAreOneLineRefusalsThatWriteNothing(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      for (String bad : new String[] {"My_Stack", "a".repeat(70), "../x"}) {
+        assertThatThrownBy(() -> f.stacks.create(bad).withOwner("alice").call())
+            .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("stack"));
+      }
+      assertThatThrownBy(() -> f.stacks.create("ok").call())
+          .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("owner"))
+          .hasMessage("is required");
+      assertThatThrownBy(() -> f.stacks.create("ok").withOwner("a").withType(StackType.PERSISTENT)
+          .withTtl(Duration.ofDays(1)).call()).hasMessage("only ephemeral stacks are reaped: a persistent stack takes no ttl");
+      assertThat(f.requests.writes()).isEmpty();
+
+      assertThatThrownBy(() -> f.stacks.show("nope"))
+          .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("stack"))
+          .hasMessage("no stack \"nope\" in installation " + ns + " (no namespace " + f.namespace("nope") + ")");
+      assertThatThrownBy(() -> f.stacks.touch("nope")).hasMessageStartingWith("no stack \"nope\"");
+      assertThat(f.requests.writes()).isEmpty();
+
+      f.stacks.create("twice").withOwner("alice").call();
+      assertThatThrownBy(() -> f.stacks.create("twice").withOwner("bob").call())
+          .hasMessage("\"twice\" already exists (owner alice)");
+    }
+  }
+
+  @Test
+  void anotherInstallationsStackAndAPlainNamespaceAreNeitherShownNorTouchedNorDestroyed(
+      @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      Stacks foreign = Stacks.on(f.kube, ns + "-other").withNamespacePrefix(f.prefix).withClock(f.clock);
+      foreign.create("theirs").withOwner("carol").call();
+      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(f.namespace("plain"))
+          .addToLabels("stackpipe.io/test-prefix", f.prefix.substring(0, f.prefix.length() - 1)).endMetadata()
+          .build()).create();
+      String theirsVersion = admin.namespaces().withName(f.namespace("theirs")).get().getMetadata().getResourceVersion();
+      try {
+        assertThat(f.stacks.list(null).stacks()).isEmpty();
+        assertThatThrownBy(() -> f.stacks.destroy("theirs")).hasMessage("\"theirs\" belongs to installation "
+            + ns + "-other, not " + ns + ": left alone");
+        assertThatThrownBy(() -> f.stacks.touch("theirs")).hasMessageContaining("left alone");
+        assertThatThrownBy(() -> f.stacks.destroy("plain")).hasMessage("namespace " + f.namespace("plain")
+            + " exists but is not a Stackpipe stack: left alone");
+        assertThat(admin.namespaces().withName(f.namespace("theirs")).get().getMetadata().getResourceVersion())
+            .isEqualTo(theirsVersion);
+        assertThat(admin.namespaces().withName(f.namespace("plain")).get().getMetadata().getDeletionTimestamp())
+            .isNull();
+      } finally {
+        admin.namespaces().withLabel(Stack.INSTALLATION_LABEL, ns + "-other").delete();
+      }
+    }
+  }
+
+  @Test
+  void destroyUninstallsReleasesDeletesTheNamespaceAndWaitsAndASecondDestroyIsFine(
+      @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) throws Exception {
+    Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      f.stacks.create("doomed").withOwner("alice").call();
+      f.kube.releases().install("web", f.namespace("doomed"), chart, Map.of());
+
+      StackDestroyed destroyed = f.stacks.destroy("doomed");
+
+      assertThat(destroyed.releases()).containsExactly("web");
+      assertThat(destroyed.alreadyGone()).isFalse();
+      assertThat(admin.namespaces().withName(f.namespace("doomed")).get()).isNull();
+      assertThat(f.stacks.destroy("doomed").alreadyGone()).isTrue();
+      assertThat(f.stacks.destroy("doomed").toMap()).containsEntry("alreadyGone", true);
+    }
+  }
+
+  @Test
+  void contentThatFailsLeavesNoHalfMadeStackUnlessAskedToKeepIt(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      Stack filled = f.stacks.create("full").withOwner("alice").withContent(stack -> admin.configMaps()
+          .inNamespace(stack.namespace()).resource(new ConfigMapBuilder().withNewMetadata().withName("content")
+              .endMetadata().addToData("from", stack.name()).build()).create()).call();
+      assertThat(admin.configMaps().inNamespace(filled.namespace()).withName("content").get().getData())
+          .containsEntry("from", "full");
+
+      assertThatThrownBy(() -> f.stacks.create("broken").withOwner("alice").withContent(stack -> {
+        throw new StackpipeException("umbrella install failed");
+      }).call()).hasMessage("umbrella install failed");
+      assertThat(admin.namespaces().withName(f.namespace("broken")).get()).isNull();
+
+      assertThatThrownBy(() -> f.stacks.create("kept").withOwner("alice").keepOnFailure(true).withContent(stack -> {
+        throw new StackpipeException("umbrella install failed");
+      }).call()).hasMessage("umbrella install failed");
+      assertThat(f.stacks.show("kept").owner()).isEqualTo("alice");
+      assertThat(admin.leases().inNamespace(f.namespace("kept")).withName(StackLock.LEASE_NAME).get().getSpec()
+          .getHolderIdentity()).as("the lock is released also on failure").isNull();
+    }
+  }
+}
