@@ -2,7 +2,7 @@ package io.stackpipe.profile;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.Names;
-import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,6 +79,8 @@ public final class Profiles {
           throw new StackpipeException(display + ": not SOPS-encrypted (no sops metadata) in profile " + name
               + ": encrypt it with 'stackpipe secrets encrypt', a plaintext secret must never be published");
         }
+        // a broken ENC[...] value or metadata would only fail at deploy time: refuse it now, no key needed
+        SopsFile.parse(file).checkStructure();
       }
       if (!KNOWN.contains(fileName)) {
         throw new StackpipeException(display + ": unknown file in profile " + name

@@ -1,6 +1,9 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.format.FileFormat;
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.Tree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +29,12 @@ public final class DecryptedSecrets {
   private final List<String> secretPaths;
   private final Set<String> secretValues;
 
-  DecryptedSecrets(Path file, FileFormat format, List<Tree.Branch> documents, List<String> secretPaths, Set<String> secretValues) {
+  DecryptedSecrets(Path file, FileFormat format, Sealer.Opened opened) {
     this.file = file;
     this.format = format;
-    this.documents = documents;
-    this.secretPaths = List.copyOf(secretPaths);
-    this.secretValues = Collections.unmodifiableSet(secretValues);
+    this.documents = opened.documents();
+    this.secretPaths = List.copyOf(opened.secretPaths());
+    this.secretValues = Collections.unmodifiableSet(collectSecretValues(opened.secretValues()));
   }
 
   public Path file() {
@@ -55,7 +58,7 @@ public final class DecryptedSecrets {
   /** The documents as plain ordered maps (comments dropped), e.g. as Helm values. */
   public List<Map<String, Object>> documents() {
     List<Map<String, Object>> out = new ArrayList<>();
-    documents.forEach(d -> out.add(SopsMetadata.toPlain(d)));
+    documents.forEach(d -> out.add(Tree.toPlain(d)));
     return out;
   }
 
@@ -95,13 +98,7 @@ public final class DecryptedSecrets {
     if (pos != path.length() || pos == 0) {
       throw new SecretsException("invalid extract path " + path + " (expected e.g. [\"key\"][0])");
     }
-    if (cur instanceof Tree.Branch || cur instanceof List<?>) {
-      return format.emitValue(cur);
-    }
-    if (cur instanceof byte[] b) {
-      return new String(b, StandardCharsets.UTF_8);
-    }
-    return cur == null ? "" : cur instanceof Double d ? GoFormat.formatFloat(d) : new String(Tree.toBytes(cur), StandardCharsets.UTF_8);
+    return format.emitExtracted(cur);
   }
 
   /** An action that receives the plaintext file's path. */
@@ -126,7 +123,7 @@ public final class DecryptedSecrets {
     }
   }
 
-  static Set<String> collectSecretValues(List<Object> values) {
+  private static Set<String> collectSecretValues(List<Object> values) {
     Set<String> out = new LinkedHashSet<>();
     for (Object v : values) {
       if (v != null && !(v instanceof Tree.Comment)) {

@@ -1,6 +1,11 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.Tree;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +22,9 @@ public final class SopsEdit {
   private final SecretKeys keys;
   private final List<String> editor;
 
+  /** Edits with {@code vi} unless {@link #withEditor} names the editor (e.g. {@link SecretsEnvironment#editor()}). */
   public SopsEdit(SecretKeys keys) {
-    this(keys, editorCommand(System.getenv()));
+    this(keys, List.of("vi"));
   }
 
   private SopsEdit(SecretKeys keys, List<String> editor) {
@@ -31,19 +37,11 @@ public final class SopsEdit {
     return new SopsEdit(keys, List.copyOf(command));
   }
 
-  /** The editor as sops picks it: SOPS_EDITOR, else EDITOR, else vi (split on whitespace). */
-  public static List<String> editorCommand(java.util.Map<String, String> env) {
-    String e = env.get("SOPS_EDITOR");
-    if (e == null || e.isBlank()) {
-      e = env.get("EDITOR");
-    }
-    return List.of((e == null || e.isBlank() ? "vi" : e).strip().split("\\s+"));
-  }
-
   /** True if the file changed. */
   public boolean call(Path file) {
     SopsFile parsed = SopsFile.parse(file);
-    SopsDecrypt.Result plain = SopsDecrypt.decryptTree(parsed, keys, false);
+    byte[] dataKey = SopsDecrypt.dataKey(parsed, keys);
+    Sealer.Opened plain = Sealer.open(parsed, dataKey, false);
     String before = parsed.format().emit(plain.documents());
     String after = editInTempFile(file, before);
     if (after.equals(before)) {
@@ -53,8 +51,8 @@ public final class SopsEdit {
     SopsMetadata meta = parsed.metadata();
     try {
       String out = Sealer.seal(parsed.format(), edited, meta.keyGroups(), meta.shamirThreshold(), meta.rules(),
-          plain.dataKey(), plain.cipher());
-      Sealer.writeAtomically(file, out);
+          dataKey, plain.cipher());
+      SecretsFiles.writeAtomically(file, out);
     } catch (SecretsException e) {
       throw e.inFile(file);
     }

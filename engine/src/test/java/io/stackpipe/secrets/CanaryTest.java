@@ -2,6 +2,9 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,6 +53,16 @@ final class GoFormat {
       return (d < 0 ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
     }
     return plain;
+  }
+
+  /** Go's strconv.ParseFloat for what FormatFloat writes, including "+Inf", "-Inf" and "NaN". */
+  static double parseFloat(String s) {
+    return switch (s) {
+      case "+Inf", "Inf", "inf", "+inf", "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
+      case "-Inf", "-inf", "-Infinity" -> Double.NEGATIVE_INFINITY;
+      case "NaN", "nan" -> Double.NaN;
+      default -> Double.parseDouble(s);
+    };
   }
 
   /** Go's strconv.ParseBool. */

@@ -1,4 +1,4 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;

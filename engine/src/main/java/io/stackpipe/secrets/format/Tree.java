@@ -1,12 +1,16 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
@@ -138,7 +142,7 @@ public final class Tree {
     return stack;
   }
 
-  private static final java.util.Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
   /** Compiled once per regex: the rules are checked for every leaf. */
   static Pattern pattern(String regex) {
@@ -264,7 +268,7 @@ public final class Tree {
   }
 
   /** sops' ToBytes: the bytes a leaf contributes to the MAC (and, for encryption, the plaintext). */
-  static byte[] toBytes(Object v) {
+  public static byte[] toBytes(Object v) {
     if (v instanceof String s) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -340,6 +344,33 @@ public final class Tree {
     List<Branch> out = new ArrayList<>(branches.size());
     for (Branch b : branches) {
       out.add((Branch) deepCopy(b));
+    }
+    return out;
+  }
+
+  /** A tree value as plain Java maps/lists, comments dropped. */
+  public static Object toPlainValue(Object v) {
+    if (v instanceof Branch b) {
+      return toPlain(b);
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        if (!(o instanceof Comment)) {
+          out.add(toPlainValue(o));
+        }
+      }
+      return out;
+    }
+    return v;
+  }
+
+  public static Map<String, Object> toPlain(Branch b) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Item i : b) {
+      if (i.key() instanceof String k) {
+        out.put(k, toPlainValue(i.value()));
+      }
     }
     return out;
   }
