@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,7 +113,12 @@ public final class DecryptedSecrets {
    * deletes both in {@code finally}, also when the action fails.
    */
   public <T> T withTempFile(FileAction<T> action) {
-    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-secrets-")) {
+    return withTempFile(Optional.empty(), action);
+  }
+
+  /** As {@link #withTempFile(FileAction)}, the private directory created under {@code tempRoot} if given. */
+  public <T> T withTempFile(Optional<Path> tempRoot, FileAction<T> action) {
+    try (PrivateTempDir dir = PrivateTempDir.create(tempRoot, "stackpipe-secrets-")) {
       Path f = dir.newFile(file.getFileName().toString());
       Files.writeString(f, plaintext(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
       return action.apply(f);

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code sops edit}: decrypts into a 0600 file in a private temp directory, runs the editor on it, and re-encrypts
@@ -21,20 +22,27 @@ import java.util.List;
 public final class SopsEdit {
   private final SecretKeys keys;
   private final List<String> editor;
+  private final Optional<Path> tempRoot;
 
   /** Edits with {@code vi} unless {@link #withEditor} names the editor (e.g. {@link SecretsEnvironment#editor()}). */
   public SopsEdit(SecretKeys keys) {
-    this(keys, List.of("vi"));
+    this(keys, List.of("vi"), Optional.empty());
   }
 
-  private SopsEdit(SecretKeys keys, List<String> editor) {
+  private SopsEdit(SecretKeys keys, List<String> editor, Optional<Path> tempRoot) {
     this.keys = keys;
     this.editor = editor;
+    this.tempRoot = tempRoot;
   }
 
   /** The editor command; the plaintext file's path is appended as its last argument. */
   public SopsEdit withEditor(List<String> command) {
-    return new SopsEdit(keys, List.copyOf(command));
+    return new SopsEdit(keys, List.copyOf(command), tempRoot);
+  }
+
+  /** Where the private directory of the plaintext file is created (default: {@code java.io.tmpdir}). */
+  public SopsEdit withTempRoot(Path dir) {
+    return new SopsEdit(keys, editor, Optional.of(dir));
   }
 
   /** True if the file changed. */
@@ -60,7 +68,7 @@ public final class SopsEdit {
   }
 
   private String editInTempFile(Path file, String plaintext) {
-    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-edit-")) {
+    try (PrivateTempDir dir = PrivateTempDir.create(tempRoot, "stackpipe-edit-")) {
       Path tmp = dir.newFile(file.getFileName().toString());
       Files.writeString(tmp, plaintext, StandardCharsets.UTF_8);
       List<String> cmd = new ArrayList<>(editor);

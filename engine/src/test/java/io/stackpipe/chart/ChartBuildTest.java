@@ -10,6 +10,9 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.secrets.SopsFixtures;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.testsupport.SopsCli;
 import io.stackpipe.testsupport.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.testsupport.registry.TestImages;
@@ -114,9 +117,12 @@ class ChartBuildTest {
 
     @Test
     void templatesReadingSecretsRenderFromTheSopsFileKeysWithoutAnyKey() {
-      // A real sops-written file: its keys are in clear, its values are not decryptable here.
+      // A file written by the real sops for a key the build never sees: keys in clear, values not decryptable here.
       Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
-      copy(Fixtures.sopsVector("helm-secrets/secrets.age.yaml"), secrets);
+      Path written = SopsFixtures.sopsEncrypted(new SopsCli(work, Map.of()), work.resolve("sops"), "secrets.yaml",
+          "global_secret: x\nservice:\n    port: 8080\n",
+          "    age: " + Age.Identity.generate().recipient() + "\n");
+      copy(written, secrets);
       Map<String, Object> standIn = SecretsStandIn.of(secrets);
       assertThat(standIn).doesNotContainKey("sops")
           .containsEntry("global_secret", SecretsStandIn.PLACEHOLDER)
@@ -324,6 +330,22 @@ class ChartBuildTest {
       write(orders.resolve("profiles/qa1/secrets.yaml"), "secrets:\n  databasePassword: hunter2\n");
       assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
           "profiles/qa1/secrets.yaml: not SOPS-encrypted (no sops metadata) in profile qa1");
+    }
+
+    @Test
+    void aSecretsFileWithAMalformedEncryptedValue() throws IOException {
+      Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
+      Files.writeString(secrets, Files.readString(secrets).replaceFirst("(apiToken: ENC\\[AES256_GCM,data:)[^,]+", "$1not*base64"));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/secrets.yaml: value at secrets.apiToken has invalid base64 in its data field");
+    }
+
+    @Test
+    void aSecretsFileWithoutItsMac() throws IOException {
+      Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
+      Files.writeString(secrets, Files.readString(secrets).replaceFirst("(?m)^    mac: .*\n", ""));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
+          "profiles/qa1/secrets.yaml: sops.mac is missing");
     }
 
     @Test
