@@ -93,6 +93,55 @@ final class GoFormat {
     return base + (t.getOffset().equals(ZoneOffset.UTC) ? "Z" : t.getOffset().getId());
   }
 
+  private static final java.util.regex.Pattern YAML_TIMESTAMP = java.util.regex.Pattern.compile(
+      "(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:([Tt ])(\\d{1,2}):(\\d{1,2}):(\\d{1,2})(?:\\.(\\d+))?(Z|[+-]\\d{2}:\\d{2})?)?");
+
+  /**
+   * go-yaml's parseTimestamp: time.Parse with "2006-1-2T15:4:5.999999999Z07:00" (also with a lower-case t),
+   * "2006-1-2 15:4:5.999999999" (UTC) or "2006-1-2" (midnight UTC); null when none matches.
+   */
+  static OffsetDateTime parseYamlTimestamp(String s) {
+    java.util.regex.Matcher m = YAML_TIMESTAMP.matcher(s);
+    if (!m.matches()) {
+      return null;
+    }
+    boolean space = " ".equals(m.group(4));
+    // the T layouts need a zone, the space layout has none
+    if (m.group(4) != null && (space == (m.group(9) != null))) {
+      return null;
+    }
+    try {
+      int nanos = 0;
+      if (m.group(8) != null) {
+        String frac = (m.group(8) + "000000000").substring(0, 9);
+        if (m.group(8).length() > 9) {
+          return null;
+        }
+        nanos = Integer.parseInt(frac);
+      }
+      ZoneOffset zone = m.group(9) == null || m.group(9).equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(m.group(9));
+      if (m.group(4) == null) {
+        return OffsetDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+            0, 0, 0, 0, ZoneOffset.UTC);
+      }
+      return OffsetDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+          Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7)), nanos, zone);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** encoding/json's float: 'f' form for 1e-6 <= |d| < 1e21, else 'e' form with a one-digit negative exponent kept short. */
+  static String formatJsonFloat(double d) {
+    double abs = Math.abs(d);
+    if (abs == 0 || (abs >= 1e-6 && abs < 1e21)) {
+      return formatFloat(d);
+    }
+    String g = formatFloatG(d);
+    // formatFloatG writes two exponent digits at least, as Go's 'e' does; encoding/json trims "e-07" to "e-7"
+    return g.replaceFirst("e-0(\\d)$", "e-$1");
+  }
+
   static OffsetDateTime parseTime(String s) {
     try {
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);

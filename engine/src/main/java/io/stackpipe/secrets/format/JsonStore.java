@@ -1,72 +1,74 @@
 package io.stackpipe.secrets.format;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
 import io.stackpipe.secrets.SecretsException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
-/** sops' JSON store: one document, key order kept, integers in the int64 range as ints and other numbers as floats. */
+/** sops' JSON store: one document, key order kept, every number a float64 as sops 3.11 reads it. */
 final class JsonStore {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final JsonFactory FACTORY = new JsonFactory();
 
   private JsonStore() {
   }
 
   static List<Tree.Branch> parse(String content) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(content);
+    try (JsonParser p = FACTORY.createParser(content)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new SecretsException("a sops JSON document must be an object");
+      }
+      Tree.Branch root = (Tree.Branch) read(p);
+      if (p.nextToken() != null) {
+        throw new SecretsException("not valid JSON: more content after the document");
+      }
+      return new ArrayList<>(List.of(root));
     } catch (JsonProcessingException e) {
       throw new SecretsException("not valid JSON at line " + e.getLocation().getLineNr()
           + ", column " + e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw new SecretsException("cannot read JSON (" + e.getClass().getSimpleName() + ")");
     }
-    if (root == null || !root.isObject()) {
-      throw new SecretsException("a sops JSON document must be an object");
-    }
-    return new ArrayList<>(List.of((Tree.Branch) toTree(root)));
   }
 
-  private static Object toTree(JsonNode n) {
-    if (n.isObject()) {
-      Tree.Branch b = new Tree.Branch();
-      Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        b.add(new Tree.Item(e.getKey(), toTree(e.getValue())));
+  /** The value at the parser's current token; numbers from their text, so -0 stays negative as in Go. */
+  private static Object read(JsonParser p) throws IOException {
+    switch (p.currentToken()) {
+      case START_OBJECT -> {
+        Tree.Branch b = new Tree.Branch();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          b.add(new Tree.Item(key, read(p)));
+        }
+        return b;
       }
-      return b;
+      case START_ARRAY -> {
+        List<Object> l = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          l.add(read(p));
+        }
+        return l;
+      }
+      case VALUE_NULL -> {
+        return null;
+      }
+      case VALUE_TRUE, VALUE_FALSE -> {
+        return p.getBooleanValue();
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        // sops 3.11 reads every JSON number as a float64
+        return Double.parseDouble(p.getText());
+      }
+      default -> {
+        return p.getText();
+      }
     }
-    if (n.isArray()) {
-      List<Object> l = new ArrayList<>();
-      n.forEach(c -> l.add(toTree(c)));
-      return l;
-    }
-    if (n.isNull()) {
-      return null;
-    }
-    if (n.isBoolean()) {
-      return n.booleanValue();
-    }
-    if (n.isIntegralNumber()) {
-      return n.canConvertToLong() ? (Object) n.longValue() : (Object) n.doubleValue();
-    }
-    if (n.isNumber()) {
-      return n.doubleValue();
-    }
-    return n.asText();
   }
 
   static String emit(List<Tree.Branch> branches) {
@@ -76,57 +78,80 @@ final class JsonStore {
     return emitValue(branches.get(0)) + "\n";
   }
 
+  /** A value as Go's json.MarshalIndent(v, "", "\t") writes it (HTML characters escaped like json.Marshal). */
   static String emitValue(Object value) {
-    DefaultPrettyPrinter pp = new DefaultPrettyPrinter(
-        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-        .withObjectIndenter(new DefaultIndenter("\t", "\n"))
-        .withArrayIndenter(new DefaultIndenter("\t", "\n"));
-    try {
-      return MAPPER.writer(pp).writeValueAsString(toJson(value));
-    } catch (JsonProcessingException e) {
-      throw new SecretsException("cannot write JSON: " + e.getClass().getSimpleName());
+    StringBuilder sb = new StringBuilder();
+    write(sb, value, 0);
+    return sb.toString();
+  }
+
+  private static void write(StringBuilder sb, Object v, int depth) {
+    if (v instanceof Tree.Branch b) {
+      List<Tree.Item> items = b.stream().filter(i -> i.key() instanceof String).toList();
+      sb.append('{');
+      for (int i = 0; i < items.size(); i++) {
+        sb.append(i == 0 ? "\n" : ",\n").append("\t".repeat(depth + 1));
+        quote(sb, (String) items.get(i).key());
+        sb.append(": ");
+        write(sb, items.get(i).value(), depth + 1);
+      }
+      sb.append(items.isEmpty() ? "" : "\n" + "\t".repeat(depth)).append('}');
+    } else if (v instanceof List<?> l) {
+      List<?> items = l.stream().filter(o -> !(o instanceof Tree.Comment)).toList();
+      sb.append('[');
+      for (int i = 0; i < items.size(); i++) {
+        sb.append(i == 0 ? "\n" : ",\n").append("\t".repeat(depth + 1));
+        write(sb, items.get(i), depth + 1);
+      }
+      sb.append(items.isEmpty() ? "" : "\n" + "\t".repeat(depth)).append(']');
+    } else if (v == null) {
+      sb.append("null");
+    } else if (v instanceof Boolean || v instanceof Long) {
+      sb.append(v);
+    } else if (v instanceof Double d) {
+      if (d.isNaN() || d.isInfinite()) {
+        quote(sb, GoFormat.formatFloat(d));
+      } else {
+        sb.append(GoFormat.formatJsonFloat(d));
+      }
+    } else if (v instanceof byte[] bytes) {
+      quote(sb, new String(bytes, StandardCharsets.UTF_8));
+    } else if (v instanceof OffsetDateTime t) {
+      quote(sb, GoFormat.rfc3339Nano(t));
+    } else {
+      quote(sb, v.toString());
     }
   }
 
-  private static JsonNode toJson(Object v) {
-    if (v instanceof Tree.Branch b) {
-      ObjectNode o = F.objectNode();
-      for (Tree.Item i : b) {
-        if (i.key() instanceof String k) {
-          o.set(k, toJson(i.value()));
+  /** encoding/json's string escaping: short escapes, \\u00xx for other controls, HTML characters and U+2028/9. */
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1)))) {
+            if (Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1))) {
+              sb.append(c);
+            } else {
+              sb.append("\\ufffd");
+            }
+          } else {
+            sb.append(c);
+          }
         }
       }
-      return o;
     }
-    if (v instanceof List<?> l) {
-      ArrayNode a = F.arrayNode();
-      for (Object o : l) {
-        if (!(o instanceof Tree.Comment)) {
-          a.add(toJson(o));
-        }
-      }
-      return a;
-    }
-    if (v == null) {
-      return F.nullNode();
-    }
-    if (v instanceof Boolean b) {
-      return F.booleanNode(b);
-    }
-    if (v instanceof Long l) {
-      return F.numberNode(l);
-    }
-    if (v instanceof Double d) {
-      // like Go's encoding/json: 5432.0 is written 5432, and never in exponent form for ordinary magnitudes
-      return d.isNaN() || d.isInfinite() ? F.textNode(GoFormat.formatFloat(d))
-          : F.numberNode(new java.math.BigDecimal(GoFormat.formatFloat(d)));
-    }
-    if (v instanceof byte[] bytes) {
-      return F.textNode(new String(bytes, StandardCharsets.UTF_8));
-    }
-    if (v instanceof OffsetDateTime t) {
-      return F.textNode(GoFormat.rfc3339Nano(t));
-    }
-    return F.textNode(v.toString());
+    sb.append('"');
   }
 }

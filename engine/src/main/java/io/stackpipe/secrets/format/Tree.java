@@ -23,8 +23,11 @@ public final class Tree {
   private Tree() {
   }
 
-  /** A YAML comment line without its leading '#'; {@code inline} when it followed a value on the same line. */
-  public record Comment(String value, boolean inline) {
+  /**
+   * A YAML comment without its leading '#'. As in sops, a comment at the end of a line is kept as a line of its own
+   * before the entry it followed.
+   */
+  public record Comment(String value) {
   }
 
   /** One map entry; the key is a String or a Comment (then the value is null). Mutable so walks can replace values. */
@@ -113,8 +116,7 @@ public final class Tree {
       if (item.key() instanceof Comment c) {
         stack.get(stack.size() - 1).add(c.value());
         Object out = walkValue(c, path, stack, v);
-        // as in sops, a decrypted comment comes back as a line of its own (inline-ness is not encrypted)
-        Comment replaced = out instanceof Comment oc ? oc : new Comment((String) out, c.inline());
+        Comment replaced = out instanceof Comment oc ? oc : new Comment((String) out);
         in.set(i, new Item(replaced, null));
         continue;
       }
@@ -253,7 +255,7 @@ public final class Tree {
           throw new SecretsException("an encrypted comment matches unencrypted_comment_regex; "
               + "choose a regex that cannot match ENC[...]");
         }
-        return isComment ? new Comment(out, ((Comment) in).inline()) : out;
+        return isComment ? new Comment(out) : out;
       });
     }
     return HexFormat.of().withUpperCase().formatHex(hash.digest());

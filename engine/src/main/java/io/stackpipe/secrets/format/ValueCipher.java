@@ -112,7 +112,7 @@ public final class ValueCipher {
         case "bytes" -> plain;
         case "bool" -> GoFormat.parseBool(s);
         case "time" -> GoFormat.parseTime(s);
-        case "comment" -> new Tree.Comment(s, false);
+        case "comment" -> new Tree.Comment(s);
         default -> throw new IllegalStateException(type);
       };
     } catch (IllegalArgumentException e) {
@@ -149,7 +149,7 @@ public final class ValueCipher {
     if (bytes.length == 0 && (type.equals("str") || type.equals("comment"))) {
       return "";
     }
-    byte[] iv = stash.get(new StashKey(aad, stashable(plaintext instanceof Tree.Comment c ? new Tree.Comment(c.value(), false) : plaintext)));
+    byte[] iv = stash.get(new StashKey(aad, stashable(plaintext)));
     if (iv == null) {
       iv = new byte[NONCE_SIZE];
       RANDOM.nextBytes(iv);
