@@ -99,7 +99,7 @@ public final class DecryptedSecrets {
     if (pos != path.length() || pos == 0) {
       throw new SecretsException("invalid extract path " + path + " (expected e.g. [\"key\"][0])");
     }
-    return format.emitExtracted(cur);
+    return format.emitExtracted(cur, documents);
   }
 
   /** An action that receives the plaintext file's path. */

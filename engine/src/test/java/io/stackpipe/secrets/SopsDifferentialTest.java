@@ -89,13 +89,21 @@ class SopsDifferentialTest {
     if (encrypted.exitCode() != 0) {
       return new Outcome(index, "sops refused the generated document: " + encrypted.stderr().strip() + "\n" + doc);
     }
-    String theirs = sops.run("--decrypt", file.toString()).orFail();
+    SopsCli.Result decrypted = sops.run("--decrypt", file.toString());
     DecryptedSecrets ours;
     try {
       ours = new SopsDecrypt(keys).call(file);
+    } catch (MacMismatchException e) {
+      // sops 3.11 writes some files whose MAC it then refuses itself (see docs/secrets.md): refusing them is the same output
+      return decrypted.exitCode() != 0 && decrypted.stderr().contains("MAC mismatch") ? null
+          : new Outcome(index, "stackpipe refused a file sops decrypts: " + e.getMessage() + "\n" + doc);
     } catch (RuntimeException e) {
       return new Outcome(index, "stackpipe failed: " + e.getMessage() + "\n" + doc);
     }
+    if (decrypted.exitCode() != 0) {
+      return new Outcome(index, "sops refuses a file stackpipe decrypts: " + decrypted.stderr().strip() + "\n" + doc);
+    }
+    String theirs = decrypted.stdout();
     if (!ours.plaintext().equals(theirs)) {
       return new Outcome(index, "decrypt differs " + firstDifference(theirs, ours.plaintext())
           + (VERBOSE ? "\n--- input\n" + doc + "--- sops -d\n" + theirs + "--- stackpipe\n" + ours.plaintext() : ""));

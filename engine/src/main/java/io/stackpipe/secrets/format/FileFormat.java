@@ -43,10 +43,15 @@ public enum FileFormat {
     return this == JSON ? JsonStore.emit(branches) : YamlStore.emit(branches);
   }
 
-  /** What {@code sops -d --extract} prints for the value found: strings as they are, maps as a file, others encoded. */
-  public String emitExtracted(Object value) {
+  /**
+   * What {@code sops -d --extract} prints for the value found in the first document: strings as they are, others
+   * encoded, and a map as the whole file with the map in place of the first document (as sops does).
+   */
+  public String emitExtracted(Object value, List<Tree.Branch> documents) {
     if (value instanceof Tree.Branch b) {
-      return emit(List.of(b));
+      List<Tree.Branch> docs = new java.util.ArrayList<>(documents);
+      docs.set(0, b);
+      return emit(docs);
     }
     if (value instanceof String s) {
       return s;
