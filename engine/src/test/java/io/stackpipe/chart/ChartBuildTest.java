@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @ExtendWith(RegistryExtension.class)
 class ChartBuildTest {
@@ -332,20 +334,15 @@ class ChartBuildTest {
           "profiles/qa1/secrets.yaml: not SOPS-encrypted (no sops metadata) in profile qa1");
     }
 
-    @Test
-    void aSecretsFileWithAMalformedEncryptedValue() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        a malformed encrypted value | (apiToken: ENC\\[AES256_GCM,data:)[^,]+ | $1not*base64 | value at secrets.apiToken has invalid base64 in its data field
+        metadata without its MAC    | (?m)^    mac: .*\\n                     | ''           | sops.mac is missing
+        """)
+    void aBrokenSecretsFileNamingTheFileAndKey(String name, String regex, String replacement, String problem) throws IOException {
       Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
-      Files.writeString(secrets, Files.readString(secrets).replaceFirst("(apiToken: ENC\\[AES256_GCM,data:)[^,]+", "$1not*base64"));
-      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
-          "profiles/qa1/secrets.yaml: value at secrets.apiToken has invalid base64 in its data field");
-    }
-
-    @Test
-    void aSecretsFileWithoutItsMac() throws IOException {
-      Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
-      Files.writeString(secrets, Files.readString(secrets).replaceFirst("(?m)^    mac: .*\n", ""));
-      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
-          "profiles/qa1/secrets.yaml: sops.mac is missing");
+      Files.writeString(secrets, Files.readString(secrets).replaceFirst(regex, replacement));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "profiles/qa1/secrets.yaml: " + problem);
     }
 
     @Test
