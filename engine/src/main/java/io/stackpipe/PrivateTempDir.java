@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 
 /**
  * A folder under {@code java.io.tmpdir} that only this user can enter (0700), for one operation's files,
@@ -20,9 +22,15 @@ public final class PrivateTempDir implements AutoCloseable {
   }
 
   public static PrivateTempDir create(String prefix) {
+    return create(Optional.empty(), prefix);
+  }
+
+  /** A private folder under {@code parent}, else under {@code java.io.tmpdir}. */
+  public static PrivateTempDir create(Optional<Path> parent, String prefix) {
+    FileAttribute<?> owner = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     try {
-      return new PrivateTempDir(Files.createTempDirectory(prefix,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+      return new PrivateTempDir(parent.isPresent() ? Files.createTempDirectory(parent.get(), prefix, owner)
+          : Files.createTempDirectory(prefix, owner));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a private temporary folder", e);
     }

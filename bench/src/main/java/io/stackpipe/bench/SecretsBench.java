@@ -1,13 +1,14 @@
 package io.stackpipe.bench;
 
-import io.stackpipe.secrets.AwsKms;
 import io.stackpipe.secrets.DecryptedSecrets;
-import io.stackpipe.secrets.SecretKeys;
+import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.local.DelayProxy;
 import io.stackpipe.local.MotoServer;
 import io.stackpipe.local.SopsCli;
+import io.stackpipe.secrets.keys.AwsKms;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public final class SecretsBench {
       Files.writeString(dir.resolve(".sops.yaml"), "creation_rules:\n  - key_groups:\n      - kms:\n          - arn: " + arn
           + "\n            context:\n              app: bench\n");
       List<Path> paths = new ArrayList<>();
-      try (SecretKeys setup = SecretKeys.none().withKms(AwsKms.fromEnvironment().withEndpoint(moto.endpoint()).withCredentials(creds))) {
+      try (SecretKeys setup = SecretKeys.none().withKms(AwsKms.fromEnvironment(SecretsEnvironment.none()).withEndpoint(moto.endpoint()).withCredentials(creds))) {
         for (int i = 0; i < files; i++) {
           StringBuilder sb = new StringBuilder();
           for (int v = 0; v < values; v++) {
@@ -53,7 +54,7 @@ public final class SecretsBench {
       System.out.printf("setup: %d files x %d values, KMS at %s behind %d ms per request%n", files, values, moto.endpoint(), delayMs);
 
       for (String run : List.of("cold (first in this JVM)", "warm")) {
-        try (SecretKeys keys = SecretKeys.none().withKms(AwsKms.fromEnvironment().withEndpoint(proxy.endpoint()).withCredentials(creds))) {
+        try (SecretKeys keys = SecretKeys.none().withKms(AwsKms.fromEnvironment(SecretsEnvironment.none()).withEndpoint(proxy.endpoint()).withCredentials(creds))) {
           long t0 = System.nanoTime();
           List<DecryptedSecrets> out = new SopsDecrypt(keys).withParallelism(32).callAll(paths);
           long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -1,12 +1,15 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.secrets.DecryptedSecrets;
-import io.stackpipe.secrets.SecretKeys;
+import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEdit;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.secrets.SopsRotate;
 import io.stackpipe.secrets.SopsUpdateKeys;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,15 +33,20 @@ public class SecretsCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
-  private final Map<String, String> env;
+  private final SecretsEnvironment env;
 
+  /** The process environment and the user's home: where sops users keep their keys and AWS settings. */
   public SecretsCommand() {
-    this(Stackpipe.environment());
+    this(SecretsEnvironment.of(Stackpipe.environment(), Stackpipe.home()));
   }
 
-  /** For tests and embedding: the environment to read SOPS_AGE_KEY(_FILE) and STACKPIPE_KMS_ENDPOINT from. */
+  /** For tests and embedding: these variables only, no home directory. */
   public SecretsCommand(Map<String, String> env) {
-    this.env = Map.copyOf(env);
+    this(SecretsEnvironment.of(env, null));
+  }
+
+  public SecretsCommand(SecretsEnvironment env) {
+    this.env = env;
   }
 
   @Override
@@ -55,7 +63,7 @@ public class SecretsCommand implements Runnable {
     @Option(names = "--pgp-key-file", paramLabel = "FILE", description = "Armored PGP key file (secret keys to decrypt, public keys to encrypt).")
     List<Path> pgpKeyFiles = List.of();
 
-    SecretKeys keys(Map<String, String> env) {
+    SecretKeys keys(SecretsEnvironment env) {
       SecretKeys k = SecretKeys.fromEnvironment(env);
       for (Path p : ageKeyFiles) {
         k = k.withAgeKeyFile(p);
@@ -147,7 +155,7 @@ public class SecretsCommand implements Runnable {
 
     @Override
     int run(SecretKeys keys) {
-      boolean changed = new SopsEdit(keys).withEditor(SopsEdit.editorCommand(parent.env)).call(file);
+      boolean changed = new SopsEdit(keys).withEditor(parent.env.editor()).call(file);
       info(changed ? "updated " + file : "no changes to " + file);
       return 0;
     }

@@ -1,6 +1,6 @@
 package io.stackpipe.profile;
 
-import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.secrets.format.SopsFile;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.stackpipe.profile;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.Names;
-import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,6 +119,8 @@ public final class Profiles {
     if (parsed.metadata() == null) {
       throw new StackpipeException(notEncrypted);
     }
+    // a broken ENC[...] value or metadata would only fail at deploy time: refuse it now, no key needed
+    parsed.checkStructure();
     return parsed;
   }
 

@@ -1,6 +1,6 @@
 package io.stackpipe.profile;
 
-import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.secrets.format.SopsFile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

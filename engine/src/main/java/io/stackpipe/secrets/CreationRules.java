@@ -1,5 +1,11 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.Tree;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.AwsKms;
+import io.stackpipe.secrets.keys.MasterKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +29,18 @@ public record CreationRules(Path configFile, List<Map<String, Object>> rules) {
   public record Rule(List<List<MasterKey>> keyGroups, int shamirThreshold, SopsMetadata.Rules rules) {
   }
 
+  /**
+   * The rule for {@code file}: from {@code config} if given, else from the nearest {@code .sops.yaml} in the file's
+   * directory or above it.
+   */
+  public static Rule ruleFor(Path file, Optional<Path> config) {
+    Path c = config.or(() -> find(file))
+        .orElseThrow(() -> new SecretsException(file + ": no " + FILE_NAME + " found in its directory or above"));
+    return load(c).ruleFor(file);
+  }
+
   public static CreationRules load(Path configFile) {
-    List<Tree.Branch> docs = FileFormat.YAML.parse(SopsFile.read(configFile), configFile);
-    Map<String, Object> root = SopsMetadata.toPlain(docs.get(0));
+    Map<String, Object> root = Tree.toPlain(SopsFile.load(configFile).documents().get(0));
     Object cr = root.get("creation_rules");
     if (!(cr instanceof List<?> l)) {
       throw new SecretsException(configFile + ": no creation_rules list");
@@ -93,7 +108,7 @@ public record CreationRules(Path configFile, List<Map<String, Object>> rules) {
           keys.add(new MasterKey.Pgp(fp.replace(" ", ""), "", ""));
         }
         for (String rec : list(r.get("age"))) {
-          Age.recipientKey(rec);
+          Age.checkRecipient(rec);
           keys.add(new MasterKey.Age(rec, ""));
         }
         groups.add(keys);
@@ -135,7 +150,7 @@ public record CreationRules(Path configFile, List<Map<String, Object>> rules) {
       keys.add(new MasterKey.Pgp(fp.replace(" ", ""), "", ""));
     }
     for (String rec : list(g.get("age"))) {
-      Age.recipientKey(rec);
+      Age.checkRecipient(rec);
       keys.add(new MasterKey.Age(rec, ""));
     }
     return keys;

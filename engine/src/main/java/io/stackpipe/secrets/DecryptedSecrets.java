@@ -1,6 +1,9 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.format.FileFormat;
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.Tree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,12 +30,12 @@ public final class DecryptedSecrets {
   private final List<String> secretPaths;
   private final Set<String> secretValues;
 
-  DecryptedSecrets(Path file, FileFormat format, List<Tree.Branch> documents, List<String> secretPaths, Set<String> secretValues) {
+  DecryptedSecrets(Path file, FileFormat format, Sealer.Opened opened) {
     this.file = file;
     this.format = format;
-    this.documents = documents;
-    this.secretPaths = List.copyOf(secretPaths);
-    this.secretValues = Collections.unmodifiableSet(secretValues);
+    this.documents = opened.documents();
+    this.secretPaths = List.copyOf(opened.secretPaths());
+    this.secretValues = Collections.unmodifiableSet(collectSecretValues(opened.secretValues()));
   }
 
   public Path file() {
@@ -55,7 +59,7 @@ public final class DecryptedSecrets {
   /** The documents as plain ordered maps (comments dropped), e.g. as Helm values. */
   public List<Map<String, Object>> documents() {
     List<Map<String, Object>> out = new ArrayList<>();
-    documents.forEach(d -> out.add(SopsMetadata.toPlain(d)));
+    documents.forEach(d -> out.add(Tree.toPlain(d)));
     return out;
   }
 
@@ -95,13 +99,7 @@ public final class DecryptedSecrets {
     if (pos != path.length() || pos == 0) {
       throw new SecretsException("invalid extract path " + path + " (expected e.g. [\"key\"][0])");
     }
-    if (cur instanceof Tree.Branch || cur instanceof List<?>) {
-      return format.emitValue(cur);
-    }
-    if (cur instanceof byte[] b) {
-      return new String(b, StandardCharsets.UTF_8);
-    }
-    return cur == null ? "" : cur instanceof Double d ? GoFormat.formatFloat(d) : new String(Tree.toBytes(cur), StandardCharsets.UTF_8);
+    return format.emitExtracted(cur, documents);
   }
 
   /** An action that receives the plaintext file's path. */
@@ -115,7 +113,12 @@ public final class DecryptedSecrets {
    * deletes both in {@code finally}, also when the action fails.
    */
   public <T> T withTempFile(FileAction<T> action) {
-    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-secrets-")) {
+    return withTempFile(Optional.empty(), action);
+  }
+
+  /** As {@link #withTempFile(FileAction)}, the private directory created under {@code tempRoot} if given. */
+  public <T> T withTempFile(Optional<Path> tempRoot, FileAction<T> action) {
+    try (PrivateTempDir dir = PrivateTempDir.create(tempRoot, "stackpipe-secrets-")) {
       Path f = dir.newFile(file.getFileName().toString());
       Files.writeString(f, plaintext(), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
       return action.apply(f);
@@ -126,7 +129,7 @@ public final class DecryptedSecrets {
     }
   }
 
-  static Set<String> collectSecretValues(List<Object> values) {
+  private static Set<String> collectSecretValues(List<Object> values) {
     Set<String> out = new LinkedHashSet<>();
     for (Object v : values) {
       if (v != null && !(v instanceof Tree.Comment)) {

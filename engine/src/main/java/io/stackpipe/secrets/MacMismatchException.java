@@ -1,9 +1,14 @@
 package io.stackpipe.secrets;
 
-/** The file's MAC does not match its contents (tampering or a hand edit), or the MAC is missing. */
+/**
+ * The file's MAC does not match its contents (tampering or a hand edit), or the MAC is missing. The refusal concerns
+ * the {@code ignoreMac} input: setting it decrypts the file anyway.
+ */
 public class MacMismatchException extends SecretsException {
+  public static final String FIELD = "ignoreMac";
+
   public MacMismatchException(String message) {
-    super(message);
+    super(FIELD, message, null);
   }
 
   @Override

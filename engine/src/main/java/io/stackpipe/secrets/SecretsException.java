@@ -15,9 +15,13 @@ public class SecretsException extends StackpipeException {
     super(message, cause);
   }
 
-  /** Prefixes the message with a file name, keeping the cause. */
+  protected SecretsException(String field, String message, Throwable cause) {
+    super(field, message, cause);
+  }
+
+  /** Prefixes the message with a file name, keeping the field and the cause. */
   public SecretsException inFile(Object file) {
-    SecretsException e = new SecretsException(file + ": " + getMessage(), getCause());
+    SecretsException e = new SecretsException(field().orElse(null), file + ": " + getMessage(), getCause());
     e.setStackTrace(getStackTrace());
     return e;
   }

@@ -1,5 +1,8 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,57 +84,20 @@ public final class SopsDecrypt {
     }
   }
 
-  DecryptedSecrets decrypt(SopsFile file) {
-    Result r = decryptTree(file, keys, ignoreMac);
-    return new DecryptedSecrets(file.path(), file.format(), r.documents(), r.secretPaths(),
-        DecryptedSecrets.collectSecretValues(r.secretValues()));
+  private DecryptedSecrets decrypt(SopsFile file) {
+    return new DecryptedSecrets(file.path(), file.format(), open(file, keys, ignoreMac));
   }
 
-  record Result(List<Tree.Branch> documents, byte[] dataKey, ValueCipher cipher, List<String> secretPaths, List<Object> secretValues) {
+  /** Shared by decrypt, edit, rotate and updatekeys: the file's data key, its values decrypted, the MAC checked. */
+  static Sealer.Opened open(SopsFile file, SecretKeys keys, boolean ignoreMac) {
+    return Sealer.open(file, dataKey(file, keys), ignoreMac);
   }
 
-  /** Shared by decrypt, edit and rotate: the decrypted documents plus the data key and the IV-remembering cipher. */
-  static Result decryptTree(SopsFile file, SecretKeys keys, boolean ignoreMac) {
-    SopsMetadata meta = file.metadata();
-    byte[] dataKey;
+  static byte[] dataKey(SopsFile file, SecretKeys keys) {
     try {
-      dataKey = keys.dataKey(meta);
+      return keys.dataKey(file.metadata().keyGroups(), file.metadata().shamirThreshold());
     } catch (SecretsException e) {
       throw e.inFile(file.path());
-    }
-    ValueCipher cipher = new ValueCipher();
-    List<Tree.Branch> docs = Tree.deepCopy(file.documents());
-    List<String> paths = new ArrayList<>();
-    List<Object> values = new ArrayList<>();
-    String computed;
-    try {
-      computed = Tree.decrypt(docs, meta.rules(), cipher, dataKey, (path, v) -> {
-        paths.add(String.join(".", path));
-        values.add(v);
-      });
-    } catch (SecretsException e) {
-      throw e.inFile(file.path());
-    }
-    if (!ignoreMac) {
-      verifyMac(file, meta, dataKey, computed);
-    }
-    return new Result(docs, dataKey, cipher, paths, values);
-  }
-
-  private static void verifyMac(SopsFile file, SopsMetadata meta, byte[] dataKey, String computed) {
-    if (meta.mac().isEmpty()) {
-      throw new MacMismatchException("the file has no MAC, so its integrity cannot be checked (use --ignore-mac to decrypt anyway)")
-          .inFile(file.path());
-    }
-    Object stored;
-    try {
-      stored = new ValueCipher().decrypt(meta.mac(), dataKey, meta.macAad(), List.of("sops", "mac"));
-    } catch (SecretsException e) {
-      throw new MacMismatchException("the MAC cannot be decrypted: it or sops.lastmodified was altered").inFile(file.path());
-    }
-    if (!computed.equals(stored)) {
-      throw new MacMismatchException("MAC mismatch: the file was modified after sops encrypted it "
-          + "(values, unencrypted values or their order)").inFile(file.path());
     }
   }
 }

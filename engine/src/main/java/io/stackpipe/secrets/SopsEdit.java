@@ -1,12 +1,18 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.Tree;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code sops edit}: decrypts into a 0600 file in a private temp directory, runs the editor on it, and re-encrypts
@@ -16,34 +22,34 @@ import java.util.List;
 public final class SopsEdit {
   private final SecretKeys keys;
   private final List<String> editor;
+  private final Optional<Path> tempRoot;
 
+  /** Edits with {@code vi} unless {@link #withEditor} names the editor (e.g. {@link SecretsEnvironment#editor()}). */
   public SopsEdit(SecretKeys keys) {
-    this(keys, editorCommand(System.getenv()));
+    this(keys, List.of("vi"), Optional.empty());
   }
 
-  private SopsEdit(SecretKeys keys, List<String> editor) {
+  private SopsEdit(SecretKeys keys, List<String> editor, Optional<Path> tempRoot) {
     this.keys = keys;
     this.editor = editor;
+    this.tempRoot = tempRoot;
   }
 
   /** The editor command; the plaintext file's path is appended as its last argument. */
   public SopsEdit withEditor(List<String> command) {
-    return new SopsEdit(keys, List.copyOf(command));
+    return new SopsEdit(keys, List.copyOf(command), tempRoot);
   }
 
-  /** The editor as sops picks it: SOPS_EDITOR, else EDITOR, else vi (split on whitespace). */
-  public static List<String> editorCommand(java.util.Map<String, String> env) {
-    String e = env.get("SOPS_EDITOR");
-    if (e == null || e.isBlank()) {
-      e = env.get("EDITOR");
-    }
-    return List.of((e == null || e.isBlank() ? "vi" : e).strip().split("\\s+"));
+  /** Where the private directory of the plaintext file is created (default: {@code java.io.tmpdir}). */
+  public SopsEdit withTempRoot(Path dir) {
+    return new SopsEdit(keys, editor, Optional.of(dir));
   }
 
   /** True if the file changed. */
   public boolean call(Path file) {
     SopsFile parsed = SopsFile.parse(file);
-    SopsDecrypt.Result plain = SopsDecrypt.decryptTree(parsed, keys, false);
+    byte[] dataKey = SopsDecrypt.dataKey(parsed, keys);
+    Sealer.Opened plain = Sealer.open(parsed, dataKey, false);
     String before = parsed.format().emit(plain.documents());
     String after = editInTempFile(file, before);
     if (after.equals(before)) {
@@ -53,8 +59,8 @@ public final class SopsEdit {
     SopsMetadata meta = parsed.metadata();
     try {
       String out = Sealer.seal(parsed.format(), edited, meta.keyGroups(), meta.shamirThreshold(), meta.rules(),
-          plain.dataKey(), plain.cipher());
-      Sealer.writeAtomically(file, out);
+          dataKey, plain.cipher());
+      SecretsFiles.writeAtomically(file, out);
     } catch (SecretsException e) {
       throw e.inFile(file);
     }
@@ -62,7 +68,7 @@ public final class SopsEdit {
   }
 
   private String editInTempFile(Path file, String plaintext) {
-    try (PrivateTempDir dir = PrivateTempDir.create("stackpipe-edit-")) {
+    try (PrivateTempDir dir = PrivateTempDir.create(tempRoot, "stackpipe-edit-")) {
       Path tmp = dir.newFile(file.getFileName().toString());
       Files.writeString(tmp, plaintext, StandardCharsets.UTF_8);
       List<String> cmd = new ArrayList<>(editor);

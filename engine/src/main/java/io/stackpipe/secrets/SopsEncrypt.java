@@ -1,5 +1,10 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.ValueCipher;
+import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -26,39 +31,25 @@ public final class SopsEncrypt {
     return new SopsEncrypt(keys, Optional.of(sopsYaml));
   }
 
-  SopsEncrypt withConfigOpt(Optional<Path> sopsYaml) {
-    return new SopsEncrypt(keys, sopsYaml);
-  }
-
   /** The encrypted file's content; the plaintext file is left untouched. */
   public String call(Path plaintextFile) {
-    String content = SopsFile.read(plaintextFile);
-    SopsFile parsed = SopsFile.parse(plaintextFile, content);
-    if (parsed.metadata() != null) {
+    SopsFile parsed = SopsFile.load(plaintextFile);
+    if (parsed.isEncrypted()) {
       throw new SecretsException(plaintextFile + ": already encrypted by sops");
     }
-    CreationRules.Rule rule = rules(plaintextFile).ruleFor(plaintextFile);
-    return encrypt(plaintextFile, parsed.format(), parsed.documents(), rule);
+    CreationRules.Rule rule = CreationRules.ruleFor(plaintextFile, config);
+    byte[] dataKey = Sealer.newDataKey();
+    try {
+      List<List<MasterKey>> wrapped = keys.wrap(rule.keyGroups(), rule.shamirThreshold(), dataKey);
+      return Sealer.seal(parsed.format(), parsed.documents(), wrapped, rule.shamirThreshold(), rule.rules(), dataKey,
+          new ValueCipher());
+    } catch (SecretsException e) {
+      throw e.inFile(plaintextFile);
+    }
   }
 
   /** Encrypts the file in place (like {@code sops -e -i}). */
   public void callInPlace(Path plaintextFile) {
-    Sealer.writeAtomically(plaintextFile, call(plaintextFile));
-  }
-
-  String encrypt(Path file, FileFormat format, List<Tree.Branch> docs, CreationRules.Rule rule) {
-    byte[] dataKey = Sealer.newDataKey();
-    try {
-      List<List<MasterKey>> wrapped = keys.wrap(rule.keyGroups(), rule.shamirThreshold(), dataKey);
-      return Sealer.seal(format, docs, wrapped, rule.shamirThreshold(), rule.rules(), dataKey, new ValueCipher());
-    } catch (SecretsException e) {
-      throw e.inFile(file);
-    }
-  }
-
-  CreationRules rules(Path file) {
-    Path c = config.or(() -> CreationRules.find(file))
-        .orElseThrow(() -> new SecretsException(file + ": no " + CreationRules.FILE_NAME + " found in its directory or above"));
-    return CreationRules.load(c);
+    SecretsFiles.writeAtomically(plaintextFile, call(plaintextFile));
   }
 }

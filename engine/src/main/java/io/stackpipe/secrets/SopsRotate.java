@@ -1,5 +1,11 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.ValueCipher;
+import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,12 +31,12 @@ public final class SopsRotate {
     for (Path f : SecretsFiles.find(filesOrDirs)) {
       rewritten.put(f, rotate(SopsFile.parse(f)));
     }
-    rewritten.forEach(Sealer::writeAtomically);
+    rewritten.forEach(SecretsFiles::writeAtomically);
     return new ArrayList<>(rewritten.keySet());
   }
 
   private String rotate(SopsFile file) {
-    SopsDecrypt.Result plain = SopsDecrypt.decryptTree(file, keys, false);
+    Sealer.Opened plain = SopsDecrypt.open(file, keys, false);
     SopsMetadata meta = file.metadata();
     byte[] dataKey = Sealer.newDataKey();
     try {

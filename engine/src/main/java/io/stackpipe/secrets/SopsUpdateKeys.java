@@ -1,11 +1,18 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.format.Sealer;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code sops updatekeys} for every sops file under the given files/directories: when the keys of the file's matching
@@ -34,20 +41,21 @@ public final class SopsUpdateKeys {
     Map<Path, String> rewritten = new LinkedHashMap<>();
     for (Path f : SecretsFiles.find(filesOrDirs)) {
       SopsFile file = SopsFile.parse(f);
-      CreationRules.Rule rule = new SopsEncrypt(keys).withConfigOpt(config).rules(f).ruleFor(f);
+      CreationRules.Rule rule = CreationRules.ruleFor(f, config);
       if (sameKeys(file.metadata(), rule)) {
         continue;
       }
       try {
         // the MAC is checked too: never re-key a file that was tampered with
-        SopsDecrypt.Result r = SopsDecrypt.decryptTree(file, keys, false);
-        List<List<MasterKey>> wrapped = keys.wrap(rule.keyGroups(), rule.shamirThreshold(), r.dataKey());
-        rewritten.put(f, SopsFile.emit(file.format(), file.documents(), file.metadata().withKeys(wrapped, rule.shamirThreshold())));
+        byte[] dataKey = SopsDecrypt.dataKey(file, keys);
+        Sealer.open(file, dataKey, false);
+        List<List<MasterKey>> wrapped = keys.wrap(rule.keyGroups(), rule.shamirThreshold(), dataKey);
+        rewritten.put(f, file.rekeyed(wrapped, rule.shamirThreshold()));
       } catch (SecretsException e) {
         throw e.getMessage().startsWith(f.toString()) ? e : e.inFile(f);
       }
     }
-    rewritten.forEach(Sealer::writeAtomically);
+    rewritten.forEach(SecretsFiles::writeAtomically);
     return List.copyOf(rewritten.keySet());
   }
 
@@ -64,8 +72,8 @@ public final class SopsUpdateKeys {
     return true;
   }
 
-  private static java.util.Set<String> identities(List<MasterKey> keys) {
-    java.util.Set<String> s = new java.util.TreeSet<>();
+  private static Set<String> identities(List<MasterKey> keys) {
+    Set<String> s = new TreeSet<>();
     keys.forEach(k -> s.add(k.identity()));
     return s;
   }

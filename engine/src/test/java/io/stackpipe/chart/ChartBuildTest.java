@@ -11,8 +11,11 @@ import io.stackpipe.base.Ports;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.SecretsStandIn;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.local.SopsCli;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.secrets.SopsFile;
+import io.stackpipe.secrets.SopsFixtures;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.local.registry.LocalImages;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 @ExtendWith(RegistryExtension.class)
@@ -132,9 +136,12 @@ class ChartBuildTest {
 
     @Test
     void templatesReadingSecretsRenderFromTheSopsFileKeysWithoutAnyKey() {
-      // A real sops-written file: its keys are in clear, its values are not decryptable here.
+      // A file written by the real sops for a key the build never sees: keys in clear, values not decryptable here.
       Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
-      copy(Fixtures.sopsVector("helm-secrets/secrets.age.yaml"), secrets);
+      Path written = SopsFixtures.sopsEncrypted(new SopsCli(work, Map.of()), work.resolve("sops"), "secrets.yaml",
+          "global_secret: x\nservice:\n    port: 8080\n",
+          "    age: " + Age.Identity.generate().recipient() + "\n");
+      copy(written, secrets);
       Map<String, Object> standIn = SecretsStandIn.of(SopsFile.parse(secrets));
       assertThat(standIn).doesNotContainKey("sops")
           .containsEntry("global_secret", SecretsStandIn.PLACEHOLDER)
@@ -539,6 +546,17 @@ class ChartBuildTest {
       write(orders.resolve("profiles/qa1/secrets.yaml"), "secrets:\n  databasePassword: hunter2\n");
       assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out),
           "profiles/qa1/secrets.yaml: not SOPS-encrypted (no sops metadata) in profile qa1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        a malformed encrypted value | (apiToken: ENC\\[AES256_GCM,data:)[^,]+ | $1not*base64 | value at secrets.apiToken has invalid base64 in its data field
+        metadata without its MAC    | (?m)^    mac: .*\\n                     | ''           | sops.mac is missing
+        """)
+    void aBrokenSecretsFileNamingTheFileAndKey(String name, String regex, String replacement, String problem) throws IOException {
+      Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
+      Files.writeString(secrets, Files.readString(secrets).replaceFirst(regex, replacement));
+      assertRefusedUnchanged(ChartBuild.of(orders).withOutputDirectory(out), "profiles/qa1/secrets.yaml: " + problem);
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 
-/** Copies of the repository's example services and shared vectors, so tests exercise what users see. */
+/** Copies of the repository's example services, so tests exercise what users see. */
 final class Fixtures {
 
   private Fixtures() {
@@ -24,16 +24,6 @@ final class Fixtures {
     Path target = into.resolve(name);
     return TestFiles.copyTree(repoRoot().resolve("examples/services").resolve(name), target);
   }
-
-  /** A real sops-written file from ../shared/sops-vectors (read there, never copied into the repo). */
-  static Path sopsVector(String relative) {
-    Path file = repoRoot().resolve("../shared/sops-vectors").resolve(relative).normalize();
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("shared sops vector missing: " + file);
-    }
-    return file;
-  }
-
 
   /** A digest of every file's path and bytes under {@code root}: proves a refused build changed nothing. */
   static String treeDigest(Path root) {

@@ -2,6 +2,9 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -26,23 +29,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A distinctive secret goes through every operation, successful and failing; it must never show up in an exception
- * message or stack trace, a log record, stdout/stderr, toString, or a file left in the temp directory.
+ * message or stack trace, a log record, stdout/stderr, toString, or a file left in the temp directory (a private
+ * temp root given to the code under test, so the test never scans the shared /tmp).
  */
 class CanaryTest {
   static final String CANARY = "CANARY-7f3a9c1e-never-log-me";
 
   @TempDir
   Path dir;
+  @TempDir
+  Path tempRoot;
   final List<String> seen = new ArrayList<>();
   final ByteArrayOutputStream console = new ByteArrayOutputStream();
   PrintStream out;
   PrintStream err;
   Handler handler;
-  Instant start;
 
   @BeforeEach
   void capture() {
-    start = Instant.now().minusSeconds(1);
     out = System.out;
     err = System.err;
     PrintStream cap = new PrintStream(console, true, StandardCharsets.UTF_8);
@@ -101,8 +105,9 @@ class CanaryTest {
     seen.add(SopsFile.parse(f).toString());
     seen.add(SopsFile.parse(f).keyStructure(p -> "<" + p + ">").toString());
     Path[] leaked = new Path[1];
-    String read = d.withTempFile(p -> {
+    String read = d.withTempFile(Optional.of(tempRoot), p -> {
       leaked[0] = p;
+      assertThat(p).startsWith(tempRoot);
       assertThat(Files.getPosixFilePermissions(p)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
       assertThat(Files.getPosixFilePermissions(p.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
       return Files.readString(p);
@@ -110,7 +115,7 @@ class CanaryTest {
     assertThat(read).contains(CANARY);
     assertThat(leaked[0]).doesNotExist();
     assertThat(leaked[0].getParent()).doesNotExist();
-    expectFailure(() -> d.withTempFile(p -> {
+    expectFailure(() -> d.withTempFile(Optional.of(tempRoot), p -> {
       leaked[0] = p;
       throw new IOException("helm failed reading " + p);
     }));
@@ -125,44 +130,20 @@ class CanaryTest {
     expectFailure(() -> new SopsDecrypt(keys).call(f));
     Files.writeString(f, enc);
     expectFailure(() -> d.extract("[\"nope\"]"));
-    expectFailure(() -> new SopsEdit(keys).withEditor(List.of("sh", "-c", "printf 'password: [" + CANARY + "\\n' > \"$0\"")).call(f));
-    expectFailure(() -> new SopsEdit(keys).withEditor(List.of("false")).call(f));
+    expectFailure(() -> new SopsEdit(keys).withTempRoot(tempRoot).withEditor(List.of("sh", "-c", "printf 'password: [" + CANARY + "\\n' > \"$0\"")).call(f));
+    expectFailure(() -> new SopsEdit(keys).withTempRoot(tempRoot).withEditor(List.of("false")).call(f));
     expectFailure(() -> new SopsEncrypt(keys).call(f));
     new SopsRotate(keys).call(List.of(dir));
-    new SopsEdit(keys).withEditor(List.of("sed", "-i", "s/8080/8081/")).call(f);
+    // the editor only edits a file under the temp root it was given
+    new SopsEdit(keys).withTempRoot(tempRoot).withEditor(List.of("sh", "-c",
+        "case \"$0\" in " + tempRoot + "/*) sed -i s/8080/8081/ \"$0\";; *) exit 3;; esac")).call(f);
     assertThat(new SopsDecrypt(keys).call(f).secretValues()).contains(CANARY, "8081");
 
     seen.add(console.toString(StandardCharsets.UTF_8));
     assertThat(seen).isNotEmpty().noneMatch(s -> s.contains(CANARY));
     assertThat(Files.readString(f)).doesNotContain(CANARY);
-    assertThat(filesContainingCanary(Path.of(System.getProperty("java.io.tmpdir")))).isEmpty();
-  }
-
-  private List<Path> filesContainingCanary(Path tmp) throws IOException {
-    List<Path> hits = new ArrayList<>();
-    Path real = dir.toRealPath();
-    try (Stream<Path> s = Files.walk(tmp, 4)) {
-      s.filter(p -> !p.startsWith(real) && !p.startsWith(dir))
-          .filter(p -> {
-            try {
-              return Files.isRegularFile(p) && Files.isReadable(p) && Files.size(p) < 1_000_000
-                  && Files.getLastModifiedTime(p).toInstant().isAfter(start);
-            } catch (IOException e) {
-              return false;
-            }
-          })
-          .forEach(p -> {
-            try {
-              if (new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).contains(CANARY)) {
-                hits.add(p);
-              }
-            } catch (IOException e) {
-              // vanished or unreadable: not ours
-            }
-          });
-    } catch (java.io.UncheckedIOException e) {
-      // a directory vanished while walking (other processes use tmp too)
+    try (Stream<Path> left = Files.list(tempRoot)) {
+      assertThat(left).as("nothing left in the temp root").isEmpty();
     }
-    return hits;
   }
 }

@@ -3,6 +3,8 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.MasterKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

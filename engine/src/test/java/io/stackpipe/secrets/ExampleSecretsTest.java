@@ -3,6 +3,7 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.local.SopsCli;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +25,7 @@ class ExampleSecretsTest {
     }
     assertThat(files).hasSize(6);
     SopsCli sops = new SopsCli(ROOT, Map.of("SOPS_AGE_KEY_FILE", DEMO_KEY.toString()));
-    SopsDecrypt decrypt = new SopsDecrypt(SecretKeys.fromEnvironment(Map.of("SOPS_AGE_KEY_FILE", DEMO_KEY.toString())));
+    SopsDecrypt decrypt = new SopsDecrypt(SecretKeys.fromEnvironment(SecretsEnvironment.of(Map.of("SOPS_AGE_KEY_FILE", DEMO_KEY.toString()), null)));
     for (Path file : files) {
       DecryptedSecrets secrets = decrypt.call(file);
       String ours = secrets.plaintext();

@@ -3,6 +3,12 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.local.SopsCli;
+import io.stackpipe.secrets.format.FileFormat;
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.Tree;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +85,7 @@ class SopsCrossCheckTest {
   }
 
   static List<Map<String, Object>> parse(String content, FileFormat format) {
-    return format.parse(content, "test").stream().map(SopsMetadata::toPlain).toList();
+    return format.parse(content, "test").stream().map(Tree::toPlain).toList();
   }
 
   private SecretKeys ourKeys() {

@@ -3,6 +3,11 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.secrets.format.SopsFile;
+import io.stackpipe.secrets.format.SopsMetadata;
+import io.stackpipe.secrets.format.Tree;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.testsupport.SharedFiles;
 import io.stackpipe.local.SopsCli;
 import java.nio.charset.StandardCharsets;
@@ -11,16 +16,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every file in shared/sops-vectors (written by real sops 3.3.1–3.13.1) decrypts to exactly its expected plaintext. */
+/**
+ * The extra suite: every file in ../shared/sops-vectors (written by real sops 3.3.1–3.13.1 in other projects) decrypts
+ * to exactly its expected plaintext. Those files exist only on some machines; where they are absent the suite is
+ * skipped and says so, and the generated corpus ({@link SopsConformanceTest}, {@link SopsDifferentialTest}) still runs.
+ */
 class SopsVectorsTest {
   static Path vectors() {
-    return SharedFiles.require("sops-vectors");
+    return SharedFiles.find("sops-vectors").orElseThrow();
+  }
+
+  @BeforeAll
+  static void onlyWhereTheSharedVectorsExist() {
+    boolean present = SharedFiles.find("sops-vectors").isPresent();
+    if (!present) {
+      System.out.println("SopsVectorsTest: ../shared/sops-vectors not found: extra suite of real-world sops files skipped");
+    }
+    Assumptions.assumeTrue(present, "../shared/sops-vectors not found: extra suite of real-world sops files skipped");
   }
 
   static SecretKeys keys(String... keyFiles) {
@@ -35,8 +55,7 @@ class SopsVectorsTest {
   /** The expected plaintext parsed by the same store (types included), as plain maps. */
   static List<Map<String, Object>> expected(String name) {
     Path p = vectors().resolve("expected").resolve(name);
-    String content = SopsFile.read(p);
-    return FileFormat.of(p, content).parse(content, p).stream().map(SopsMetadata::toPlain).toList();
+    return SopsFile.load(p).documents().stream().map(Tree::toPlain).toList();
   }
 
   static Stream<Arguments> vectorsWithKeys() {
@@ -75,6 +94,15 @@ class SopsVectorsTest {
           .filter(p -> !p.equals("sops-functional/no_mac.yaml"))
           .toList();
       assertThat(covered).containsAll(encrypted);
+    }
+  }
+
+  @Test
+  void everyVectorFilePassesTheStaticStructureCheck() throws Exception {
+    try (Stream<Path> s = Files.walk(vectors())) {
+      List<Path> encrypted = s.filter(Files::isRegularFile).filter(p -> p.toString().matches(".*\\.(ya?ml|json)$"))
+          .filter(SopsFile::isEncrypted).filter(p -> !p.endsWith("no_mac.yaml")).toList();
+      assertThat(encrypted).hasSizeGreaterThan(10).allSatisfy(p -> SopsFile.parse(p).checkStructure());
     }
   }
 

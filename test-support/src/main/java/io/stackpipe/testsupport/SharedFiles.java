@@ -2,12 +2,13 @@ package io.stackpipe.testsupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Locates the project's read-only shared/ folder (e.g. the SOPS conformance vectors): system property
  * {@code stackpipe.shared.dir}, else environment {@code STACKPIPE_SHARED_DIR}, else {@code <repo root>/../shared} with the
- * repo root from the surefire property {@code stackpipe.repo.root}. Missing files fail loudly: a test must never
- * silently skip its fixtures.
+ * repo root from the surefire property {@code stackpipe.repo.root}. {@link #require} fails loudly when a file is
+ * missing; {@link #find} is for extra suites that run only where shared/ exists (and say so when it does not).
  */
 public final class SharedFiles {
   private SharedFiles() {
@@ -42,5 +43,14 @@ public final class SharedFiles {
       throw new IllegalStateException("shared fixture missing: " + p.toAbsolutePath());
     }
     return p;
+  }
+
+  /** A path under shared/, if shared/ and the path exist. */
+  public static Optional<Path> find(String relative) {
+    try {
+      return Optional.of(dir().resolve(relative)).filter(Files::exists);
+    } catch (IllegalStateException e) {
+      return Optional.empty();
+    }
   }
 }

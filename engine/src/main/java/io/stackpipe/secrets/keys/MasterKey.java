@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.keys;
 
+import io.stackpipe.secrets.SecretsException;
 import java.util.Map;
 
 /** One recipient of a file's data key (or of its Shamir share), as stored in the sops metadata. */

@@ -1,5 +1,7 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.keys.MasterKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,12 +31,16 @@ public final class SopsFile {
 
   /** Parses a sops-encrypted file; fails with one line naming the file if it is not valid or not encrypted. */
   public static SopsFile parse(Path file) {
-    String content = read(file);
-    SopsFile f = parse(file, content);
+    SopsFile f = load(file);
     if (f.metadata == null) {
       throw new SecretsException(file + ": not a sops-encrypted file (no 'sops' metadata)");
     }
     return f;
+  }
+
+  /** Parses a YAML or JSON file that may or may not be sops-encrypted (see {@link #isEncrypted()}). */
+  public static SopsFile load(Path file) {
+    return parse(file, read(file));
   }
 
   /**
@@ -73,12 +79,48 @@ public final class SopsFile {
     }
   }
 
-  static String read(Path file) {
+  private static String read(Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new SecretsException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  /**
+   * Checks, without any key, that the file is a well-formed sops file: metadata with a version, a MAC in sops' value
+   * format, at least one key in every key group and each key complete; every value the file's rules say is encrypted
+   * in the {@code ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]} format with valid base64, a 32-byte IV, a 16-byte tag
+   * and a known type. Fails with one line naming the file and the key path (never the value).
+   */
+  public SopsFile checkStructure() {
+    if (metadata == null) {
+      throw new SecretsException(path + ": not a sops-encrypted file (no 'sops' metadata)");
+    }
+    try {
+      metadata.checkStructure();
+      for (Tree.Branch b : documents) {
+        Tree.walkBranch((Tree.Branch) Tree.deepCopy(b), new ArrayList<>(), new ArrayList<>(), (in, p, stack) -> {
+          if (in instanceof Tree.Comment c) {
+            if (ValueCipher.looksEncrypted(c.value())) {
+              ValueCipher.parse(c.value(), p);
+            }
+          } else if (Tree.shouldBeEncrypted(metadata.rules(), p, stack, false)) {
+            if (!(in instanceof String s)) {
+              throw new SecretsException("value at " + Tree.pathString(p) + " should be encrypted but is a plain "
+                  + Tree.typeName(in));
+            }
+            if (!s.isEmpty()) {
+              ValueCipher.parse(s, p);
+            }
+          }
+          return in;
+        });
+      }
+    } catch (SecretsException e) {
+      throw e.inFile(path);
+    }
+    return this;
   }
 
   public Path path() {
@@ -93,7 +135,17 @@ public final class SopsFile {
     return metadata;
   }
 
-  List<Tree.Branch> documents() {
+  /** Whether the file carries sops metadata. */
+  public boolean isEncrypted() {
+    return metadata != null;
+  }
+
+  /** A copy of the documents (metadata removed), values as in the file. */
+  public List<Tree.Branch> documents() {
+    return Tree.deepCopy(documents);
+  }
+
+  List<Tree.Branch> tree() {
     return documents;
   }
 
@@ -119,7 +171,7 @@ public final class SopsFile {
         return encrypted && in instanceof String s && ValueCipher.looksEncrypted(s)
           ? placeholder.apply(String.join(".", p), ValueCipher.typeOf(s)) : in;
       });
-      out.add(SopsMetadata.toPlain(b));
+      out.add(Tree.toPlain(b));
     }
     return out;
   }
@@ -134,9 +186,9 @@ public final class SopsFile {
     return paths;
   }
 
-  /** The file as written: the metadata appended to every document, as sops does. */
-  String emit() {
-    return emit(format, documents, metadata);
+  /** The file as sops writes it with its data key wrapped for other keys; values, MAC and lastmodified unchanged. */
+  public String rekeyed(List<List<MasterKey>> keyGroups, int shamirThreshold) {
+    return emit(format, documents, metadata.withKeys(keyGroups, shamirThreshold));
   }
 
   static String emit(FileFormat format, List<Tree.Branch> docs, SopsMetadata meta) {

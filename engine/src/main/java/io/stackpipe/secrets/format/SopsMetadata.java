@@ -1,5 +1,9 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.keys.Age;
+import io.stackpipe.secrets.keys.AwsKms;
+import io.stackpipe.secrets.keys.MasterKey;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +76,35 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
     return GoFormat.rfc3339(lastModifiedTime());
   }
 
+  /** The metadata checks of {@link SopsFile#checkStructure()}: version, MAC format, usable key groups. */
+  void checkStructure() {
+    if (version.isEmpty()) {
+      throw new SecretsException("sops.version is missing");
+    }
+    if (mac.isEmpty()) {
+      throw new SecretsException("sops.mac is missing");
+    }
+    ValueCipher.parse(mac, List.of("sops", "mac"));
+    if (keyGroups.isEmpty() || keyGroups.stream().anyMatch(List::isEmpty)) {
+      throw new SecretsException(keyGroups.size() > 1 ? "a sops key group has no keys" : "sops metadata names no keys");
+    }
+    if (keyGroups.size() > 1 && shamirThreshold > keyGroups.size()) {
+      throw new SecretsException("sops.shamir_threshold " + shamirThreshold + " exceeds the " + keyGroups.size() + " key groups");
+    }
+    for (MasterKey k : allKeys()) {
+      if (k.enc().isBlank() || k.enc().equals("null")) {
+        throw new SecretsException(k.describe() + " has no wrapped data key (enc)");
+      }
+      if (k instanceof MasterKey.Kms kms) {
+        AwsKms.region(kms.arn());
+      } else if (k instanceof MasterKey.Age age) {
+        Age.checkRecipient(age.recipient());
+      } else if (k instanceof MasterKey.Pgp pgp && !pgp.fingerprint().matches("[0-9A-Fa-f]{16,40}")) {
+        throw new SecretsException("pgp key '" + pgp.fingerprint() + "' is not a fingerprint");
+      }
+    }
+  }
+
   public List<MasterKey> allKeys() {
     return keyGroups.stream().flatMap(List::stream).toList();
   }
@@ -86,7 +119,7 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
     if (!(node instanceof Tree.Branch b)) {
       throw new SecretsException(file + ": the 'sops' entry is not a mapping");
     }
-    Map<String, Object> m = toPlain(b);
+    Map<String, Object> m = Tree.toPlain(b);
     try {
       List<List<MasterKey>> groups = new ArrayList<>();
       Object kg = m.get("key_groups");
@@ -173,33 +206,6 @@ public record SopsMetadata(List<List<MasterKey>> keyGroups, int shamirThreshold,
       return GoFormat.rfc3339(t);
     }
     return v.toString();
-  }
-
-  /** A tree value as plain Java maps/lists, comments dropped. */
-  static Object toPlainValue(Object v) {
-    if (v instanceof Tree.Branch b) {
-      return toPlain(b);
-    }
-    if (v instanceof List<?> l) {
-      List<Object> out = new ArrayList<>();
-      for (Object o : l) {
-        if (!(o instanceof Tree.Comment)) {
-          out.add(toPlainValue(o));
-        }
-      }
-      return out;
-    }
-    return v;
-  }
-
-  static Map<String, Object> toPlain(Tree.Branch b) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Tree.Item i : b) {
-      if (i.key() instanceof String k) {
-        out.put(k, toPlainValue(i.value()));
-      }
-    }
-    return out;
   }
 
   // ---- serializing (keys in the order current sops writes them: alphabetical, empty lists omitted)

@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.keys;
 
+import io.stackpipe.secrets.SecretsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,10 +1,13 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.keys;
 
+import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.SecretsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,30 +33,22 @@ public final class SecretKeys implements AutoCloseable {
     this.kms = kms;
   }
 
+  /** No age or PGP keys; KMS with nothing but the SDK's own credential lookup. */
   public static SecretKeys none() {
-    return new SecretKeys(List.of(), Pgp.Keyring.empty(), AwsKms.fromEnvironment());
+    return fromEnvironment(SecretsEnvironment.none());
   }
 
   /**
    * Age identities as sops finds them: SOPS_AGE_KEY (the keys themselves), SOPS_AGE_KEY_FILE, and the default
-   * {@code $XDG_CONFIG_HOME/sops/age/keys.txt} (or {@code ~/.config/sops/age/keys.txt}); KMS from the environment.
+   * {@code $XDG_CONFIG_HOME/sops/age/keys.txt} (or {@code ~/.config/sops/age/keys.txt}); KMS settings from the same
+   * environment.
    */
-  public static SecretKeys fromEnvironment(Map<String, String> env) {
+  public static SecretKeys fromEnvironment(SecretsEnvironment env) {
     List<Age.Identity> ids = new ArrayList<>();
-    String inline = env.get("SOPS_AGE_KEY");
-    if (inline != null && !inline.isBlank()) {
-      ids.addAll(parseIdentities(inline, "SOPS_AGE_KEY"));
-    }
-    String file = env.get("SOPS_AGE_KEY_FILE");
-    if (file != null && !file.isBlank()) {
-      ids.addAll(readIdentities(Path.of(file), "SOPS_AGE_KEY_FILE"));
-    }
-    String xdg = env.get("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-    Path dflt = base.resolve("sops/age/keys.txt");
-    if (Files.isRegularFile(dflt)) {
-      ids.addAll(readIdentities(dflt, dflt.toString()));
-    }
+    env.get("SOPS_AGE_KEY").ifPresent(inline -> ids.addAll(parseIdentities(inline, "SOPS_AGE_KEY")));
+    env.get("SOPS_AGE_KEY_FILE").ifPresent(file -> ids.addAll(readIdentities(Path.of(file), "SOPS_AGE_KEY_FILE")));
+    env.configHome().map(c -> c.resolve("sops/age/keys.txt")).filter(Files::isRegularFile)
+        .ifPresent(dflt -> ids.addAll(readIdentities(dflt, dflt.toString())));
     return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment(env));
   }
 
@@ -103,14 +98,14 @@ public final class SecretKeys implements AutoCloseable {
 
   // ---- unwrapping
 
-  /** The file's data key, unwrapped at most once per instance for the same wrapped keys. */
-  byte[] dataKey(SopsMetadata meta) {
-    String cacheKey = meta.keyGroups().toString() + meta.shamirThreshold();
+  /** The data key wrapped in these key groups, unwrapped at most once per instance for the same wrapped keys. */
+  public byte[] dataKey(List<List<MasterKey>> keyGroups, int shamirThreshold) {
+    String cacheKey = keyGroups.toString() + shamirThreshold;
     CompletableFuture<byte[]> mine = new CompletableFuture<>();
     CompletableFuture<byte[]> existing = cache.putIfAbsent(cacheKey, mine);
     if (existing == null) {
       try {
-        mine.complete(unwrap(meta));
+        mine.complete(unwrap(keyGroups, shamirThreshold));
       } catch (RuntimeException e) {
         mine.completeExceptionally(e);
       }
@@ -123,11 +118,10 @@ public final class SecretKeys implements AutoCloseable {
     }
   }
 
-  private byte[] unwrap(SopsMetadata meta) {
-    List<List<MasterKey>> groups = meta.keyGroups();
+  private byte[] unwrap(List<List<MasterKey>> groups, int shamirThreshold) {
     List<String> failures = new ArrayList<>();
     List<byte[]> parts = new ArrayList<>();
-    int needed = groups.size() > 1 ? (meta.shamirThreshold() > 0 ? meta.shamirThreshold() : groups.size()) : 1;
+    int needed = groups.size() > 1 ? (shamirThreshold > 0 ? shamirThreshold : groups.size()) : 1;
     for (int g = 0; g < groups.size() && parts.size() < needed; g++) {
       List<String> groupErrors = new ArrayList<>();
       byte[] part = null;
@@ -188,14 +182,15 @@ public final class SecretKeys implements AutoCloseable {
   // ---- wrapping
 
   /** Wraps the data key (or its Shamir shares, one per group) for every key; all must succeed. */
-  List<List<MasterKey>> wrap(List<List<MasterKey>> groups, int threshold, byte[] dataKey) {
+  public List<List<MasterKey>> wrap(List<List<MasterKey>> groups, int threshold, byte[] dataKey) {
     if (groups.isEmpty() || groups.stream().allMatch(List::isEmpty)) {
       throw new SecretsException("no keys to encrypt the data key to: add kms, age or pgp keys");
     }
     List<byte[]> parts = groups.size() > 1
         ? Shamir.split(dataKey, groups.size(), threshold > 0 ? threshold : groups.size())
         : List.of(dataKey);
-    String now = GoFormat.rfc3339(OffsetDateTime.now(ZoneOffset.UTC));
+    // sops' created_at: RFC 3339 in UTC, whole seconds
+    String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     List<List<MasterKey>> out = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (int g = 0; g < groups.size(); g++) {

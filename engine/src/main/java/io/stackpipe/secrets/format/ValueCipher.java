@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -20,18 +21,28 @@ import javax.crypto.spec.SecretKeySpec;
  * cipher it remembers the IV of every value it decrypted, so re-encrypting an unchanged value under the same path and
  * data key yields the same ciphertext (edits only change the values that changed).
  */
-final class ValueCipher {
-  private static final Pattern ENC = Pattern.compile("^ENC\\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)]");
+public final class ValueCipher {
+  private static final Pattern ENC_PREFIX = Pattern.compile("^ENC\\[AES256_GCM,");
+  private static final Pattern ENC = Pattern.compile("^ENC\\[AES256_GCM,data:([^,]*),iv:([^,]*),tag:([^,]*),type:([^,\\]]*)]$");
+  private static final java.util.Set<String> TYPES = java.util.Set.of("str", "int", "float", "bytes", "bool", "time", "comment");
+  private static final int TAG_SIZE = 16;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int NONCE_SIZE = 32;
 
   private record StashKey(String aad, Object plaintext) {
   }
 
+  /** The decoded fields of one {@code ENC[...]} value. */
+  record Parts(byte[] data, byte[] iv, byte[] tag, String type) {
+  }
+
   private final Map<StashKey, byte[]> stash = new ConcurrentHashMap<>();
 
+  public ValueCipher() {
+  }
+
   static boolean looksEncrypted(String s) {
-    return ENC.matcher(s).find();
+    return ENC_PREFIX.matcher(s).find();
   }
 
   /** The sops type of an encrypted value (str, int, float, bool, time, comment, bytes). */
@@ -40,25 +51,45 @@ final class ValueCipher {
     return m.find() ? m.group(4) : "str";
   }
 
+  /** Splits and decodes an encrypted value, refusing any malformed field; the message names the path, never the value. */
+  static Parts parse(String value, List<String> path) {
+    Matcher m = ENC.matcher(value);
+    String where = "value at " + Tree.pathString(path);
+    if (!m.matches()) {
+      throw new SecretsException(where + " is not in sops' ENC[AES256_GCM,data:…,iv:…,tag:…,type:…] format");
+    }
+    byte[] data = base64(m.group(1), where, "data");
+    byte[] iv = base64(m.group(2), where, "iv");
+    byte[] tag = base64(m.group(3), where, "tag");
+    if (iv.length != NONCE_SIZE) {
+      throw new SecretsException(where + " has a " + iv.length + "-byte iv (sops uses " + NONCE_SIZE + ")");
+    }
+    if (tag.length != TAG_SIZE) {
+      throw new SecretsException(where + " has a " + tag.length + "-byte tag (AES-GCM uses " + TAG_SIZE + ")");
+    }
+    if (!TYPES.contains(m.group(4))) {
+      throw new SecretsException(where + " has unknown type '" + m.group(4) + "'");
+    }
+    return new Parts(data, iv, tag, m.group(4));
+  }
+
+  private static byte[] base64(String field, String where, String name) {
+    try {
+      return Base64.getDecoder().decode(field);
+    } catch (IllegalArgumentException e) {
+      throw new SecretsException(where + " has invalid base64 in its " + name + " field");
+    }
+  }
+
   Object decrypt(String ciphertext, byte[] key, String aad, List<String> path) {
     if (ciphertext.isEmpty()) {
       return "";
     }
-    Matcher m = ENC.matcher(ciphertext);
-    if (!m.find()) {
-      throw new SecretsException("value at " + Tree.pathString(path) + " is not in sops' ENC[AES256_GCM,...] format");
-    }
-    byte[] data;
-    byte[] iv;
-    byte[] tag;
-    try {
-      data = Base64.getDecoder().decode(m.group(1));
-      iv = Base64.getDecoder().decode(m.group(2));
-      tag = Base64.getDecoder().decode(m.group(3));
-    } catch (IllegalArgumentException e) {
-      throw new SecretsException("value at " + Tree.pathString(path) + " has invalid base64 in its ENC[...] fields");
-    }
-    String type = m.group(4);
+    Parts parts = parse(ciphertext, path);
+    byte[] data = parts.data();
+    byte[] iv = parts.iv();
+    byte[] tag = parts.tag();
+    String type = parts.type();
     byte[] plain;
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -77,12 +108,12 @@ final class ValueCipher {
       value = switch (type) {
         case "str" -> s;
         case "int" -> Long.parseLong(s);
-        case "float" -> Double.parseDouble(s);
+        case "float" -> GoFormat.parseFloat(s);
         case "bytes" -> plain;
         case "bool" -> GoFormat.parseBool(s);
         case "time" -> GoFormat.parseTime(s);
-        case "comment" -> new Tree.Comment(s, false);
-        default -> throw new SecretsException("value at " + Tree.pathString(path) + " has unknown type '" + type + "'");
+        case "comment" -> new Tree.Comment(s);
+        default -> throw new IllegalStateException(type);
       };
     } catch (IllegalArgumentException e) {
       throw new SecretsException("value at " + Tree.pathString(path) + " does not parse as its declared type " + type);
@@ -118,7 +149,7 @@ final class ValueCipher {
     if (bytes.length == 0 && (type.equals("str") || type.equals("comment"))) {
       return "";
     }
-    byte[] iv = stash.get(new StashKey(aad, stashable(plaintext instanceof Tree.Comment c ? new Tree.Comment(c.value(), false) : plaintext)));
+    byte[] iv = stash.get(new StashKey(aad, stashable(plaintext)));
     if (iv == null) {
       iv = new byte[NONCE_SIZE];
       RANDOM.nextBytes(iv);

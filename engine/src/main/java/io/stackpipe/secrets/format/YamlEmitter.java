@@ -1,4 +1,4 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -17,10 +17,6 @@ final class YamlEmitter {
   private static final int INDENT = 4;
   private static final Set<String> OLD_BOOLS = Set.of("y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
       "on", "On", "ON", "off", "Off", "OFF");
-  private static final Pattern INT = Pattern.compile("[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)");
-  private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9][0-9_]*(\\.[0-9_]*)?)([eE][-+]?[0-9]+)?");
-  private static final Pattern SPECIAL_FLOAT = Pattern.compile("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d\\d?-\\d\\d?([Tt ]|[ \\t]+)?.*");
   private static final Pattern BASE60 = Pattern.compile("[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?");
 
   private final StringBuilder out = new StringBuilder();
@@ -47,8 +43,12 @@ final class YamlEmitter {
 
   static String emitValue(Object v) {
     YamlEmitter e = new YamlEmitter();
-    if (v instanceof Tree.Branch b) {
+    if (v instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
       e.mapping(b, 0, 0, false);
+    } else if (v instanceof Tree.Branch) {
+      e.out.append("{}\n");
+    } else if (v instanceof List<?> l && l.stream().allMatch(o -> o instanceof Tree.Comment)) {
+      e.out.append("[]\n");
     } else if (v instanceof List<?> l) {
       e.sequence(l, 0);
     } else {
@@ -70,11 +70,10 @@ final class YamlEmitter {
   private void mapping(Tree.Branch b, int indent, int firstCol, boolean afterDash) {
     int keyCol = afterDash ? firstCol : indent;
     List<Tree.Comment> head = new ArrayList<>();
-    List<Tree.Comment> inline = new ArrayList<>();
     boolean first = true;
     for (Tree.Item it : b) {
       if (it.key() instanceof Tree.Comment c) {
-        (c.inline() ? inline : head).add(c);
+        head.add(c);
         continue;
       }
       if (!(first && afterDash)) {
@@ -90,36 +89,25 @@ final class YamlEmitter {
       String key = it.key().toString();
       // go-yaml writes the merge key with its explicit tag
       out.append(key.equals("<<") ? "!!merge <<" : scalar(key, keyCol)).append(':');
-      value(it.value(), afterDash ? keyCol - 2 : indent, inline);
-      inline.clear();
+      value(it.value(), afterDash ? keyCol - 2 : indent);
     }
-    head.addAll(inline);
     comments(head, keyCol);
   }
 
-  /** Writes a mapping value after "key:", including inline comments, ending the line. */
-  private void value(Object v, int indent, List<Tree.Comment> inline) {
+  /** Writes a mapping value after "key:", ending the line. */
+  private void value(Object v, int indent) {
     if (v instanceof Tree.Branch b && b.stream().anyMatch(it -> it.key() instanceof String)) {
-      lineComments(inline);
       out.append('\n');
       mapping(b, indent + INDENT, 0, false);
     } else if (v instanceof List<?> l && l.stream().anyMatch(o -> !(o instanceof Tree.Comment))) {
-      lineComments(inline);
       out.append('\n');
       sequence(l, indent + INDENT);
     } else {
       String s = v instanceof Tree.Branch ? "{}" : v instanceof List<?> ? "[]" : scalar(v, indent + INDENT);
       out.append(' ').append(s);
       if (!s.endsWith("\n")) {
-        lineComments(inline);
         out.append('\n');
       }
-    }
-  }
-
-  private void lineComments(List<Tree.Comment> inline) {
-    if (!inline.isEmpty()) {
-      out.append(" #").append(String.join(" #", inline.stream().map(Tree.Comment::value).toList()));
     }
   }
 
@@ -176,11 +164,19 @@ final class YamlEmitter {
       return GoFormat.rfc3339Nano(t);
     }
     String s = v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : v.toString();
+    if (s.equals("<<")) {
+      // go-yaml resolves "<<" to the merge tag and writes it with the tag
+      return "!!merge <<";
+    }
     if (s.contains("\n")) {
       return literal(s, blockIndent);
     }
-    if (s.contains("\t")) {
+    if (s.contains("\t") || !printable(s)) {
       return doubleQuoted(s);
+    }
+    if (s.chars().anyMatch(c -> c == 0x2028 || c == 0x2029)) {
+      // libyaml's other line breaks: no plain scalar, quoted as they are
+      return "'" + s.replace("'", "''") + "'";
     }
     if (resolvesToOtherType(s)) {
       return doubleQuoted(s);
@@ -201,8 +197,9 @@ final class YamlEmitter {
     } else {
       chomp = "";
     }
-    if (s.startsWith(" ") || s.startsWith("\n") || !printable(s.replace("\n", "")) || s.contains("\r")
-        || s.matches("(?s).*[ \\t]\\n.*") || s.matches("(?s).*[ \\t]$")) {
+    // libyaml's block_allowed: no special characters (tabs are allowed), no space before a break, no trailing space
+    if (s.startsWith(" ") || s.startsWith("\n") || !printable(s.replace("\t", " ")) || s.contains("\r")
+        || s.contains(" \n") || s.endsWith(" ")) {
       return doubleQuoted(s);
     }
     if (body.endsWith("\n")) {
@@ -218,22 +215,9 @@ final class YamlEmitter {
     return sb.toString();
   }
 
+  /** go-yaml's test for a plain string: it would resolve to another type, or is a YAML 1.1 bool or base-60 float. */
   static boolean resolvesToOtherType(String s) {
-    if (s.isEmpty() || s.equals("~") || s.equals("null") || s.equals("Null") || s.equals("NULL")) {
-      return true;
-    }
-    if (Set.of("true", "True", "TRUE", "false", "False", "FALSE").contains(s) || OLD_BOOLS.contains(s)) {
-      return true;
-    }
-    if (s.equals("<<")) {
-      return true;
-    }
-    char c = s.charAt(0);
-    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-      return INT.matcher(s).matches() || FLOAT.matcher(s).matches() || SPECIAL_FLOAT.matcher(s).matches()
-          || BASE60.matcher(s).matches() || TIMESTAMP.matcher(s).matches();
-    }
-    return false;
+    return OLD_BOOLS.contains(s) || BASE60.matcher(s).matches() || !(YamlStore.resolvePlain(s) instanceof String);
   }
 
   /** libyaml's analysis of a block plain scalar, for the characters that occur in configuration values. */
@@ -254,29 +238,46 @@ final class YamlEmitter {
     return !(s.contains(": ") || s.endsWith(":") || s.contains(" #"));
   }
 
+  /** libyaml's is_printable: no control characters, NEL, BOM, non-characters, surrogates or characters beyond the BMP. */
   private static boolean printable(String s) {
-    return s.codePoints().allMatch(cp -> cp == '\t' || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85
-        || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff) || (cp >= 0x10000 && cp <= 0x10ffff));
+    return s.codePoints().allMatch(YamlEmitter::printable);
   }
 
+  private static boolean printable(int cp) {
+    return cp == '\n' || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff)
+        || (cp >= 0xe000 && cp <= 0xfffd && cp != 0xfeff);
+  }
+
+  /** libyaml's double-quoted writer: its short escapes, else \\xXX, \\uXXXX or \\UXXXXXXXX. */
   private static String doubleQuoted(String s) {
     StringBuilder sb = new StringBuilder("\"");
     s.codePoints().forEach(cp -> {
-      switch (cp) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        case '\r' -> sb.append("\\r");
-        case 0 -> sb.append("\\0");
-        default -> {
-          if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfeff) {
-            sb.append(String.format("\\x%02X", cp));
-          } else {
-            sb.appendCodePoint(cp);
-          }
-        }
+      boolean escape = !printable(cp) || cp == 0xfeff || cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028
+          || cp == 0x2029 || cp == '"' || cp == '\\';
+      if (!escape) {
+        sb.appendCodePoint(cp);
+        return;
       }
+      String shortForm = switch (cp) {
+        case 0 -> "0";
+        case 0x07 -> "a";
+        case 0x08 -> "b";
+        case 0x09 -> "t";
+        case 0x0a -> "n";
+        case 0x0b -> "v";
+        case 0x0c -> "f";
+        case 0x0d -> "r";
+        case 0x1b -> "e";
+        case '"' -> "\"";
+        case '\\' -> "\\";
+        case 0x85 -> "N";
+        case 0xa0 -> "_";
+        case 0x2028 -> "L";
+        case 0x2029 -> "P";
+        default -> null;
+      };
+      sb.append('\\').append(shortForm != null ? shortForm
+          : cp <= 0xff ? String.format("x%02X", cp) : cp <= 0xffff ? String.format("u%04X", cp) : String.format("U%08X", cp));
     });
     return sb.append('"').toString();
   }

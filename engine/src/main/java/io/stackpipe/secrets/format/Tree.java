@@ -1,12 +1,16 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
@@ -19,8 +23,11 @@ public final class Tree {
   private Tree() {
   }
 
-  /** A YAML comment line without its leading '#'; {@code inline} when it followed a value on the same line. */
-  public record Comment(String value, boolean inline) {
+  /**
+   * A YAML comment without its leading '#'. As in sops, a comment at the end of a line is kept as a line of its own
+   * before the entry it followed.
+   */
+  public record Comment(String value) {
   }
 
   /** One map entry; the key is a String or a Comment (then the value is null). Mutable so walks can replace values. */
@@ -109,8 +116,7 @@ public final class Tree {
       if (item.key() instanceof Comment c) {
         stack.get(stack.size() - 1).add(c.value());
         Object out = walkValue(c, path, stack, v);
-        // as in sops, a decrypted comment comes back as a line of its own (inline-ness is not encrypted)
-        Comment replaced = out instanceof Comment oc ? oc : new Comment((String) out, c.inline());
+        Comment replaced = out instanceof Comment oc ? oc : new Comment((String) out);
         in.set(i, new Item(replaced, null));
         continue;
       }
@@ -138,7 +144,7 @@ public final class Tree {
     return stack;
   }
 
-  private static final java.util.Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
   /** Compiled once per regex: the rules are checked for every leaf. */
   static Pattern pattern(String regex) {
@@ -249,7 +255,7 @@ public final class Tree {
           throw new SecretsException("an encrypted comment matches unencrypted_comment_regex; "
               + "choose a regex that cannot match ENC[...]");
         }
-        return isComment ? new Comment(out, ((Comment) in).inline()) : out;
+        return isComment ? new Comment(out) : out;
       });
     }
     return HexFormat.of().withUpperCase().formatHex(hash.digest());
@@ -264,7 +270,7 @@ public final class Tree {
   }
 
   /** sops' ToBytes: the bytes a leaf contributes to the MAC (and, for encryption, the plaintext). */
-  static byte[] toBytes(Object v) {
+  public static byte[] toBytes(Object v) {
     if (v instanceof String s) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -340,6 +346,33 @@ public final class Tree {
     List<Branch> out = new ArrayList<>(branches.size());
     for (Branch b : branches) {
       out.add((Branch) deepCopy(b));
+    }
+    return out;
+  }
+
+  /** A tree value as plain Java maps/lists, comments dropped. */
+  public static Object toPlainValue(Object v) {
+    if (v instanceof Branch b) {
+      return toPlain(b);
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        if (!(o instanceof Comment)) {
+          out.add(toPlainValue(o));
+        }
+      }
+      return out;
+    }
+    return v;
+  }
+
+  public static Map<String, Object> toPlain(Branch b) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Item i : b) {
+      if (i.key() instanceof String k) {
+        out.put(k, toPlainValue(i.value()));
+      }
     }
     return out;
   }

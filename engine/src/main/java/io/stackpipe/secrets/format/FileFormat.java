@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,8 @@ public enum FileFormat {
     return content.stripLeading().startsWith("{") ? JSON : YAML;
   }
 
-  List<Tree.Branch> parse(String content, Object file) {
+  /** Parses plaintext or encrypted content into documents; errors name {@code file} and never quote the content. */
+  public List<Tree.Branch> parse(String content, Object file) {
     try {
       return this == JSON ? JsonStore.parse(content) : YamlStore.parse(content);
     } catch (SecretsException e) {
@@ -36,11 +38,24 @@ public enum FileFormat {
     }
   }
 
-  String emit(List<Tree.Branch> branches) {
+  /** The documents as sops writes them in this format. */
+  public String emit(List<Tree.Branch> branches) {
     return this == JSON ? JsonStore.emit(branches) : YamlStore.emit(branches);
   }
 
-  String emitValue(Object value) {
+  /**
+   * What {@code sops -d --extract} prints for the value found in the first document: strings as they are, others
+   * encoded, and a map as the whole file with the map in place of the first document (as sops does).
+   */
+  public String emitExtracted(Object value, List<Tree.Branch> documents) {
+    if (value instanceof Tree.Branch b) {
+      List<Tree.Branch> docs = new java.util.ArrayList<>(documents);
+      docs.set(0, b);
+      return emit(docs);
+    }
+    if (value instanceof String s) {
+      return s;
+    }
     return this == JSON ? JsonStore.emitValue(value) : YamlStore.emitValue(value);
   }
 }

@@ -1,5 +1,6 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -54,6 +55,16 @@ final class GoFormat {
     return plain;
   }
 
+  /** Go's strconv.ParseFloat for what FormatFloat writes, including "+Inf", "-Inf" and "NaN". */
+  static double parseFloat(String s) {
+    return switch (s) {
+      case "+Inf", "Inf", "inf", "+inf", "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
+      case "-Inf", "-inf", "-Infinity" -> Double.NEGATIVE_INFINITY;
+      case "NaN", "nan" -> Double.NaN;
+      default -> Double.parseDouble(s);
+    };
+  }
+
   /** Go's strconv.ParseBool. */
   static boolean parseBool(String s) {
     return switch (s) {
@@ -80,6 +91,55 @@ final class GoFormat {
       base += "." + frac;
     }
     return base + (t.getOffset().equals(ZoneOffset.UTC) ? "Z" : t.getOffset().getId());
+  }
+
+  private static final java.util.regex.Pattern YAML_TIMESTAMP = java.util.regex.Pattern.compile(
+      "(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:([Tt ])(\\d{1,2}):(\\d{1,2}):(\\d{1,2})(?:\\.(\\d+))?(Z|[+-]\\d{2}:\\d{2})?)?");
+
+  /**
+   * go-yaml's parseTimestamp: time.Parse with "2006-1-2T15:4:5.999999999Z07:00" (also with a lower-case t),
+   * "2006-1-2 15:4:5.999999999" (UTC) or "2006-1-2" (midnight UTC); null when none matches.
+   */
+  static OffsetDateTime parseYamlTimestamp(String s) {
+    java.util.regex.Matcher m = YAML_TIMESTAMP.matcher(s);
+    if (!m.matches()) {
+      return null;
+    }
+    boolean space = " ".equals(m.group(4));
+    // the T layouts need a zone, the space layout has none
+    if (m.group(4) != null && (space == (m.group(9) != null))) {
+      return null;
+    }
+    try {
+      int nanos = 0;
+      if (m.group(8) != null) {
+        String frac = (m.group(8) + "000000000").substring(0, 9);
+        if (m.group(8).length() > 9) {
+          return null;
+        }
+        nanos = Integer.parseInt(frac);
+      }
+      ZoneOffset zone = m.group(9) == null || m.group(9).equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(m.group(9));
+      if (m.group(4) == null) {
+        return OffsetDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+            0, 0, 0, 0, ZoneOffset.UTC);
+      }
+      return OffsetDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+          Integer.parseInt(m.group(5)), Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7)), nanos, zone);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** encoding/json's float: 'f' form for 1e-6 <= |d| < 1e21, else 'e' form with a one-digit negative exponent kept short. */
+  static String formatJsonFloat(double d) {
+    double abs = Math.abs(d);
+    if (abs == 0 || (abs >= 1e-6 && abs < 1e21)) {
+      return formatFloat(d);
+    }
+    String g = formatFloatG(d);
+    // formatFloatG writes two exponent digits at least, as Go's 'e' does; encoding/json trims "e-07" to "e-7"
+    return g.replaceFirst("e-0(\\d)$", "e-$1");
   }
 
   static OffsetDateTime parseTime(String s) {

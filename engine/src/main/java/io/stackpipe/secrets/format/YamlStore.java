@@ -1,11 +1,13 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.format;
 
+import io.stackpipe.secrets.SecretsException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.time.OffsetDateTime;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.comments.CommentLine;
@@ -25,7 +27,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /**
  * sops' YAML store on snakeyaml-engine's node API: several documents, key order, scalar types as go-yaml v3 resolves
  * them, and comment lines (which sops encrypts like values) are kept; merge keys stay plain "<<" keys as in sops. Comments before a key or list item become {@link Tree.Comment}
- * entries before it; a comment at the end of a value's line becomes an inline comment, as in sops.
+ * entries before it; a comment at the end of a line becomes a line of its own before its entry, as in sops.
  */
 final class YamlStore {
   private YamlStore() {
@@ -54,7 +56,7 @@ final class YamlStore {
       if (doc instanceof MappingNode m) {
         appendMapping(m, b);
       } else if (doc instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
-        addComments(b, s.getBlockComments(), false);
+        addComments(b, s.getBlockComments());
       } else {
         throw new SecretsException("YAML documents that are " + (doc instanceof SequenceNode ? "sequences" : "values")
             + " are not supported: a sops document is a mapping");
@@ -68,24 +70,30 @@ final class YamlStore {
   }
 
   private static void appendMapping(MappingNode m, Tree.Branch b) {
-    addComments(b, m.getBlockComments(), false);
+    addComments(b, m.getBlockComments());
     for (NodeTuple t : m.getValue()) {
       Node k = t.getKeyNode();
       Node v = t.getValueNode();
-      addComments(b, k.getBlockComments(), false);
-      addComments(b, k.getInLineComments(), true);
+      addComments(b, k.getBlockComments());
+      addComments(b, k.getInLineComments());
       boolean scalar = v instanceof ScalarNode;
+      List<CommentLine> later = List.of();
       if (scalar) {
-        addComments(b, v.getBlockComments(), false);
-        addComments(b, v.getInLineComments(), true);
+        addComments(b, v.getBlockComments());
+        // snakeyaml gives a block scalar the comment at the end of the line after it: that one follows the entry
+        int keyLine = k.getStartMark().map(mark -> mark.getLine()).orElse(-1);
+        List<CommentLine> inline = v.getInLineComments() == null ? List.of() : v.getInLineComments();
+        addComments(b, inline.stream().filter(c -> c.getStartMark().map(mark -> mark.getLine()).orElse(-1) <= keyLine).toList());
+        later = inline.stream().filter(c -> c.getStartMark().map(mark -> mark.getLine()).orElse(-1) > keyLine).toList();
       }
       b.add(new Tree.Item(k instanceof ScalarNode ks ? ks.getValue() : String.valueOf(toValue(k)), toValue(v)));
+      addComments(b, later);
       if (scalar) {
-        addComments(b, v.getEndComments(), false);
+        addComments(b, v.getEndComments());
       }
-      addComments(b, k.getEndComments(), false);
+      addComments(b, k.getEndComments());
     }
-    addComments(b, m.getEndComments(), false);
+    addComments(b, m.getEndComments());
   }
 
   private static Object toValue(Node n) {
@@ -96,36 +104,36 @@ final class YamlStore {
     }
     if (n instanceof SequenceNode s) {
       List<Object> l = new ArrayList<>();
-      addComments(l, s.getBlockComments(), false);
+      addComments(l, s.getBlockComments());
       for (Node item : s.getValue()) {
-        addComments(l, item.getBlockComments(), false);
-        addComments(l, item.getInLineComments(), true);
+        addComments(l, item.getBlockComments());
+        addComments(l, item.getInLineComments());
         l.add(toValue(item));
         if (item instanceof ScalarNode) {
-          addComments(l, item.getEndComments(), false);
+          addComments(l, item.getEndComments());
         }
       }
-      addComments(l, s.getEndComments(), false);
+      addComments(l, s.getEndComments());
       return l;
     }
     return scalar((ScalarNode) n);
   }
 
-  private static void addComments(Tree.Branch b, List<CommentLine> lines, boolean inline) {
+  private static void addComments(Tree.Branch b, List<CommentLine> lines) {
     if (lines != null) {
       for (CommentLine c : lines) {
         if (c.getCommentType() != CommentType.BLANK_LINE) {
-          b.add(new Tree.Item(new Tree.Comment(c.getValue(), inline), null));
+          b.add(new Tree.Item(new Tree.Comment(c.getValue()), null));
         }
       }
     }
   }
 
-  private static void addComments(List<Object> l, List<CommentLine> lines, boolean inline) {
+  private static void addComments(List<Object> l, List<CommentLine> lines) {
     if (lines != null) {
       for (CommentLine c : lines) {
         if (c.getCommentType() != CommentType.BLANK_LINE) {
-          l.add(new Tree.Comment(c.getValue(), inline));
+          l.add(new Tree.Comment(c.getValue()));
         }
       }
     }
@@ -164,8 +172,8 @@ final class YamlStore {
   }
 
   /**
-   * go-yaml v3's resolution of a plain scalar decoded into interface{}: null, bool, int (Go base-0 syntax:
-   * 0x, 0o, 0b, leading-0 octal, underscores), float, everything else (timestamps included) a string.
+   * go-yaml v3's resolution of a plain scalar as sops reads it: null, bool, timestamp (go-yaml's four layouts), int
+   * (Go base-0 syntax: 0x, 0o, 0b, leading-0 octal, underscores), float (not when it overflows), else a string.
    */
   static Object resolvePlain(String v) {
     switch (v) {
@@ -188,17 +196,19 @@ final class YamlStore {
     if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
       return v;
     }
+    OffsetDateTime t = GoFormat.parseYamlTimestamp(v);
+    if (t != null) {
+      return t;
+    }
     String plain = v.replace("_", "");
     Long l = goParseInt(plain);
     if (l != null) {
       return l;
     }
     if (GO_FLOAT.matcher(plain).matches()) {
-      try {
-        return Double.parseDouble(plain);
-      } catch (NumberFormatException e) {
-        return v;
-      }
+      double d = Double.parseDouble(plain);
+      // strconv.ParseFloat fails on overflow, and go-yaml then keeps the text as a string
+      return Double.isInfinite(d) ? v : d;
     }
     return v;
   }
