@@ -152,6 +152,10 @@ public final class KubeConnection implements AutoCloseable {
     return new HelmReleases(this);
   }
 
+  public ServiceAddresses services() {
+    return new ServiceAddresses(this);
+  }
+
   KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
     return KubeErrors.translate(e, server() + " (" + source + ")", verb, resource, namespace);
   }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * The pinned etcd, kube-apiserver and kube-controller-manager binaries that {@code scripts/kube-binaries.sh}
+ * The pinned etcd, kube-apiserver, kube-controller-manager (and, for a node, kube-scheduler, kubelet and
+ * kube-proxy) binaries that {@code scripts/kube-binaries.sh}
  * builds into the user cache. Missing binaries are an error, never a skipped test.
  */
 public record KubeBinaries(Path directory, String kubernetesVersion, String etcdVersion) {
@@ -50,6 +51,28 @@ public record KubeBinaries(Path directory, String kubernetesVersion, String etcd
 
   public Path controllerManager() {
     return directory.resolve("kube-controller-manager");
+  }
+
+  public Path scheduler() {
+    return directory.resolve("kube-scheduler");
+  }
+
+  public Path kubelet() {
+    return directory.resolve("kubelet");
+  }
+
+  public Path kubeProxy() {
+    return directory.resolve("kube-proxy");
+  }
+
+  /** Fails with the command that provides them when the node's binaries are missing. */
+  KubeBinaries requireNode() {
+    for (Path binary : new Path[] {scheduler(), kubelet(), kubeProxy()}) {
+      if (!Files.isExecutable(binary)) {
+        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)");
+      }
+    }
+    return this;
   }
 
   private static Path cacheHome() {
