@@ -8,11 +8,12 @@ import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.local.registry.LocalImages;
+import io.stackpipe.local.registry.GoImages;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
 
   static final String PROFILE = "ephemeral";
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
 
   @Option(names = "--examples", paramLabel = "DIR", description = "Folder of service charts (default: examples/services).")
   Path examples = Path.of("examples", "services");
@@ -74,10 +76,12 @@ final class DemoCommand implements Callable<Integer> {
       err.println("registry: " + registry.url() + " (data in " + work.resolve("registry") + ")");
       err.flush();
       List<ChartBuildResult> charts = publish(services, registry, err);
-      try (ControlPlane plane = kubeconfig == null ? startControlPlane(err) : null;
+      try (ControlPlane plane = kubeconfig == null ? startControlPlane(registry, err) : null;
            KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null)) {
+        trustRegistry(registry);
         List<Release> releases = install(charts, kube, err);
-        print(out, charts, releases);
+        Map<String, String> responses = ServiceCalls.call(kube, namespace);
+        print(out, charts, releases, responses);
         if (keepRunning) {
           // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
           err.println("registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
@@ -102,8 +106,8 @@ final class DemoCommand implements Callable<Integer> {
     for (Path service : services) {
       String name = service.getFileName().toString();
       String image = registry.host() + "/services/" + name + ":" + version;
-      String digest = LocalImages.push(registry.host(), "services/" + name, version,
-          "stackpipe demo image of " + name + " " + version + "\n");
+      // Built from the service's source (app/), as its Dockerfile says: a static Go binary FROM scratch.
+      String digest = GoImages.push(service.resolve("app"), name, image);
       err.println(name + ": image " + image + " (" + digest + ")");
       results.add(ChartBuild.of(service)
           .withVersion(version)
@@ -118,10 +122,18 @@ final class DemoCommand implements Callable<Integer> {
     return results;
   }
 
-  private static ControlPlane startControlPlane(PrintWriter err) {
-    err.println("kubernetes: starting a local control plane (etcd, kube-apiserver, kube-controller-manager)");
+  private static ControlPlane startControlPlane(LocalRegistry registry, PrintWriter err) {
+    err.println("kubernetes: starting a local control plane and node (etcd, kube-apiserver, kube-controller-manager,"
+        + " kube-scheduler, containerd, kubelet, kube-proxy)");
     err.flush();
-    return ControlPlane.start();
+    return ControlPlane.builder().withNode(registry.host()).start();
+  }
+
+  /** The local cluster of `stackpipe cluster start` pulls from this run's registry too. */
+  private void trustRegistry(LocalRegistry registry) {
+    if (kubeconfig != null && ControlPlane.status(kubeconfig.toAbsolutePath().getParent()).hasNode()) {
+      ControlPlane.trustRegistry(kubeconfig.toAbsolutePath().getParent(), registry.host());
+    }
   }
 
   /** Each chart with its ephemeral profile, as a stack would get it: chart defaults ← profile values. */
@@ -140,9 +152,10 @@ final class DemoCommand implements Callable<Integer> {
         if (installed) {
           kube.releases().uninstall(chart.name(), namespace);
         }
-        Release release = kube.releases().install(chart.name(), namespace, chart.artifact(), List.of(profileValues));
+        Release release = kube.releases().waitingUpTo(READY_TIMEOUT)
+            .install(chart.name(), namespace, chart.artifact(), List.of(profileValues));
         err.println(chart.name() + ": installed " + release.chart() + " with profile " + PROFILE + " into "
-            + namespace + " (revision " + release.revision() + ", " + release.status() + ")");
+            + namespace + " (revision " + release.revision() + ", " + release.status() + ", pods Ready)");
         err.flush();
         releases.add(release);
       }
@@ -152,17 +165,21 @@ final class DemoCommand implements Callable<Integer> {
     return kube.releases().list(namespace);
   }
 
-  private void print(PrintWriter out, List<ChartBuildResult> charts, List<Release> releases) {
+  private void print(PrintWriter out, List<ChartBuildResult> charts, List<Release> releases,
+      Map<String, String> responses) {
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("charts", charts.stream().map(Output::fields).toList());
       result.put("namespace", namespace);
       result.put("releases", releases);
+      result.put("responses", responses);
       out.println(Output.toJson(result));
     } else {
       charts.forEach(c -> out.println(Output.summary(c)));
       out.println("releases in " + namespace + " (profile " + PROFILE + "):");
       releases.forEach(r -> out.printf("  %-10s %-16s revision %d  %s%n", r.name(), r.chart(), r.revision(), r.status()));
+      out.println("the services answer from their pods:");
+      responses.forEach((call, body) -> out.println("  " + call + "\n    " + body));
     }
     out.flush();
   }
