@@ -32,13 +32,7 @@ public record KubeBinaries(Path directory, String kubernetesVersion, String etcd
         ? Path.of(override)
         : cacheHome().resolve("stackpipe/kube/" + kubernetes + "-etcd-" + etcd + "/bin");
     KubeBinaries binaries = new KubeBinaries(directory, kubernetes, etcd);
-    for (Path binary : new Path[] {binaries.etcd(), binaries.apiServer(), binaries.controllerManager()}) {
-      if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
-            + " or point " + BIN_ENV + " at a directory with etcd, kube-apiserver and kube-controller-manager");
-      }
-    }
-    return binaries;
+    return binaries.require(binaries.etcd(), binaries.apiServer(), binaries.controllerManager());
   }
 
   public Path etcd() {
@@ -67,9 +61,14 @@ public record KubeBinaries(Path directory, String kubernetesVersion, String etcd
 
   /** Fails with the command that provides them when the node's binaries are missing. */
   KubeBinaries requireNode() {
-    for (Path binary : new Path[] {scheduler(), kubelet(), kubeProxy()}) {
+    return require(scheduler(), kubelet(), kubeProxy());
+  }
+
+  private KubeBinaries require(Path... binaries) {
+    for (Path binary : binaries) {
       if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)");
+        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
+            + " or point " + BIN_ENV + " at a directory with the Kubernetes binaries and etcd");
       }
     }
     return this;

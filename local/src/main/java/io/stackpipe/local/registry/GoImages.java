@@ -106,8 +106,10 @@ public final class GoImages {
       throw new IllegalStateException("go build in " + source + " took over " + BUILD_TIMEOUT_MINUTES + " min");
     }
     if (process.exitValue() != 0) {
-      throw new IllegalStateException("go build in " + source + " failed: "
-          + Messages.firstLine(Files.readString(log, StandardCharsets.UTF_8), "exit " + process.exitValue()));
+      // The first line names the package ("# example.com/x"); the error follows it.
+      String error = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#"))
+          .findFirst().orElse("exit " + process.exitValue());
+      throw new IllegalStateException("go build in " + source + " failed: " + error.strip());
     }
   }
 
