@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Waits until a Helm release's Deployments are Ready — every replica updated, ready and available — and, when they
- * are not, says why in one line that names the pod and its container's state. A container that cannot start
+ * Waits until a Helm release's Deployments are Ready — every replica updated, ready and available — and its
+ * Services have ready endpoints, and, when they are not, says why in one line that names the pod and its container's state. A container that cannot start
  * ({@code ImagePullBackOff}, {@code CrashLoopBackOff}, a bad image name or configuration) fails at once: waiting
  * longer would not change it. Anything else (a failing readiness probe, a pod that cannot be scheduled) fails when
  * the timeout runs out, with the latest probe failure or scheduling event.
@@ -40,7 +40,16 @@ final class ReleaseReadiness {
       while (true) {
         List<Deployment> waiting = deployments(name, namespace).stream().filter(d -> !ready(d)).toList();
         if (waiting.isEmpty()) {
-          return;
+          List<String> unserved = servicesWithoutReadyEndpoints(name, namespace);
+          if (unserved.isEmpty()) {
+            return;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new ReadinessException("not Ready after " + timeout.toSeconds() + " s: service " + unserved.get(0)
+                + " has no ready endpoint (does its selector match the pods?)");
+          }
+          Thread.sleep(POLL.toMillis());
+          continue;
         }
         for (Deployment deployment : waiting) {
           Optional<String> hopeless = pods(deployment).stream().map(ReleaseReadiness::hopeless)
@@ -76,6 +85,24 @@ final class ReleaseReadiness {
         .filter(d -> d.getMetadata().getAnnotations() != null
             && release.equals(d.getMetadata().getAnnotations().get("meta.helm.sh/release-name")))
         .sorted(Comparator.comparing(d -> d.getMetadata().getName()))
+        .toList();
+  }
+
+  /**
+   * Services of the release that select pods but have no ready endpoint yet: until the endpoint controller has
+   * added the ready pods, a client of the Service is refused even though the Deployment is Ready.
+   */
+  private List<String> servicesWithoutReadyEndpoints(String release, String namespace) {
+    return connection.client().services().inNamespace(namespace).list().getItems().stream()
+        .filter(s -> s.getMetadata().getAnnotations() != null
+            && release.equals(s.getMetadata().getAnnotations().get("meta.helm.sh/release-name")))
+        .filter(s -> s.getSpec().getSelector() != null && !s.getSpec().getSelector().isEmpty())
+        .map(s -> s.getMetadata().getName())
+        .filter(service -> connection.client().discovery().v1().endpointSlices().inNamespace(namespace)
+            .withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+            .flatMap(slice -> Optional.ofNullable(slice.getEndpoints()).orElse(List.of()).stream())
+            .noneMatch(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady())))
+        .sorted()
         .toList();
   }
 

@@ -480,7 +480,11 @@ public final class ControlPlane implements AutoCloseable {
   private String logTail(String name) {
     try {
       List<String> lines = Files.readAllLines(directory.resolve("logs").resolve(name + ".log"));
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      // klog errors (E...) and fatal lines (F...) first: warnings that follow them would hide the cause.
+      List<String> errors = lines.stream().filter(l -> l.matches("[EF]\\d{4} .*|Error: .*")).toList();
+      List<String> tail = new ArrayList<>(errors.subList(Math.max(0, errors.size() - 5), errors.size()));
+      tail.addAll(lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      return String.join("\n", tail);
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }

@@ -186,7 +186,8 @@ final class Node {
         healthzBindAddress: 127.0.0.1:%d
         metricsBindAddress: 127.0.0.1:%d
         # Else kube-proxy sets net.ipv4.conf.all.route_localnet=1 on the host.
-        iptables: {localhostNodePorts: false}
+        # Rules follow endpoint changes at once (default: at most one sync a second): a Ready release is reachable.
+        iptables: {localhostNodePorts: false, minSyncPeriod: 0s}
         # Leave the host's conntrack sysctls alone.
         conntrack: {maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
         """.formatted(root.resolve("kube-proxy.kubeconfig"), NAME, CLUSTER_CIDR, Ports.free(), Ports.free()));
