@@ -309,7 +309,12 @@ public final class ControlPlane implements AutoCloseable {
           // Throwaway data: skipping fsync makes every write (and so the whole suite) much faster.
           "--unsafe-no-fsync=true", "--log-level=warn"));
       // kube-apiserver retries etcd until it answers, so both start at once.
-      launch("kube-apiserver", List.of(binaries.apiServer().toString(),
+      if (node != null) {
+        Pki.Credential kubeletClient = pki.client("kube-apiserver-kubelet-client", Set.of("system:masters"));
+        Files.writeString(pkiDir.resolve("apiserver-kubelet-client.crt"), kubeletClient.certificatePem());
+        Pki.writePrivate(pkiDir.resolve("apiserver-kubelet-client.key"), kubeletClient.keyPem());
+      }
+      launch("kube-apiserver", concat(List.of(binaries.apiServer().toString(),
           "--etcd-servers=" + etcdUrl,
           "--bind-address=" + apiAddress, "--advertise-address=" + apiAddress, "--secure-port=" + apiPort,
           "--cert-dir=" + pkiDir,
@@ -323,15 +328,12 @@ public final class ControlPlane implements AutoCloseable {
           "--service-cluster-ip-range=" + SERVICE_CIDR,
           // A loopback address may not be a Service endpoint: without a node, publish none for "kubernetes".
           node == null ? "--endpoint-reconciler-type=none" : "--endpoint-reconciler-type=lease",
+          "--allow-privileged=true", "--profiling=false", "--v=1"), node == null ? List.of() : List.of(
+          // logs, exec and port-forward: the API server calls the kubelet as a client of the cluster CA
           "--kubelet-client-certificate=" + pkiDir.resolve("apiserver-kubelet-client.crt"),
           "--kubelet-client-key=" + pkiDir.resolve("apiserver-kubelet-client.key"),
           "--kubelet-certificate-authority=" + pkiDir.resolve("ca.crt"),
-          "--kubelet-preferred-address-types=InternalIP",
-          "--allow-privileged=true", "--profiling=false", "--v=1"));
-      // logs, exec and port-forward: the API server calls the kubelet as a client of the cluster CA
-      Pki.Credential kubeletClient = pki.client("kube-apiserver-kubelet-client", Set.of("system:masters"));
-      Files.writeString(pkiDir.resolve("apiserver-kubelet-client.crt"), kubeletClient.certificatePem());
-      Pki.writePrivate(pkiDir.resolve("apiserver-kubelet-client.key"), kubeletClient.keyPem());
+          "--kubelet-preferred-address-types=InternalIP")));
       awaitApiServer();
 
       launch("kube-controller-manager", List.of(binaries.controllerManager().toString(),
@@ -388,6 +390,12 @@ public final class ControlPlane implements AutoCloseable {
             .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
       });
     }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private void runTool(List<String> command) throws IOException {

@@ -53,7 +53,7 @@ class ControlPlaneTest {
             .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
       }
       assertThat(kubeconfig).satisfies(p ->
-          assertThat(Files.getPosixFilePermissions(p).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]"));
+          assertThat(Files.getPosixFilePermissions(p)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     }
 
     @Test
