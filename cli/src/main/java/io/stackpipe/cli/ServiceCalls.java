@@ -22,6 +22,7 @@ final class ServiceCalls {
   /** Service and path, in the order they are called and printed. */
   private static final List<String> CALLS = List.of("orders /version", "billing /version", "gateway /version",
       "gateway /summary");
+  private static final Duration RETRY = Duration.ofSeconds(5);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ServiceCalls() {
@@ -34,21 +35,38 @@ final class ServiceCalls {
       String[] parts = call.split(" ");
       ServiceAddress address = kube.services().of(parts[0], namespace);
       String url = address.url() + parts[1];
-      try {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new StackpipeException(parts[0] + ": GET " + url + " answered " + response.statusCode() + ": "
-              + response.body().strip());
-        }
-        responses.put("GET " + url + " (" + parts[0] + ")", response.body().strip());
-      } catch (IOException e) {
-        throw new StackpipeException(parts[0] + ": GET " + url + " failed: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StackpipeException(parts[0] + ": interrupted while calling " + url);
-      }
+      responses.put("GET " + url + " (" + parts[0] + ")", get(parts[0], url));
     }
     return responses;
+  }
+
+  /**
+   * kube-proxy follows a new endpoint a moment after it is ready (measured: up to about 0.7 s), for the gateway's
+   * own calls too: a refused connection or a failed answer is retried for a few seconds.
+   */
+  private static String get(String service, String url) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
+    long deadline = System.nanoTime() + RETRY.toNanos();
+    try {
+      while (true) {
+        String failure;
+        try {
+          HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+          if (response.statusCode() == 200) {
+            return response.body().strip();
+          }
+          failure = "answered " + response.statusCode() + ": " + response.body().strip();
+        } catch (IOException e) {
+          failure = "failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new StackpipeException(service + ": GET " + url + " " + failure);
+        }
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackpipeException(service + ": interrupted while calling " + url);
+    }
   }
 }

@@ -27,6 +27,11 @@ class DemoIT {
     });
     assertThat(first.path("releases")).extracting(r -> r.path("name").asText() + " " + r.path("status").asText())
         .containsExactly("billing deployed", "gateway deployed", "orders deployed");
+    // The services answer from their pods; the gateway reaches orders and billing through their Services.
+    StringBuilder bodies = new StringBuilder();
+    first.path("responses").forEach(body -> bodies.append(body.asText()).append('\n'));
+    assertThat(bodies).contains("\"service\":\"orders\"", "\"version\":\"1.0.0\"", "\"o-1001\"", "\"i-501\"");
+    assertThat(first.path("responses").fieldNames()).toIterable().anyMatch(call -> call.endsWith("/summary (gateway)"));
     assertThat(second.path("charts")).allSatisfy(c ->
         assertThat(c.path("publication").asText()).isEqualTo("ALREADY_PUBLISHED"));
     assertThat(second.path("charts").get(0).path("chartDigest")).isEqualTo(first.path("charts").get(0).path("chartDigest"));

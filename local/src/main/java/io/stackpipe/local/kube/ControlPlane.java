@@ -58,7 +58,7 @@ public final class ControlPlane implements AutoCloseable {
   private static final String TEMP_PREFIX = "stackpipe-kube-";
   private static final String SERVICE_CIDR = "10.0.0.0/24";
   private static final List<String> OWN_ENTRIES =
-      List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE, "node",
+      List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE,
           "kubelet-plugins");
 
   private final KubeBinaries binaries;
@@ -103,7 +103,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       deleteOwnEntries(directory);
     }
-    this.node = registryHost == null ? null : new Node(directory.resolve("node"), binaries.requireNode());
+    this.node = registryHost == null ? null : new Node(NodeHost.ROOT, binaries.requireNode());
     this.shutdownHook = detached ? null : new Thread(this::close, "control-plane-shutdown");
   }
 
@@ -176,7 +176,7 @@ public final class ControlPlane implements AutoCloseable {
         plane.close();
         if (plane.detached) {
           if (plane.node != null) {
-            NodeHost.release(plane.node.root());
+            NodeHost.release(plane.directory);
           }
           deleteOwnEntries(plane.directory);
         }
@@ -224,11 +224,10 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Lets the node of the control plane in {@code directory} (a detached one too) pull from {@code host}. */
   public static void trustRegistry(Path directory, String host) {
-    Path root = directory.resolve("node");
-    if (!Files.isDirectory(root)) {
+    if (!status(directory).hasNode()) {
       throw new IllegalStateException("no node runs from " + directory);
     }
-    Node.trustRegistry(root, host);
+    Node.trustRegistry(NodeHost.ROOT, host);
   }
 
   /** A new admin client; the caller closes it. */
@@ -267,7 +266,7 @@ public final class ControlPlane implements AutoCloseable {
       // The image build and push overlap with the control plane's start.
       pause = CompletableFuture.supplyAsync(() -> GoImages.pushResource(Node.class, "pause", List.of("main.go", "go.mod"),
           "pause", Node.pauseImage(registryHost)));
-      NodeHost.claim(node.root());
+      NodeHost.claim(directory);
     }
     try {
       Files.createDirectories(directory.resolve("logs"));
@@ -580,7 +579,8 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Reads the state a detached control plane left in {@code directory}; PIDs that no longer run ours are dropped. */
-  public static Status status(Path directory) {
+  public static Status status(Path given) {
+    Path directory = given.toAbsolutePath();
     Path file = directory.resolve(STATE_FILE);
     Properties state = new Properties();
     if (Files.exists(file)) {
@@ -610,7 +610,8 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Kills a detached control plane started from {@code directory} and deletes its data. Returns the PIDs killed. */
-  public static Map<String, Long> stop(Path directory) {
+  public static Map<String, Long> stop(Path given) {
+    Path directory = given.toAbsolutePath();
     Status status = status(directory);
     List<String> names = new ArrayList<>(status.livePids().keySet());
     java.util.Collections.reverse(names);
@@ -618,7 +619,7 @@ public final class ControlPlane implements AutoCloseable {
       ProcessHandle.of(status.livePids().get(name)).ifPresent(ControlPlane::killTree);
     }
     // Also after a crash (nothing left alive): the node's traces on the host go with its directory.
-    NodeHost.release(directory.resolve("node"));
+    NodeHost.release(directory);
     deleteOwnEntries(directory);
     return status.livePids();
   }
@@ -654,7 +655,7 @@ public final class ControlPlane implements AutoCloseable {
     if (!detached) {
       kill();
       if (node != null) {
-        NodeHost.release(node.root());
+        NodeHost.release(directory);
       }
       if (ownsDirectory) {
         FileTrees.delete(directory);

@@ -13,8 +13,8 @@ import java.util.Set;
  * root, state and socket; overlayfs; runc with cgroupfs), the kubelet (private root and log folders, serving
  * certificate from the cluster CA) and kube-proxy (iptables), on a bridge CNI network with host-local IPAM. The
  * bridge address is the node IP, and the API server advertises it, so pods reach the API through the
- * {@code kubernetes} Service. Every file lives under {@code root}; what is global on the host is
- * {@link NodeHost}'s.
+ * {@code kubernetes} Service. Every file lives under {@code root} ({@link NodeHost#ROOT}: one node per machine);
+ * what else it changes on the host is {@link NodeHost}'s.
  *
  * <p>Images come from registries over plain HTTP ({@code hosts.toml} per registry host), including the pause
  * image, which {@link ControlPlane} builds from source and pushes before the node starts.

@@ -39,6 +39,11 @@ final class NodeHost {
   static final String POD_SUBNET = "10.244.0.0/24";
   static final String CNI_NETWORK = "stackpipe";
   static final Path RECORD = Path.of("/run/stackpipe-node.properties");
+  /**
+   * The node's own files: fixed, since there is one node per machine, and short, since containerd's and the
+   * kubelet's unix sockets live below it (at most 107 bytes per socket path).
+   */
+  static final Path ROOT = Path.of("/var/lib/stackpipe-node");
   private static final Path LOCK = Path.of("/run/stackpipe-node.lock");
   private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
   private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
@@ -51,10 +56,10 @@ final class NodeHost {
   }
 
   /**
-   * Claims the machine for a node whose private directory is {@code root}: refuses while another node lives,
-   * mops up after a dead one, records this one, and creates the bridge that carries the node IP.
+   * Claims the machine for the node of the cluster in {@code cluster}: refuses while another node lives, mops up
+   * after a dead one, records this one, and creates the bridge that carries the node IP.
    */
-  static void claim(Path root) {
+  static void claim(Path cluster) {
     synchronized (NodeHost.class) {
       try (FileChannel channel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
            FileLock lock = channel.lock()) {
@@ -63,13 +68,14 @@ final class NodeHost {
           List<String> live = liveProcesses(previous);
           if (!live.isEmpty()) {
             throw new IllegalStateException("a Kubernetes node already runs on this machine (from "
-                + previous.getProperty("root") + ", " + String.join(", ", live)
+                + previous.getProperty("cluster") + ", " + String.join(", ", live)
                 + "): only one can run at a time; stop it first (stackpipe cluster stop)");
           }
           mopUp(previous);
         }
         Properties record = new Properties();
-        record.setProperty("root", root.toString());
+        record.setProperty("cluster", cluster.toString());
+        FileTrees.delete(ROOT); // nothing mounted: the mop-up above ran, or no node ever did
         record.setProperty("pid.owner", Long.toString(ProcessHandle.current().pid()));
         ProcessHandle.current().info().startInstant()
             .ifPresent(t -> record.setProperty("start.owner", Long.toString(t.toEpochMilli())));
@@ -110,13 +116,13 @@ final class NodeHost {
     }
   }
 
-  /** Takes back everything the node of {@code root} changed on the machine (its processes must be dead or are killed). */
-  static void release(Path root) {
+  /** Takes back everything the node of the cluster in {@code cluster} changed on the machine; kills what still runs. */
+  static void release(Path cluster) {
     synchronized (NodeHost.class) {
       try (FileChannel channel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
            FileLock lock = channel.lock()) {
         Properties record = read();
-        if (record != null && root.toString().equals(record.getProperty("root"))) {
+        if (record != null && cluster.toString().equals(record.getProperty("cluster"))) {
           mopUp(record);
         }
       } catch (IOException e) {
@@ -184,13 +190,13 @@ final class NodeHost {
   // ---- the mop-up ------------------------------------------------------------------------------------------
 
   private static void mopUp(Properties record) {
-    Path root = Path.of(record.getProperty("root"));
-    killProcesses(record, root);
-    unmountUnder(root);
+    killProcesses(record, ROOT);
+    unmountUnder(ROOT);
     deleteLinks();
     deleteIptablesChains();
     removeCgroups();
-    deleteFiles(root);
+    deleteFiles(ROOT);
+    FileTrees.delete(ROOT);
     for (Path dir : GLOBAL_DIRS) {
       if ("false".equals(record.getProperty("existed." + dir))) {
         FileTrees.deleteQuietly(dir);

@@ -161,6 +161,7 @@ class NodeTeardownTest {
       processes.stream().filter(p -> !before.processes.contains(p)).forEach(p -> found.add("process: " + p));
       mounts.stream().filter(m -> !before.mounts.contains(m) || m.startsWith(directory.toString()))
           .forEach(m -> found.add("mount: " + m));
+      mounts.stream().filter(m -> m.startsWith(NodeHost.ROOT.toString())).forEach(m -> found.add("mount: " + m));
       links.stream().filter(l -> !before.links.contains(l)).forEach(l -> found.add("network link: " + l));
       chains.stream().filter(c -> !before.chains.contains(c)).forEach(c -> found.add("iptables: " + c));
       cgroups.stream().filter(c -> !before.cgroups.contains(c)).forEach(c -> found.add("cgroup: " + c));
@@ -171,8 +172,8 @@ class NodeTeardownTest {
       if (record) {
         found.add("node record: " + NodeHost.RECORD);
       }
-      if (Files.exists(directory.resolve("node"))) {
-        found.add("node directory: " + directory.resolve("node"));
+      if (Files.exists(NodeHost.ROOT)) {
+        found.add("node directory: " + NodeHost.ROOT);
       }
       return found;
     }
