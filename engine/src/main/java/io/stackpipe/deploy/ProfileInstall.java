@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class ProfileInstall {
   private String namespace;
   private String releaseName;
   private Consumer<String> progress = line -> { };
+  private Duration wait;
 
   private ProfileInstall(KubeConnection kube) {
     this.kube = kube;
@@ -69,6 +71,12 @@ public final class ProfileInstall {
   /** Default: the chart's name. */
   public ProfileInstall withReleaseName(String releaseName) {
     this.releaseName = releaseName;
+    return this;
+  }
+
+  /** Returns only once the release's pods are Ready, for up to {@code timeout}; else takes the release back. */
+  public ProfileInstall waitingUpTo(Duration timeout) {
+    this.wait = timeout;
     return this;
   }
 
@@ -117,7 +125,7 @@ public final class ProfileInstall {
         progress.accept(release + ": profile " + profile + " has secrets.yaml: not applied yet (no decryption at"
             + " install)");
       }
-      Release installed = kube.releases().installOrUpgrade(release, namespace, chart, layers);
+      Release installed = (wait == null ? kube.releases() : kube.releases().waitingUpTo(wait)).installOrUpgrade(release, namespace, chart, layers);
       progress.accept(release + ": " + (installed.revision() == 1 ? "installed " : "upgraded ") + installed.chart()
           + " with profile " + profile + " into " + namespace + " (revision " + installed.revision() + ", "
           + installed.status() + ")");
