@@ -308,11 +308,15 @@ class DeployTest {
     assertThat(admin.services().inNamespace(ns).list().getItems()).extracting(s -> s.getMetadata().getName())
         .containsExactly("orders");
     String url = kube.services().of("orders", ns).url();
-    long toCanary = versions(url, 200).stream().filter("1.1.0"::equals).count();
-    assertThat(toCanary).as("requests of 200 served by the canary (1 pod of 4: about 50)").isBetween(20L, 90L);
+    awaitReadyEndpoints(admin, ns, "orders", 4);
+    List<String> served = versions(url, 200);
+    long toCanary = served.stream().filter("1.1.0"::equals).count();
+    assertThat(toCanary).as("requests of 200 served by the canary (1 pod of 4: about 50): " + served.stream()
+        .distinct().map(v -> v + " x" + java.util.Collections.frequency(served, v)).toList()).isBetween(20L, 90L);
 
     deploy("qa1", "orders", "1.1.0", "qa1").withRelease("orders").abort();
     awaitGone(admin, ns, "orders-canary");
+    awaitReadyEndpoints(admin, ns, "orders", 3);
     assertThat(versions(url, 50)).containsOnly("1.0.0");
     assertThat(new DeployHistory(kube, ns).read().canaries()).isEmpty();
 
@@ -321,6 +325,7 @@ class DeployTest {
         .withDeployer("alice", Set.of()).promote();
     assertThat(promoted.chart()).isEqualTo("orders-1.1.0");
     awaitGone(admin, ns, "orders-canary");
+    awaitReadyEndpoints(admin, ns, "orders", 2);
     assertThat(versions(url, 30)).containsOnly("1.1.0");
     assertThat(kube.releases().list(ns)).extracting(r -> r.name()).containsExactly("orders");
     assertThat(admin.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas())
@@ -362,6 +367,29 @@ class DeployTest {
         || !admin.pods().inNamespace(ns).withLabel("stackpipe.io/track", "canary").list().getItems().isEmpty()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("canary pods still there after 60 s");
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /**
+   * Until the Service has exactly {@code count} ready endpoints, then a moment for kube-proxy to follow (it syncs
+   * on every EndpointSlice change, asynchronously).
+   */
+  static void awaitReadyEndpoints(KubernetesClient admin, String ns, String service, int count)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      long ready = admin.discovery().v1().endpointSlices().inNamespace(ns)
+          .withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+          .flatMap(slice -> slice.getEndpoints() == null ? Stream.empty() : slice.getEndpoints().stream())
+          .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady())).count();
+      if (ready == count) {
+        Thread.sleep(2000);
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Service " + service + " has " + ready + " ready endpoints after 60 s, not " + count);
       }
       Thread.sleep(500);
     }
