@@ -33,7 +33,8 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     StackCommand.Target target;
 
-    @Option(names = "--stack", paramLabel = "S", required = true, description = "The stack to deploy onto.")
+    // Checked in deploy(), not by picocli: a required option here would be required of `deploy` before `promote`.
+    @Option(names = "--stack", paramLabel = "S", description = "The stack to deploy onto (required).")
     String stack;
 
     @Option(names = "--release", paramLabel = "R", description = "The Helm release (default: the chart's name).")
@@ -54,6 +55,9 @@ final class DeployCommand implements Callable<Integer> {
     boolean help;
 
     Deploy deploy(KubeConnection kube) {
+      if (stack == null) {
+        throw StackpipeException.ofField("stack", "is required");
+      }
       Deploy deploy = Deploy.onto(target.stacks(kube, Clock.systemUTC()), stack)
           .withRelease(release)
           .withTimeout(StackCommand.duration("timeout", timeout))

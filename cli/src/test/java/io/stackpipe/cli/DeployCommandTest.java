@@ -35,18 +35,21 @@ class DeployCommandTest {
     assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--stack", "qa1"), "stackpipe: --profile: is required");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "qa1", "--stack", "My_Stack"),
         "stackpipe: --stack: ");
-    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "qa1", "--stack", "nope"), "nope");
-    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "qa1", "--stack", "qa1",
-        "--policy", policy.toString()), "stackpipe: " + policy + ":4: stacks[0].windows[0]");
+    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "production", "--stack", "nope"), "nope");
+    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "production", "--stack", "qa1",
+        "--policy", policy.toString()), "stackpipe: --policy: " + policy + ":4: stacks[0].windows[0].days: required");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", "oci://127.0.0.1:9/charts/orders:1.0.0", "--profile", "qa1",
         "--stack", "qa1"), "127.0.0.1:9");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", "orders", "--version", "1.x", "--registry",
         "oci://127.0.0.1:9/charts", "--profile", "qa1", "--stack", "qa1"), "stackpipe: --version: '1.x' is not SemVer 2");
-    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "qa1", "--stack", "qa1", "--canary",
+    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "production", "--stack", "qa1", "--canary",
         "150%"), "stackpipe: --canary: '150%' is not a share");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", "abort", "--stack", "qa1"), "stackpipe: --release: is required");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", "abort", "--stack", "qa1", "--release", "orders"),
         "stackpipe: --release: no open canary of release orders in stack qa1");
+    // This CLI's environment holds no key for the profile's secrets.
+    assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "qa1", "--stack", "qa1"),
+        "stackpipe: orders-1.0.0.tgz:orders/profiles/qa1/secrets.yaml: cannot get the data key");
     // Nothing was installed by any of them.
     assertThat(run(kubeconfig, ns, prefix, "stack", "show", "qa1").out()).doesNotContain("canary:")
         .doesNotContain("lastActivityKind: deploy");

@@ -75,7 +75,7 @@ public record ChartSource(String reference, OciChartTarget registry, String name
     OciRegistry.Manifest manifest = oci.pullManifest(repository, tag).orElseThrow(() -> {
       List<String> tags = oci.tags(repository);
       return StackpipeException.ofField("version", "no chart " + name + " " + version + " in " + registry
-          + (tags.isEmpty() ? " (no versions of " + name + " there)" : " (it has " + String.join(", ", tags) + ")"));
+          + (tags.isEmpty() ? " (no versions of " + name + " there)" : " (it has " + String.join(", ", tags.stream().sorted().toList()) + ")"));
     });
     String layer = chartLayer(manifest);
     try {

@@ -144,8 +144,6 @@ public final class Deploy {
     require("profile", profile);
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
       ChartSource.Fetched fetched = source.fetch(temp);
-      progress.accept(source.file() == null ? "pulled " + source + " (" + fetched.digest() + ")"
-          : "chart " + fetched.archive());
       LayeredValues plain = values(fetched, List.of());
       String service = plain.chart();
       String main = release != null ? release : service;
@@ -154,6 +152,9 @@ public final class Deploy {
       }
       Stack found = stacks.show(stack);
       check(service, profile, canary != null);
+      if (source.file() == null) {
+        progress.accept("pulled " + source + " (" + fetched.digest() + ")");
+      }
       return locked(main, canary == null ? "deploy" : "canary", () -> {
         if (canary == null) {
           return install(found, namespace, fetched, plain, main, main, "deploy", null);
