@@ -23,7 +23,9 @@ final class ServiceCalls {
   private static final List<String> CALLS = List.of("orders /version", "billing /version", "gateway /version",
       "gateway /summary");
   private static final Duration RETRY = Duration.ofSeconds(5);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static HttpClient client() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
 
   private ServiceCalls() {
   }
@@ -51,7 +53,9 @@ final class ServiceCalls {
       while (true) {
         String failure;
         try {
-          HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+          // A fresh client per attempt: a kept-alive connection opened before kube-proxy's rule existed would
+          // keep reaching whatever answered then (here, the machine's outbound proxy with a 404).
+          HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() == 200) {
             return response.body().strip();
           }
