@@ -4,6 +4,7 @@ import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.Names;
+import io.stackpipe.kube.HelmReleases;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.profile.Profiles;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,7 @@ public final class ProfileInstall {
   private String namespace;
   private String releaseName;
   private Consumer<String> progress = line -> { };
+  private Duration readyTimeout;
 
   private ProfileInstall(KubeConnection kube) {
     this.kube = kube;
@@ -69,6 +72,15 @@ public final class ProfileInstall {
   /** Default: the chart's name. */
   public ProfileInstall withReleaseName(String releaseName) {
     this.releaseName = releaseName;
+    return this;
+  }
+
+  /**
+   * Return only once the release's pods are Ready, for up to {@code timeout}; a release that does not get Ready is
+   * taken back (uninstalled, or rolled back to its previous revision) and the failure names the pod.
+   */
+  public ProfileInstall waitingUpTo(Duration timeout) {
+    this.readyTimeout = timeout;
     return this;
   }
 
@@ -117,7 +129,8 @@ public final class ProfileInstall {
         progress.accept(release + ": profile " + profile + " has secrets.yaml: not applied yet (no decryption at"
             + " install)");
       }
-      Release installed = kube.releases().installOrUpgrade(release, namespace, chart, layers);
+      HelmReleases releases = readyTimeout == null ? kube.releases() : kube.releases().waitingUpTo(readyTimeout);
+      Release installed = releases.installOrUpgrade(release, namespace, chart, layers);
       progress.accept(release + ": " + (installed.revision() == 1 ? "installed " : "upgraded ") + installed.chart()
           + " with profile " + profile + " into " + namespace + " (revision " + installed.revision() + ", "
           + installed.status() + ")");
