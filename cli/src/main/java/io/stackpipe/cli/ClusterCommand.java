@@ -5,6 +5,12 @@ import io.stackpipe.base.Messages;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.kube.KubeBinaries;
+import io.stackpipe.local.registry.LocalRegistry;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +23,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The local demo's Kubernetes: the same etcd + kube-apiserver + kube-controller-manager the tests use, started in
- * the background with its state (PIDs, data, kubeconfig) in one directory.
+ * The local demo's Kubernetes: the same etcd + kube-apiserver + kube-controller-manager the tests use, and by
+ * default the node (kube-scheduler, containerd, kubelet, kube-proxy) so pods run, started in the background with
+ * its state (PIDs, data, kubeconfig) in one directory.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Start, inspect or stop the local Kubernetes control plane for the demo.",
+    description = "Start, inspect or stop the local Kubernetes cluster (control plane and node) for the demo.",
     subcommands = {ClusterCommand.Start.class, ClusterCommand.Status.class, ClusterCommand.Stop.class})
 final class ClusterCommand {
 
@@ -47,8 +54,11 @@ final class ClusterCommand {
   }
 
   @Command(name = "start", mixinStandardHelpOptions = true,
-      description = "Start the control plane in the background and write its kubeconfig.")
+      description = "Start the control plane and its node in the background and write the kubeconfig.")
   static final class Start extends Subcommand {
+    @Option(names = "--no-node", description = "Start the control plane only: objects are stored, no pod runs.")
+    boolean noNode;
+
     @Override
     public Integer call() {
       ControlPlane.Status running = ControlPlane.status(dir);
@@ -60,15 +70,18 @@ final class ClusterCommand {
       KubeBinaries binaries = KubeBinaries.locate();
       long t0 = System.nanoTime();
       ControlPlane plane;
-      try {
-        plane = ControlPlane.builder().withBinaries(binaries).withDirectory(dir).detached().start();
+      // The node's pause image is built here and pulled at start; this registry is needed for that only.
+      try (LocalRegistry registry = noNode ? null : LocalRegistry.start()) {
+        ControlPlane.Builder builder = ControlPlane.builder().withBinaries(binaries).withDirectory(dir).detached();
+        plane = (noNode ? builder : builder.withNode(registry.host())).start();
       } catch (IllegalArgumentException | IllegalStateException e) {
         // The plane's own messages do not say which directory: the user may have several.
         throw new StackpipeException("cannot start the cluster in " + dir + ": " + Messages.firstLine(e));
       }
       try (plane) {
-        out().printf("Kubernetes %s control plane running at %s after %.1f s (PIDs %s; logs in %s)%n",
-            binaries.kubernetesVersion(), plane.server(), (System.nanoTime() - t0) / 1e9, pids(plane.pids()),
+        out().printf("Kubernetes %s %s running at %s after %.1f s (PIDs %s; logs in %s)%n",
+            binaries.kubernetesVersion(), plane.hasNode() ? "control plane and node " + ControlPlane.nodeName()
+                : "control plane", plane.server(), (System.nanoTime() - t0) / 1e9, pids(plane.pids()),
             dir.resolve("logs"));
         printUsage(plane.kubeconfig());
       }
@@ -99,7 +112,10 @@ final class ClusterCommand {
         return NOT_RUNNING;
       }
       out().println("running at " + status.server() + " (PIDs " + pids(status.livePids()) + ")");
-      if (status.livePids().size() < 3) {
+      if (status.hasNode() && status.livePids().size() == status.expected().size()) {
+        out().println(nodeLine(status.kubeconfig()));
+      }
+      if (status.livePids().size() < status.expected().size()) {
         out().println("  degraded: only " + String.join(", ", status.livePids().keySet()) + " still run; see "
             + dir.resolve("logs") + ", then stop and start again");
       }
@@ -110,7 +126,7 @@ final class ClusterCommand {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "Kill the control plane and delete its data (idempotent).")
+      description = "Kill the cluster and its pods, take back what its node changed on this machine, delete its data (idempotent).")
   static final class Stop extends Subcommand {
     @Override
     public Integer call() {
@@ -123,6 +139,21 @@ final class ClusterCommand {
       }
       out().flush();
       return 0;
+    }
+  }
+
+  /** "node stackpipe-node Ready, 4 pods running (of 5)". */
+  private static String nodeLine(Path kubeconfig) {
+    try (KubernetesClient client = ControlPlane.clientFor(kubeconfig)) {
+      Node node = client.nodes().withName(ControlPlane.nodeName()).get();
+      boolean ready = node != null && node.getStatus().getConditions().stream()
+          .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+      List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+      long running = pods.stream().filter(p -> "Running".equals(p.getStatus().getPhase())).count();
+      return "node " + ControlPlane.nodeName() + " " + (node == null ? "not registered" : ready ? "Ready" : "NotReady")
+          + ", " + running + " pods running (of " + pods.size() + ")";
+    } catch (KubernetesClientException e) {
+      return "node: the API does not answer (" + e.getMessage().lines().findFirst().orElse("") + ")";
     }
   }
 

@@ -6,7 +6,7 @@ import io.stackpipe.deploy.ProfileInstall;
 import io.stackpipe.deploy.ProfileRelease;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
-import io.stackpipe.local.registry.LocalImages;
+import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,14 +75,16 @@ final class DemoCommand implements Callable<Integer> {
           .withOutputDirectory(work.resolve("charts"))
           .withProgress(line -> progress(err, "  " + line))
           .call();
-      try (ControlPlane plane = kubeconfig == null ? startControlPlane(err) : null;
+      try (ControlPlane plane = kubeconfig == null ? startControlPlane(registry, err) : null;
            KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null)) {
+        trustRegistry(registry);
         kube.namespaces().ensure(namespace, Map.of("stackpipe.io/stack", namespace), Map.of());
         List<ProfileRelease> releases = published.charts().stream()
             .map(chart -> ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(PROFILE)
                 .withNamespace(namespace).withProgress(line -> progress(err, line)).call())
             .toList();
-        print(out, published, releases);
+        Map<String, String> responses = ServiceCalls.call(kube, namespace);
+        print(out, published, releases, responses);
         if (keepRunning) {
           // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
           progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
@@ -101,18 +103,26 @@ final class DemoCommand implements Callable<Integer> {
     } while (read != -1 && read != '\n');
   }
 
-  /** The demo builds each service's image itself (jib, a stand-in payload) and pushes it before its chart. */
+  /** Built from the service's source (app/), as its Dockerfile says: a static Go binary FROM scratch. */
   private String pushImage(LocalRegistry registry, String service, PrintWriter err) {
     String image = registry.host() + "/services/" + service + ":" + version;
-    String digest = LocalImages.push(registry.host(), "services/" + service, version,
-        "stackpipe demo image of " + service + " " + version + "\n");
+    String digest = GoImages.push(Stackpipe.workingDirectory().resolve(examples).resolve(service).resolve("app"),
+        service, image);
     progress(err, service + ": image " + image + " (" + digest + ")");
     return image;
   }
 
-  private static ControlPlane startControlPlane(PrintWriter err) {
-    progress(err, "kubernetes: starting a local control plane (etcd, kube-apiserver, kube-controller-manager)");
-    return ControlPlane.start();
+  private static ControlPlane startControlPlane(LocalRegistry registry, PrintWriter err) {
+    progress(err, "kubernetes: starting a local control plane and node (etcd, kube-apiserver, kube-controller-manager,"
+        + " kube-scheduler, containerd, kubelet, kube-proxy)");
+    return ControlPlane.builder().withNode(registry.host()).start();
+  }
+
+  /** The local cluster of `stackpipe cluster start` pulls from this run's registry too. */
+  private void trustRegistry(LocalRegistry registry) {
+    if (kubeconfig != null && ControlPlane.status(kubeconfig.toAbsolutePath().getParent()).hasNode()) {
+      ControlPlane.trustRegistry(kubeconfig.toAbsolutePath().getParent(), registry.host());
+    }
   }
 
   private static void progress(PrintWriter err, String line) {
@@ -120,17 +130,21 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
   }
 
-  private void print(PrintWriter out, ChartPublishResult published, List<ProfileRelease> releases) {
+  private void print(PrintWriter out, ChartPublishResult published, List<ProfileRelease> releases,
+      Map<String, String> responses) {
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>(published.toMap());
       result.put("namespace", namespace);
       result.put("releases", releases.stream().map(ProfileRelease::toMap).toList());
+      result.put("responses", responses);
       out.println(Output.toJson(result));
     } else {
       published.charts().forEach(c -> out.println(Output.summary(c)));
       out.println("releases in " + namespace + " (profile " + PROFILE + "):");
       releases.forEach(r -> out.printf("  %-10s %-16s revision %d  %s%s%n", r.name(), r.chart(), r.revision(),
           r.status(), r.secretsSkipped() ? "  (profile secrets not applied yet)" : ""));
+      out.println("the services answer from their pods:");
+      responses.forEach((call, body) -> out.println("  " + call + "\n    " + body));
     }
     out.flush();
   }

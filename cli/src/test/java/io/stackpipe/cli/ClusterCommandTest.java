@@ -27,10 +27,10 @@ class ClusterCommandTest {
   class StartStatusStop {
 
     @Test
-    void startsAClusterThatOutlivesTheCommandAndStopKillsItAndItsData() {
+    void startsAControlPlaneThatOutlivesTheCommandAndStopKillsItAndItsData() {
       String dir = tmp.resolve("cluster").toString();
 
-      CliRun start = CliRun.run("cluster", "start", "--dir", dir);
+      CliRun start = CliRun.run("cluster", "start", "--no-node", "--dir", dir);
       assertThat(start.exitCode()).as(start.err()).isZero();
       assertThat(start.out()).containsPattern("Kubernetes v1\\.34\\.\\d+ control plane running at https://127\\.0\\.0\\.1:\\d+")
           .contains("export KUBECONFIG=" + dir + "/kubeconfig", "stackpipe cluster stop --dir " + dir);
@@ -55,6 +55,30 @@ class ClusterCommandTest {
       assertThat(stopped.exitCode()).isEqualTo(3);
       assertThat(stopped.out()).isEqualTo("not running (no live control plane recorded in " + dir + ")\n");
       assertThat(CliRun.run("cluster", "stop", "--dir", dir).out()).startsWith("not running");
+    }
+
+    @Test
+    void startsTheNodeTooAndStatusShowsItReadyWithItsPods() {
+      String dir = tmp.resolve("cluster").toString();
+
+      CliRun start = CliRun.run("cluster", "start", "--dir", dir);
+      assertThat(start.exitCode()).as(start.err()).isZero();
+      assertThat(start.out()).containsPattern(
+          "Kubernetes v1\\.34\\.\\d+ control plane and node stackpipe-node running at https://10\\.244\\.0\\.1:\\d+");
+      ControlPlane.Status status = ControlPlane.status(Path.of(dir));
+      assertThat(status.livePids()).containsOnlyKeys("etcd", "kube-apiserver", "kube-controller-manager",
+          "kube-scheduler", "containerd", "kubelet", "kube-proxy");
+
+      CliRun running = CliRun.run("cluster", "status", "--dir", dir);
+      assertThat(running.exitCode()).isZero();
+      assertThat(running.out()).contains("node stackpipe-node Ready, 0 pods running (of 0)");
+
+      CliRun stop = CliRun.run("cluster", "stop", "--dir", dir);
+      assertThat(stop.exitCode()).isZero();
+      assertThat(status.livePids().values()).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+          .orElse(false));
+      assertThat(Path.of(dir)).isEmptyDirectory();
+      assertThat(Path.of("/sys/class/net/stackpipe0")).doesNotExist();
     }
   }
 

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -51,9 +52,24 @@ public final class HelmReleases {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final KubeConnection connection;
+  private final Duration wait;
 
   HelmReleases(KubeConnection connection) {
+    this(connection, null);
+  }
+
+  private HelmReleases(KubeConnection connection, Duration wait) {
     this.connection = connection;
+    this.wait = wait;
+  }
+
+  /**
+   * Installs and upgrades that return only once the release's Deployments are Ready (Helm's {@code --wait}), for up
+   * to {@code timeout}. A release that does not get Ready is taken back — uninstalled after an install, rolled
+   * back to the previous revision after an upgrade — and the failure names the pod and its container's state.
+   */
+  public HelmReleases waitingUpTo(Duration timeout) {
+    return new HelmReleases(connection, timeout);
   }
 
   /** Installs with {@code --set} values. */
@@ -67,13 +83,17 @@ public final class HelmReleases {
   }
 
   private Release install(String name, String namespace, Path chart, Consumer<InstallCommand> values) {
-    return run("install", name, namespace, () -> {
+    Release installed = run("install", name, namespace, () -> {
       InstallCommand install = new Helm(chart).install().withName(name).withNamespace(namespace);
       values.accept(install);
       if (connection.kubeconfig() != null) {
         install.withKubeConfig(connection.kubeconfig());
       }
       return release(install.call());
+    });
+    return awaitReady("install", installed, () -> {
+      uninstall(name, namespace);
+      return "uninstalled";
     });
   }
 
@@ -99,7 +119,7 @@ public final class HelmReleases {
   }
 
   private Release upgrade(String name, String namespace, Path chart, Consumer<UpgradeCommand> options) {
-    return run("upgrade", name, namespace, () -> {
+    return upgrade(name, namespace, () -> {
       UpgradeCommand upgrade = new Helm(chart).upgrade().withName(name).withNamespace(namespace);
       options.accept(upgrade);
       if (connection.kubeconfig() != null) {
@@ -107,6 +127,35 @@ public final class HelmReleases {
       }
       return release(upgrade.call());
     });
+  }
+
+  private Release upgrade(String name, String namespace, Supplier<Release> call) {
+    Release upgraded = run("upgrade", name, namespace, call);
+    return awaitReady("upgrade", upgraded, () -> {
+      int previous = history(name, namespace).stream().filter(r -> r.revision() < upgraded.revision())
+          .filter(r -> !r.status().equals("failed")).mapToInt(Revision::revision).max().orElse(0);
+      if (previous == 0) {
+        uninstall(name, namespace);
+        return "uninstalled";
+      }
+      rollback(name, namespace, previous);
+      return "rolled back to revision " + previous;
+    });
+  }
+
+  /** With {@link #waitingUpTo}: waits for readiness, and on failure takes the release back and says why. */
+  private Release awaitReady(String verb, Release release, Supplier<String> takeBack) {
+    if (wait == null) {
+      return release;
+    }
+    try {
+      new ReleaseReadiness(connection).await(release.name(), release.namespace(), wait);
+      return status(release.name(), release.namespace());
+    } catch (ReleaseReadiness.ReadinessException e) {
+      String undone = takeBack.get();
+      throw new KubeException("helm " + verb + " " + release.name() + " in namespace " + release.namespace()
+          + ": " + e.getMessage() + "; " + undone, e);
+    }
   }
 
   /**

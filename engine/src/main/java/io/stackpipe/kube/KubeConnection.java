@@ -174,6 +174,10 @@ public final class KubeConnection implements AutoCloseable {
     return new HelmReleases(this);
   }
 
+  public ServiceAddresses services() {
+    return new ServiceAddresses(this);
+  }
+
   /** One-line {@link KubeException} for a failed API call; {@code namespace} is {@code null} at cluster scope. */
   public KubeException translate(KubernetesClientException e, String verb, String resource, String namespace) {
     return KubeErrors.translate(e, server() + " (" + source + ")", verb, resource, namespace);

@@ -3,6 +3,7 @@ package io.stackpipe.local.kube;
 import io.stackpipe.base.FileTrees;
 import io.stackpipe.base.Ports;
 import io.stackpipe.local.ChildProcesses;
+import io.stackpipe.local.registry.GoImages;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,8 +40,9 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC, client-certificate admin in
  * {@code system:masters}) and kube-controller-manager (namespace, garbage-collector and service-account
- * controllers, so deleted namespaces really go away). No kubelet or scheduler: objects are stored, validated and
- * garbage-collected, but no pod runs.
+ * controllers, so deleted namespaces really go away). Without a node no pod runs: objects are stored, validated
+ * and garbage-collected. {@link Builder#withNode} adds the one node a machine may run — kube-scheduler,
+ * containerd, kubelet and kube-proxy (see {@link Node}, {@link NodeHost}) — and then pods run and serve.
  *
  * <p>Attached (tests): the processes die with this JVM, even on SIGKILL (parent-death signal), and {@link #close()}
  * or a shutdown hook removes the private directory. Detached (the demo): the processes outlive the JVM, their PIDs
@@ -52,14 +55,18 @@ public final class ControlPlane implements AutoCloseable {
   private static final String TEMP_PREFIX = "stackpipe-kube-";
   private static final String SERVICE_CIDR = "10.0.0.0/24";
   private static final List<String> OWN_ENTRIES =
-      List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE);
+      List.of("etcd", "pki", "logs", "kubeconfig", "controller-manager.kubeconfig", STATE_FILE,
+          "kubelet-plugins");
 
   private final KubeBinaries binaries;
   private final Path directory;
   private final boolean ownsDirectory;
   private final boolean detached;
   private final Duration timeout;
+  private final String registryHost;
+  private final Node node;
   private final Map<String, Process> processes = new LinkedHashMap<>();
+  private final Map<String, String> commands = new LinkedHashMap<>();
   private final Thread shutdownHook;
   private Pki pki;
   private Pki.Credential adminCredential;
@@ -70,6 +77,7 @@ public final class ControlPlane implements AutoCloseable {
     this.binaries = builder.binaries != null ? builder.binaries : KubeBinaries.locate();
     this.detached = builder.detached;
     this.timeout = builder.timeout;
+    this.registryHost = builder.registryHost;
     if (builder.directory == null) {
       deleteOrphans();
       this.directory = Files.createTempDirectory(TEMP_PREFIX + ProcessHandle.current().pid() + "-");
@@ -92,6 +100,7 @@ public final class ControlPlane implements AutoCloseable {
       }
       deleteOwnEntries(directory);
     }
+    this.node = registryHost == null ? null : new Node(NodeHost.ROOT, binaries.requireNode());
     this.shutdownHook = detached ? null : new Thread(this::close, "control-plane-shutdown");
   }
 
@@ -109,6 +118,7 @@ public final class ControlPlane implements AutoCloseable {
     private Path directory;
     private boolean detached;
     private Duration timeout = Duration.ofSeconds(90);
+    private String registryHost;
 
     public Builder withBinaries(KubeBinaries binaries) {
       this.binaries = binaries;
@@ -127,6 +137,16 @@ public final class ControlPlane implements AutoCloseable {
     /** The processes outlive this JVM; stop them with {@link ControlPlane#stop(Path)}. Needs a directory. */
     public Builder detached() {
       this.detached = true;
+      return this;
+    }
+
+    /**
+     * Adds the node, so pods run. Only one node may run per machine: starting a second one fails while the first
+     * lives. {@code registryHost} (host:port, plain HTTP) receives the pause image, built here from source, and
+     * the node pulls from it; {@link #trustRegistry} adds more registries.
+     */
+    public Builder withNode(String registryHost) {
+      this.registryHost = registryHost;
       return this;
     }
 
@@ -152,6 +172,9 @@ public final class ControlPlane implements AutoCloseable {
         plane.kill();
         plane.close();
         if (plane.detached) {
+          if (plane.node != null) {
+            NodeHost.release(plane.directory);
+          }
           deleteOwnEntries(plane.directory);
         }
         throw e;
@@ -181,6 +204,29 @@ public final class ControlPlane implements AutoCloseable {
     return binaries;
   }
 
+  /** Whether this control plane has the node, so pods run. */
+  public boolean hasNode() {
+    return node != null;
+  }
+
+  /** The node's name, as the kubelet registers it. */
+  public static String nodeName() {
+    return Node.NAME;
+  }
+
+  /** Lets the node pull images from {@code host} (host:port) over plain HTTP. */
+  public void trustRegistry(String host) {
+    trustRegistry(directory, host);
+  }
+
+  /** Lets the node of the control plane in {@code directory} (a detached one too) pull from {@code host}. */
+  public static void trustRegistry(Path directory, String host) {
+    if (!status(directory).hasNode()) {
+      throw new IllegalStateException("no node runs from " + directory);
+    }
+    Node.trustRegistry(NodeHost.ROOT, host);
+  }
+
   /** A new admin client; the caller closes it. */
   public KubernetesClient newClient() {
     return clientFor(kubeconfig());
@@ -204,7 +250,7 @@ public final class ControlPlane implements AutoCloseable {
     return file;
   }
 
-  /** PIDs of etcd, kube-apiserver and kube-controller-manager, in start order. */
+  /** PIDs of etcd, kube-apiserver, kube-controller-manager and, with a node, its daemons, in start order. */
   public Map<String, Long> pids() {
     Map<String, Long> pids = new LinkedHashMap<>();
     processes.forEach((name, p) -> pids.put(name, p.pid()));
@@ -212,15 +258,24 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void boot() {
+    CompletableFuture<String> pause = null;
+    if (node != null) {
+      // The image build and push overlap with the control plane's start.
+      pause = CompletableFuture.supplyAsync(() -> GoImages.pushResource(Node.class, "pause", List.of("main.go", "go.mod"),
+          "pause", Node.pauseImage(registryHost)));
+      NodeHost.claim(directory);
+    }
     try {
       Files.createDirectories(directory.resolve("logs"));
       Path pkiDir = Files.createDirectories(directory.resolve("pki"));
       pki = Pki.create();
       Files.writeString(pkiDir.resolve("ca.crt"), pki.ca().certificatePem());
-      Pki.Credential serving = pki.serving(
+      List<String> addresses = node == null ? List.of("127.0.0.1", "10.0.0.1")
+          : List.of("127.0.0.1", "10.0.0.1", NodeHost.NODE_IP);
+      Pki.Credential serving = pki.serving("kube-apiserver",
           List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
               "kubernetes.default.svc.cluster.local"),
-          List.of("127.0.0.1", "10.0.0.1"));
+          addresses);
       Files.writeString(pkiDir.resolve("apiserver.crt"), serving.certificatePem() + pki.ca().certificatePem());
       Pki.writePrivate(pkiDir.resolve("apiserver.key"), serving.keyPem());
       Pki.writeServiceAccountKeys(pkiDir.resolve("sa.key"), pkiDir.resolve("sa.pub"));
@@ -228,7 +283,10 @@ public final class ControlPlane implements AutoCloseable {
       int etcdPort = Ports.free();
       int peerPort = Ports.free();
       int apiPort = Ports.free();
-      server = URI.create("https://127.0.0.1:" + apiPort);
+      // With a node the API listens on the bridge address only: the host reaches it like any local address,
+      // and pods through the "kubernetes" Service, whose endpoint the API server publishes.
+      String apiAddress = node == null ? "127.0.0.1" : NodeHost.NODE_IP;
+      server = URI.create("https://" + apiAddress + ":" + apiPort);
       adminCredential = pki.client(ADMIN_USER, Set.of("system:masters"));
       Pki.writePrivate(kubeconfig(), kubeconfigYaml(ADMIN_USER, adminCredential));
       // The controller manager acts with cluster-admin rights rather than one service account per controller:
@@ -247,9 +305,14 @@ public final class ControlPlane implements AutoCloseable {
           // Throwaway data: skipping fsync makes every write (and so the whole suite) much faster.
           "--unsafe-no-fsync=true", "--log-level=warn"));
       // kube-apiserver retries etcd until it answers, so both start at once.
-      launch("kube-apiserver", List.of(binaries.apiServer().toString(),
+      if (node != null) {
+        Pki.Credential kubeletClient = pki.client("kube-apiserver-kubelet-client", Set.of("system:masters"));
+        Files.writeString(pkiDir.resolve("apiserver-kubelet-client.crt"), kubeletClient.certificatePem());
+        Pki.writePrivate(pkiDir.resolve("apiserver-kubelet-client.key"), kubeletClient.keyPem());
+      }
+      launch("kube-apiserver", concat(List.of(binaries.apiServer().toString(),
           "--etcd-servers=" + etcdUrl,
-          "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
+          "--bind-address=" + apiAddress, "--advertise-address=" + apiAddress, "--secure-port=" + apiPort,
           "--cert-dir=" + pkiDir,
           "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
           "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
@@ -259,28 +322,90 @@ public final class ControlPlane implements AutoCloseable {
           "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
           "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
           "--service-cluster-ip-range=" + SERVICE_CIDR,
-          // A loopback address may not be a Service endpoint: do not publish one for "kubernetes".
-          "--endpoint-reconciler-type=none",
-          "--allow-privileged=true", "--profiling=false", "--v=1"));
+          // A loopback address may not be a Service endpoint: without a node, publish none for "kubernetes".
+          node == null ? "--endpoint-reconciler-type=none" : "--endpoint-reconciler-type=lease",
+          "--allow-privileged=true", "--profiling=false", "--v=1"), node == null ? List.of() : List.of(
+          // logs, exec and port-forward: the API server calls the kubelet as a client of the cluster CA
+          "--kubelet-client-certificate=" + pkiDir.resolve("apiserver-kubelet-client.crt"),
+          "--kubelet-client-key=" + pkiDir.resolve("apiserver-kubelet-client.key"),
+          "--kubelet-certificate-authority=" + pkiDir.resolve("ca.crt"),
+          "--kubelet-preferred-address-types=InternalIP")));
       awaitApiServer();
 
       launch("kube-controller-manager", List.of(binaries.controllerManager().toString(),
           "--kubeconfig=" + directory.resolve("controller-manager.kubeconfig"),
-          "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,"
-              + "serviceaccount-token-controller,root-ca-certificate-publisher-controller",
+          // A node needs them all (deployments, replica sets, endpoints, node lifecycle...).
+          node == null ? "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,"
+              + "serviceaccount-token-controller,root-ca-certificate-publisher-controller" : "--controllers=*",
           "--service-account-private-key-file=" + pkiDir.resolve("sa.key"),
           "--root-ca-file=" + pkiDir.resolve("ca.crt"),
           "--leader-elect=false",
+          // else it creates /usr/libexec/kubernetes/kubelet-plugins on the host
+          "--flex-volume-plugin-dir=" + directory.resolve("kubelet-plugins"),
           "--bind-address=127.0.0.1", "--secure-port=0", "--profiling=false", "--v=1"));
+      if (node != null) {
+        startNode(pause);
+      }
       awaitControllers();
 
       if (detached) {
         writeState();
+        if (node != null) {
+          NodeHost.disown();
+        }
       } else {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startNode(CompletableFuture<String> pause) throws IOException {
+    node.configure(pki, (file, user, groups) -> Pki.writePrivate(file, kubeconfigYaml(user, pki.client(user, groups))),
+        registryHost);
+    launch("kube-scheduler", node.scheduler());
+    launch("containerd", node.containerd());
+    awaitUntil("containerd to listen on " + node.containerdSocket(), () -> Files.exists(node.containerdSocket()));
+    try {
+      pause.get(timeout.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the pause image", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot build the pause image: " + (e.getCause() == null ? e : e.getCause())
+          .getMessage(), e);
+    }
+    runTool(node.pullPause(registryHost));
+    launch("kubelet", node.kubelet());
+    launch("kube-proxy", node.kubeProxy());
+    try (KubernetesClient client = newClient()) {
+      awaitUntil("node " + Node.NAME + " to be Ready", () -> {
+        var status = client.nodes().withName(Node.NAME).get();
+        return status != null && status.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+      });
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private void runTool(List<String> command) throws IOException {
+    Path log = directory.resolve("logs").resolve(Path.of(command.get(0)).getFileName() + ".log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " failed: "
+            + String.join(" ", Files.readAllLines(log)).strip());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + command.get(0), e);
     }
   }
 
@@ -294,7 +419,17 @@ public final class ControlPlane implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(directory.resolve("logs").resolve(name + ".log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    processes.put(name, detached ? builder.start() : ChildProcesses.startAttached(builder));
+    Process process = detached ? builder.start() : ChildProcesses.startAttached(builder);
+    processes.put(name, process);
+    commands.put(name, command.get(0).contains("/") ? command.get(0) : resolveOnPath(command.get(0)));
+    if (node != null) {
+      NodeHost.recordProcess(name, process.toHandle());
+    }
+  }
+
+  private static String resolveOnPath(String name) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+        .map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst().map(Path::toString).orElse(name);
   }
 
   private void awaitApiServer() {
@@ -349,7 +484,11 @@ public final class ControlPlane implements AutoCloseable {
   private String logTail(String name) {
     try {
       List<String> lines = Files.readAllLines(directory.resolve("logs").resolve(name + ".log"));
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      // klog errors (E...) and fatal lines (F...) first: warnings that follow them would hide the cause.
+      List<String> errors = lines.stream().filter(l -> l.matches("[EF]\\d{4} .*|Error: .*")).toList();
+      List<String> tail = new ArrayList<>(errors.subList(Math.max(0, errors.size() - 5), errors.size()));
+      tail.addAll(lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      return String.join("\n", tail);
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
@@ -410,9 +549,15 @@ public final class ControlPlane implements AutoCloseable {
   // ---- detached control planes (the demo) --------------------------------------------------------------------
 
   /** What {@link #status(Path)} finds in a control-plane directory. */
-  public record Status(Path directory, Map<String, Long> livePids, URI server, Path kubeconfig) {
+  public record Status(Path directory, Map<String, Long> livePids, List<String> expected, URI server,
+      Path kubeconfig) {
     public boolean running() {
       return !livePids.isEmpty();
+    }
+
+    /** Whether it was started with a node. */
+    public boolean hasNode() {
+      return expected.contains("kubelet");
     }
   }
 
@@ -420,25 +565,19 @@ public final class ControlPlane implements AutoCloseable {
     Properties state = new Properties();
     state.setProperty("server", server.toString());
     state.setProperty("kubeconfig", kubeconfig().toString());
+    state.setProperty("processes", String.join(",", processes.keySet()));
     processes.forEach((name, p) -> {
       state.setProperty("pid." + name, Long.toString(p.pid()));
-      state.setProperty("command." + name, commandOf(name));
+      state.setProperty("command." + name, commands.get(name));
     });
     try (var out = Files.newBufferedWriter(directory.resolve(STATE_FILE))) {
       state.store(out, "stackpipe control plane; stop with: stackpipe cluster stop");
     }
   }
 
-  private String commandOf(String name) {
-    return switch (name) {
-      case "etcd" -> binaries.etcd().toString();
-      case "kube-apiserver" -> binaries.apiServer().toString();
-      default -> binaries.controllerManager().toString();
-    };
-  }
-
   /** Reads the state a detached control plane left in {@code directory}; PIDs that no longer run ours are dropped. */
-  public static Status status(Path directory) {
+  public static Status status(Path given) {
+    Path directory = given.toAbsolutePath();
     Path file = directory.resolve(STATE_FILE);
     Properties state = new Properties();
     if (Files.exists(file)) {
@@ -449,7 +588,9 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     Map<String, Long> live = new LinkedHashMap<>();
-    for (String name : List.of("etcd", "kube-apiserver", "kube-controller-manager")) {
+    List<String> expected = List.of(state.getProperty("processes", "").split(",")).stream()
+        .filter(n -> !n.isEmpty()).toList();
+    for (String name : expected) {
       String pid = state.getProperty("pid." + name);
       String command = state.getProperty("command." + name);
       if (pid != null && command != null) {
@@ -461,18 +602,21 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     String server = state.getProperty("server");
-    return new Status(directory, live, server == null ? null : URI.create(server),
+    return new Status(directory, live, expected, server == null ? null : URI.create(server),
         state.containsKey("kubeconfig") ? Path.of(state.getProperty("kubeconfig")) : null);
   }
 
   /** Kills a detached control plane started from {@code directory} and deletes its data. Returns the PIDs killed. */
-  public static Map<String, Long> stop(Path directory) {
+  public static Map<String, Long> stop(Path given) {
+    Path directory = given.toAbsolutePath();
     Status status = status(directory);
     List<String> names = new ArrayList<>(status.livePids().keySet());
     java.util.Collections.reverse(names);
     for (String name : names) {
       ProcessHandle.of(status.livePids().get(name)).ifPresent(ControlPlane::killTree);
     }
+    // Also after a crash (nothing left alive): the node's traces on the host go with its directory.
+    NodeHost.release(directory);
     deleteOwnEntries(directory);
     return status.livePids();
   }
@@ -507,6 +651,9 @@ public final class ControlPlane implements AutoCloseable {
     closed = true;
     if (!detached) {
       kill();
+      if (node != null) {
+        NodeHost.release(directory);
+      }
       if (ownsDirectory) {
         FileTrees.delete(directory);
       } else {

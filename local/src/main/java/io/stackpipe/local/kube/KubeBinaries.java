@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * The pinned etcd, kube-apiserver and kube-controller-manager binaries that {@code scripts/kube-binaries.sh}
+ * The pinned etcd, kube-apiserver, kube-controller-manager (and, for a node, kube-scheduler, kubelet and
+ * kube-proxy) binaries that {@code scripts/kube-binaries.sh}
  * builds into the user cache. Missing binaries are an error, never a skipped test.
  */
 public record KubeBinaries(Path directory, String kubernetesVersion, String etcdVersion) {
@@ -31,13 +32,7 @@ public record KubeBinaries(Path directory, String kubernetesVersion, String etcd
         ? Path.of(override)
         : cacheHome().resolve("stackpipe/kube/" + kubernetes + "-etcd-" + etcd + "/bin");
     KubeBinaries binaries = new KubeBinaries(directory, kubernetes, etcd);
-    for (Path binary : new Path[] {binaries.etcd(), binaries.apiServer(), binaries.controllerManager()}) {
-      if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
-            + " or point " + BIN_ENV + " at a directory with etcd, kube-apiserver and kube-controller-manager");
-      }
-    }
-    return binaries;
+    return binaries.require(binaries.etcd(), binaries.apiServer(), binaries.controllerManager());
   }
 
   public Path etcd() {
@@ -50,6 +45,33 @@ public record KubeBinaries(Path directory, String kubernetesVersion, String etcd
 
   public Path controllerManager() {
     return directory.resolve("kube-controller-manager");
+  }
+
+  public Path scheduler() {
+    return directory.resolve("kube-scheduler");
+  }
+
+  public Path kubelet() {
+    return directory.resolve("kubelet");
+  }
+
+  public Path kubeProxy() {
+    return directory.resolve("kube-proxy");
+  }
+
+  /** Fails with the command that provides them when the node's binaries are missing. */
+  KubeBinaries requireNode() {
+    return require(scheduler(), kubelet(), kubeProxy());
+  }
+
+  private KubeBinaries require(Path... binaries) {
+    for (Path binary : binaries) {
+      if (!Files.isExecutable(binary)) {
+        throw new IllegalStateException(binary + " is missing: run scripts/kube-binaries.sh (scripts/setup runs it)"
+            + " or point " + BIN_ENV + " at a directory with the Kubernetes binaries and etcd");
+      }
+    }
+    return this;
   }
 
   private static Path cacheHome() {

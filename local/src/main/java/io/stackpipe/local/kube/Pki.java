@@ -82,13 +82,13 @@ final class Pki {
     return ca;
   }
 
-  /** A TLS server certificate for kube-apiserver, valid for the loopback and in-cluster service names. */
-  Credential serving(List<String> dnsNames, List<String> ipAddresses) {
+  /** A TLS server certificate (kube-apiserver, the kubelet) valid for the given names and addresses. */
+  Credential serving(String commonName, List<String> dnsNames, List<String> ipAddresses) {
     KeyPair keys = ecKeyPair();
     List<GeneralName> names = new ArrayList<>();
     dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
     ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-    return sign(name("kube-apiserver", Set.of()), keys.getPublic(), issuer(), ca.key(), builder -> {
+    return sign(name(commonName, Set.of()), keys.getPublic(), issuer(), ca.key(), builder -> {
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Resolves {@link ControlPlane}, the admin {@link KubernetesClient}, {@code @KubeConfigPath Path} and
  * {@code @TestNamespace String}. Missing binaries fail the test with the command that provides them.
  */
-public final class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   public static final String TEST_LABEL = "stackpipe.io/test";
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ControlPlaneExtension.class);
@@ -37,11 +37,16 @@ public final class ControlPlaneExtension implements BeforeEachCallback, AfterEac
     }
   }
 
-  private static Shared shared(ExtensionContext context) {
-    return context.getRoot().getStore(STORE).getOrComputeIfAbsent(Shared.class, key -> {
-      ControlPlane plane = ControlPlane.start();
+  private Shared shared(ExtensionContext context) {
+    return context.getRoot().getStore(STORE).getOrComputeIfAbsent(getClass(), key -> {
+      ControlPlane plane = start(context);
       return new Shared(plane, plane.newClient());
     }, Shared.class);
+  }
+
+  /** Starts the control plane this extension shares. */
+  protected ControlPlane start(ExtensionContext context) {
+    return ControlPlane.start();
   }
 
   @Override
@@ -50,12 +55,12 @@ public final class ControlPlaneExtension implements BeforeEachCallback, AfterEac
     String name = namespaceFor(context);
     shared.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
         .addToLabels(TEST_LABEL, "true").endMetadata().build()).create();
-    context.getStore(STORE).put("namespace", name);
+    context.getStore(STORE).put(getClass().getName() + ".namespace", name);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    String name = context.getStore(STORE).remove("namespace", String.class);
+    String name = context.getStore(STORE).remove(getClass().getName() + ".namespace", String.class);
     if (name != null) {
       // No wait: the namespace controller finishes it while later tests run.
       shared(context).client().namespaces().withName(name).delete();
@@ -84,7 +89,7 @@ public final class ControlPlaneExtension implements BeforeEachCallback, AfterEac
     if (type == Path.class) {
       return shared.plane().kubeconfig();
     }
-    String namespace = context.getStore(STORE).get("namespace", String.class);
+    String namespace = context.getStore(STORE).get(getClass().getName() + ".namespace", String.class);
     if (namespace == null) {
       throw new IllegalStateException("@TestNamespace is available in test methods only, not in "
           + context.getDisplayName());

@@ -19,6 +19,11 @@ public final class RegistryExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return shared(context);
+  }
+
+  /** The test JVM's registry, started on first use (the shared node pulls its images from it too). */
+  public static LocalRegistry shared(ExtensionContext context) {
     return context.getRoot()
         .getStore(ExtensionContext.Namespace.create(RegistryExtension.class))
         .getOrComputeIfAbsent(Shared.class, k -> new Shared(LocalRegistry.start()), Shared.class)

@@ -1,0 +1,3 @@
+module stackpipe.local/pause
+
+go 1.22

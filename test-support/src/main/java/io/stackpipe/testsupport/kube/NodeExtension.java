@@ -1,0 +1,18 @@
+package io.stackpipe.testsupport.kube;
+
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.testsupport.registry.RegistryExtension;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Like {@link ControlPlaneExtension}, with the node: one control plane whose pods run, per test JVM (only one node
+ * may run per machine), pulling images from the JVM's shared registry ({@link RegistryExtension}). One fresh
+ * namespace per test.
+ */
+public final class NodeExtension extends ControlPlaneExtension {
+
+  @Override
+  protected ControlPlane start(ExtensionContext context) {
+    return ControlPlane.builder().withNode(RegistryExtension.shared(context).host()).start();
+  }
+}
