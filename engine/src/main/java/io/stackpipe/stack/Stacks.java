@@ -92,7 +92,7 @@ public final class Stacks {
     return policy;
   }
 
-  KubeConnection kube() {
+  public KubeConnection kube() {
     return kube;
   }
 
