@@ -348,7 +348,7 @@ final class StackCommand {
       }
     }
 
-    private static String text(ReapReport report) {
+    static String text(ReapReport report) {
       StringBuilder text = new StringBuilder();
       for (ReapReport.Entry e : report.entries()) {
         text.append(String.format(Locale.ROOT, "%-7s %s (owner %s): %s%n", e.outcome().name().toLowerCase(Locale.ROOT),

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's main command, as a newcomer runs it: bin/stackpipe demo, twice. */
+/**
+ * The README's main command, as a newcomer runs it: bin/stackpipe demo, twice (each run with a cluster of its own;
+ * the registry's data lasts).
+ */
 class DemoIT {
 
   @Test
@@ -25,8 +28,27 @@ class DemoIT {
       assertThat(c.path("publication").asText()).isEqualTo("PUSHED");
       assertThat(c.path("image").asText()).contains("/services/" + c.path("name").asText() + "@sha256:");
     });
-    assertThat(first.path("releases")).extracting(r -> r.path("name").asText() + " " + r.path("status").asText())
-        .containsExactly("billing deployed", "gateway deployed", "orders deployed");
+    // An ephemeral stack of all three, one umbrella release, recorded on the stack.
+    JsonNode ephemeral = first.path("ephemeral");
+    assertThat(ephemeral.path("name").asText()).isEqualTo("stackpipe-demo");
+    assertThat(ephemeral.path("type").asText()).isEqualTo("ephemeral");
+    assertThat(ephemeral.path("manifest").path("chart").asText()).isEqualTo("platform");
+    assertThat(ephemeral.path("manifest").path("digest").asText()).startsWith("sha256:");
+    assertThat(ephemeral.path("release").path("name").asText() + " " + ephemeral.path("release").path("status")
+        .asText()).isEqualTo("platform deployed");
+    assertThat(ephemeral.path("services")).extracting(s -> s.path("name").asText() + " " + s.path("version").asText())
+        .containsExactly("billing 1.0.0", "gateway 1.0.0", "orders 1.0.0");
+    assertThat(ephemeral.path("reach").toString()).contains("telepresence connect --namespace stackpipe-demo");
+    // One service's qa1 profile on a persistent stack.
+    assertThat(first.path("persistent").path("name").asText()).isEqualTo("orders");
+    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
+    assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
+    assertThat(first.path("persistent").path("status").asText()).isEqualTo("deployed");
+    // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
+    JsonNode reap = first.path("reapIn7Days");
+    assertThat(reap.path("dryRun").asBoolean()).isTrue();
+    assertThat(reap.path("reaped")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo");
+    assertThat(reap.path("kept")).extracting(e -> e.path("stack").asText()).contains("stackpipe-demo-qa1");
     // The services answer from their pods; the gateway reaches orders and billing through their Services.
     StringBuilder bodies = new StringBuilder();
     first.path("responses").forEach(body -> bodies.append(body.asText()).append('\n'));
@@ -35,6 +57,8 @@ class DemoIT {
     assertThat(second.path("charts")).allSatisfy(c ->
         assertThat(c.path("publication").asText()).isEqualTo("ALREADY_PUBLISHED"));
     assertThat(second.path("charts").get(0).path("chartDigest")).isEqualTo(first.path("charts").get(0).path("chartDigest"));
+    // The same charts assemble the same umbrella, byte for byte.
+    assertThat(second.path("ephemeral").path("manifest")).isEqualTo(ephemeral.path("manifest"));
   }
 
   private static JsonNode demo(Path work) throws Exception {
