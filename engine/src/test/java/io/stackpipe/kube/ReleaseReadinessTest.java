@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
@@ -81,7 +82,7 @@ class ReleaseReadinessTest {
 
   @Test
   void theCanarySecretReachesThePodsEnvironmentButNoLogOrOutput(LocalRegistry registry, KubernetesClient client,
-      @TestNamespace String namespace, @TempDir Path dir) throws Exception {
+      ControlPlane plane, @TestNamespace String namespace, @TempDir Path dir) throws Exception {
     String canary = "canary-" + System.nanoTime();
     Path secrets = Files.writeString(dir.resolve("secrets.yaml"), "secrets:\n  apiToken: " + canary + "\n");
     Map<String, Object> image = imageOf(registry, "orders");
@@ -97,6 +98,10 @@ class ReleaseReadinessTest {
         .getItems().get(0).getMetadata().getName();
     String log = client.pods().inNamespace(namespace).withName(pod).getLog();
     assertThat(log).contains("orders 0.1.0 listening on :8080").doesNotContain(canary);
+    try (var logs = Files.list(plane.directory().resolve("logs"))) { // every daemon's log, kubelet's included
+      assertThat(logs.toList()).isNotEmpty().allSatisfy(file ->
+          assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)).as(file.toString()).doesNotContain(canary));
+    }
   }
 
   @Test

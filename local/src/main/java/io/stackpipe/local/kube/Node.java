@@ -34,10 +34,6 @@ final class Node {
     this.binaries = binaries;
   }
 
-  Path root() {
-    return root;
-  }
-
   Path containerdSocket() {
     return root.resolve("containerd/containerd.sock");
   }

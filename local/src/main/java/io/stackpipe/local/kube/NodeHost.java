@@ -278,7 +278,7 @@ final class NodeHost {
   }
 
   /** The pod cgroup directories of every hierarchy, deepest first. */
-  static List<Path> podCgroups() {
+  private static List<Path> podCgroups() {
     List<Path> all = new ArrayList<>();
     try (Stream<Path> hierarchies = Files.list(CGROUPS)) {
       for (Path hierarchy : hierarchies.toList()) {
@@ -315,7 +315,7 @@ final class NodeHost {
   }
 
   /** Mount points at or below {@code root}, deepest first (mountinfo escapes spaces and the like as octal). */
-  static List<String> mountsUnder(Path root) {
+  private static List<String> mountsUnder(Path root) {
     try {
       String prefix = root.toString();
       return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
@@ -367,12 +367,12 @@ final class NodeHost {
     }
   }
 
-  static boolean bridgeExists() {
+  private static boolean bridgeExists() {
     return Files.exists(Path.of("/sys/class/net", BRIDGE));
   }
 
   /** Interfaces attached to the bridge. */
-  static List<String> bridgePorts() {
+  private static List<String> bridgePorts() {
     Path ports = Path.of("/sys/class/net", BRIDGE, "brif");
     if (!Files.isDirectory(ports)) {
       return List.of();
@@ -385,12 +385,12 @@ final class NodeHost {
   }
 
   /** The chains of kube-proxy, the kubelet and the CNI plugins: every KUBE-* and CNI-* chain, v4 and v6. */
-  static boolean isNodeChain(String chain) {
+  private static boolean isNodeChain(String chain) {
     return chain.startsWith("KUBE-") || chain.startsWith("CNI-");
   }
 
-  static final List<String> IPTABLES = List.of("iptables", "ip6tables");
-  static final List<String> TABLES = List.of("nat", "filter", "mangle");
+  private static final List<String> IPTABLES = List.of("iptables", "ip6tables");
+  private static final List<String> TABLES = List.of("nat", "filter", "mangle");
 
   private static void deleteIptablesChains() {
     for (String family : IPTABLES) {
@@ -416,19 +416,6 @@ final class NodeHost {
         runWithInput(script.toString(), family + "-restore", "--noflush");
       }
     }
-  }
-
-  /** Chains of the node left in any table of either family, as "iptables nat KUBE-SERVICES". */
-  static List<String> nodeChains() {
-    List<String> found = new ArrayList<>();
-    for (String family : IPTABLES) {
-      for (String table : TABLES) {
-        run(family + "-save", "-t", table).lines().filter(l -> l.startsWith(":"))
-            .map(l -> l.substring(1, l.indexOf(' '))).filter(NodeHost::isNodeChain)
-            .forEach(c -> found.add(family + " " + table + " " + c));
-      }
-    }
-    return found;
   }
 
   /** Links the kubelet made in the hard-coded /var/log/containers, shim sockets and libcni's result cache. */
@@ -467,7 +454,7 @@ final class NodeHost {
   }
 
   /** Symbolic links in /var/log/containers that point into {@code podLogs}. */
-  static List<Path> containerLogLinks(Path podLogs) {
+  private static List<Path> containerLogLinks(Path podLogs) {
     Path dir = Path.of("/var/log/containers");
     if (!Files.isDirectory(dir)) {
       return List.of();
@@ -487,7 +474,7 @@ final class NodeHost {
 
   // ---- commands --------------------------------------------------------------------------------------------
 
-  static String run(String... command) {
+  private static String run(String... command) {
     return runWithInput(null, command);
   }
 
