@@ -145,7 +145,8 @@ final class DemoCommand implements Callable<Integer> {
     ChartBuildResult chart = published.charts().stream().filter(c -> c.name().equals(QA_SERVICE)).findFirst()
         .orElseThrow();
     ProfileRelease release = ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(QA_PROFILE)
-        .withNamespace(stacks.namespaceOf(qa)).withProgress(line -> progress(err, line)).call();
+        .withNamespace(stacks.namespaceOf(qa)).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line))
+        .call();
     stacks.recordActivity(qa, Stack.Activity.DEPLOY);
     return release;
   }

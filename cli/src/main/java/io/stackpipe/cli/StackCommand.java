@@ -4,6 +4,8 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.deploy.UmbrellaStack;
 import io.stackpipe.deploy.UmbrellaStackResult;
+import io.stackpipe.deploy.CanaryRecord;
+import io.stackpipe.deploy.DeployHistory;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaBuild;
@@ -27,7 +29,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -236,13 +240,20 @@ final class StackCommand {
     @Override
     int run(Stacks stacks) {
       Stack stack = stacks.show(name);
+      // Open canaries live in the stack's deploy history (docs/deploying.md).
+      Map<String, CanaryRecord> canaries = new DeployHistory(stacks.kube(), stack.namespace()).read().canaries();
+      Map<String, Object> shown = new LinkedHashMap<>(stack.toMap());
+      shown.put("canaries", canaries.values().stream().map(CanaryRecord::toMap).toList());
       StringBuilder text = new StringBuilder();
       stack.toMap().forEach((key, value) -> {
         if (value != null) {
           text.append(text.isEmpty() ? "" : "\n").append(String.format(Locale.ROOT, "%-17s %s", key + ":", value));
         }
       });
-      target.print(stack, text.toString());
+      canaries.forEach((release, c) -> text.append(String.format(Locale.ROOT, "%n%-17s %s %s beside %s: %d pod(s),"
+          + " about %d%% of the traffic, since %s by %s", "canary:", c.canaryRelease(), c.chart() + "-" + c.version(),
+          release, c.replicas(), c.share(), c.openedAt(), c.openedBy())));
+      target.print(() -> shown, text.toString());
       return 0;
     }
   }

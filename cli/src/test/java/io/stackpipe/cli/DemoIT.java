@@ -1,26 +1,43 @@
 package io.stackpipe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's main command, as a newcomer runs it: bin/stackpipe demo, twice (each run with a cluster of its own;
- * the registry's data lasts).
+ * The README's main command, as a newcomer runs it: bin/stackpipe demo, then again against a lasting cluster of
+ * {@code stackpipe cluster start} (one node per machine: the demo's own and this one never overlap).
  */
 class DemoIT {
 
+  private static final long TIMEOUT_MINUTES = 5;
+
   @Test
-  void publishesEveryExampleAndInstallsItIntoARealClusterThenARerunIsANoOp(@TempDir Path work) throws Exception {
-    JsonNode first = demo(work);
-    JsonNode second = demo(work);
+  void publishesEveryExampleAndInstallsItIntoARealClusterThenARerunUpgradesInPlace(@TempDir Path work,
+      @TempDir Path logs, @TempDir Path cluster) throws Exception {
+    // As the README runs it: a control plane of its own for the length of the run.
+    JsonNode first = demo(logs.resolve("first"), "--work", work.toString());
+    // Then twice against a cluster that outlives the runs: the second run upgrades what the first installed.
+    String stack = "demo-rerun";
+    String kubeconfig = cluster.resolve("kubeconfig").toString();
+    JsonNode second;
+    JsonNode third;
+    stackpipe(logs.resolve("start"), "cluster", "start", "--dir", cluster.toString());
+    try {
+      second = demo(logs.resolve("second"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--stack", stack);
+      third = demo(logs.resolve("third"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--stack", stack);
+    } finally {
+      stackpipe(logs.resolve("stop"), "cluster", "stop", "--dir", cluster.toString());
+    }
 
     assertThat(first.path("charts")).extracting(c -> c.path("name").asText())
         .containsExactly("billing", "gateway", "orders");
@@ -34,43 +51,70 @@ class DemoIT {
     assertThat(ephemeral.path("type").asText()).isEqualTo("ephemeral");
     assertThat(ephemeral.path("manifest").path("chart").asText()).isEqualTo("platform");
     assertThat(ephemeral.path("manifest").path("digest").asText()).startsWith("sha256:");
-    assertThat(ephemeral.path("release").path("name").asText() + " " + ephemeral.path("release").path("status")
-        .asText()).isEqualTo("platform deployed");
+    assertThat(release(ephemeral.path("release"))).isEqualTo("platform deployed revision 1");
     assertThat(ephemeral.path("services")).extracting(s -> s.path("name").asText() + " " + s.path("version").asText())
         .containsExactly("billing 1.0.0", "gateway 1.0.0", "orders 1.0.0");
     assertThat(ephemeral.path("reach").toString()).contains("telepresence connect --namespace stackpipe-demo");
-    // One service's qa1 profile on a persistent stack.
-    assertThat(first.path("persistent").path("name").asText()).isEqualTo("orders");
-    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
-    assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
-    assertThat(first.path("persistent").path("status").asText()).isEqualTo("deployed");
-    // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
-    JsonNode reap = first.path("reapIn7Days");
-    assertThat(reap.path("dryRun").asBoolean()).isTrue();
-    assertThat(reap.path("reaped")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo");
-    assertThat(reap.path("kept")).extracting(e -> e.path("stack").asText()).contains("stackpipe-demo-qa1");
     // The services answer from their pods; the gateway reaches orders and billing through their Services.
     StringBuilder bodies = new StringBuilder();
     first.path("responses").forEach(body -> bodies.append(body.asText()).append('\n'));
     assertThat(bodies).contains("\"service\":\"orders\"", "\"version\":\"1.0.0\"", "\"o-1001\"", "\"i-501\"");
     assertThat(first.path("responses").fieldNames()).toIterable().anyMatch(call -> call.endsWith("/summary (gateway)"));
+    // One service's qa1 profile on a persistent stack.
+    assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
+    assertThat(release(first.path("persistent"))).isEqualTo("orders deployed revision 1");
+    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
+    // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
+    JsonNode reap = first.path("reapIn7Days");
+    assertThat(reap.path("dryRun").asBoolean()).isTrue();
+    assertThat(reap.path("reaped")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo");
+    assertThat(reap.path("kept")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo-qa1");
+
     assertThat(second.path("charts")).allSatisfy(c ->
         assertThat(c.path("publication").asText()).isEqualTo("ALREADY_PUBLISHED"));
     assertThat(second.path("charts").get(0).path("chartDigest")).isEqualTo(first.path("charts").get(0).path("chartDigest"));
-    // The same charts assemble the same umbrella, byte for byte.
+    // The same charts assemble the same umbrella, byte for byte; each run makes its ephemeral stack afresh and
+    // upgrades the persistent stack's release.
     assertThat(second.path("ephemeral").path("manifest")).isEqualTo(ephemeral.path("manifest"));
+    assertThat(second.path("ephemeral").path("namespace").asText()).isEqualTo(stack);
+    assertThat(release(third.path("ephemeral").path("release"))).isEqualTo("platform deployed revision 1");
+    assertThat(release(second.path("persistent"))).isEqualTo("orders deployed revision 1");
+    assertThat(release(third.path("persistent"))).isEqualTo("orders deployed revision 2");
   }
 
-  private static JsonNode demo(Path work) throws Exception {
+  private static String release(JsonNode release) {
+    return release.path("name").asText() + " " + release.path("status").asText() + " revision "
+        + release.path("revision").asInt();
+  }
+
+  private static JsonNode demo(Path logs, String... options) throws Exception {
+    List<String> command = new ArrayList<>(List.of("demo", "--json"));
+    command.addAll(List.of(options));
+    return new ObjectMapper().readTree(stackpipe(logs, command.toArray(String[]::new)));
+  }
+
+  /** Runs bin/stackpipe with stdout and stderr in files, so the timeout can fire and a failure shows stderr. */
+  private static String stackpipe(Path logs, String... arguments) throws Exception {
     Path root = CliRun.repoRoot();
-    Process process = new ProcessBuilder(List.of(root.resolve("bin/stackpipe").toString(), "demo",
-        "--work", work.toString(), "--json"))
+    Files.createDirectories(logs);
+    Path out = logs.resolve("stdout.txt");
+    Path err = logs.resolve("stderr.txt");
+    List<String> command = new ArrayList<>(List.of(root.resolve("bin/stackpipe").toString()));
+    command.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(command)
         .directory(root.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .redirectOutput(out.toFile())
+        .redirectError(err.toFile())
         .start();
-    byte[] out = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).isZero();
-    return new ObjectMapper().readTree(new String(out, StandardCharsets.UTF_8));
+    if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      fail("bin/stackpipe " + arguments[0] + " did not finish within " + TIMEOUT_MINUTES + " minutes; stderr:\n"
+          + Files.readString(err));
+    }
+    if (process.exitValue() != 0) {
+      fail("bin/stackpipe " + arguments[0] + " exited " + process.exitValue() + "; stderr:\n" + Files.readString(err));
+    }
+    return Files.readString(out);
   }
 }

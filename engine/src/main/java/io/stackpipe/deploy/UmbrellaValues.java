@@ -5,10 +5,8 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.profile.Profiles;
-import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
               + ")");
           continue;
         }
-        Layer layer = layer(chart, profile, service);
+        Layer layer = layer(chart, profile);
         values.put(service.key(), layer.values());
         services.add(new ServiceProfile(service.key(), service.name(), service.version(), layer.secretsSkipped()));
       }
@@ -69,23 +67,10 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
 
   private record Layer(Map<String, Object> values, boolean secretsSkipped) {}
 
-  /** One subchart's profile values; secrets.yaml is not decrypted yet (ProfileValues of deployProfile will). */
-  @SuppressWarnings("unchecked")
-  private static Layer layer(Path chart, String profile, Umbrella.Service service) {
-    String folder = service.name() + "/" + Profiles.DIRECTORY + "/" + profile + "/";
-    Map<String, Object> values = new LinkedHashMap<>();
-    var bytes = ChartArchive.entry(chart, folder + Profiles.VALUES);
-    if (bytes.isPresent()) {
-      String display = service.entry() + ":" + folder + Profiles.VALUES;
-      Object loaded = SafeYaml.load(new String(bytes.get(), StandardCharsets.UTF_8), display);
-      if (loaded != null && !(loaded instanceof Map<?, ?>)) {
-        throw new StackpipeException(display + ": must be a YAML mapping");
-      }
-      if (loaded != null) {
-        values.putAll((Map<String, Object>) loaded);
-      }
-    }
-    return new Layer(values, ChartArchive.entry(chart, folder + Profiles.SECRETS).isPresent());
+  /** One subchart's profile values, as deployProfile composes them; secrets are not decrypted here yet. */
+  private static Layer layer(Path chart, String profile) {
+    LayeredValues layered = ProfileValues.of(chart, profile).withoutSecrets().call();
+    return new Layer(new LinkedHashMap<>(layered.values()), layered.secretsSkipped());
   }
 
   private static String profileNames(List<String> listing, String name) {

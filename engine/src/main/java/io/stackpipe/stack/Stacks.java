@@ -92,6 +92,7 @@ public final class Stacks {
     return policy;
   }
 
+  /** The cluster the stacks live on (a deploy installs there). */
   public KubeConnection kube() {
     return kube;
   }
