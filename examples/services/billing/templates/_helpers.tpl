@@ -1,5 +1,6 @@
+{{/* The release's name; inside an umbrella chart (one release of many services) the umbrella sets fullnameOverride. */}}
 {{- define "billing.fullname" -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- .Values.fullnameOverride | default .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "billing.labels" -}}
@@ -10,9 +11,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
+{{/* A canary's pods carry the stable release's selector labels, so its Service sends them a share of the traffic. */}}
 {{- define "billing.selector" -}}
 app.kubernetes.io/name: billing
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/instance: {{ .Values.canary.of | default .Release.Name }}
+{{- if .Values.canary.of }}
+stackpipe.io/track: canary
+{{- end }}
 {{- end -}}
 
 {{/* The pinned digest wins over the tag: what CI tested is what runs. */}}

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /** The {@code stackpipe} command: every subcommand only translates arguments to engine calls and results to text. */
 @Command(name = "stackpipe", mixinStandardHelpOptions = true, versionProvider = Stackpipe.Version.class,
     description = "Ship every microservice to Kubernetes the same way.",
-    subcommands = {ChartCommand.class, SecretsCommand.class, StackCommand.class, DemoCommand.class, ClusterCommand.class,
+    subcommands = {ChartCommand.class, SecretsCommand.class, StackCommand.class, DeployCommand.class, DemoCommand.class, ClusterCommand.class,
         CommandLine.HelpCommand.class})
 public final class Stackpipe {
 
@@ -45,6 +45,11 @@ public final class Stackpipe {
 
   static Path home() {
     return Path.of(System.getProperty("user.home"));
+  }
+
+  /** Who runs the CLI, as deploys record it and stack policies check it. */
+  static String user() {
+    return System.getProperty("user.name");
   }
 
   static Path workingDirectory() {

@@ -1,30 +1,23 @@
 package io.stackpipe.deploy;
 
-import io.stackpipe.PrivateTempDir;
-import io.stackpipe.StackpipeException;
-import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.Names;
+import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.HelmReleases;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.profile.Profiles;
-import io.stackpipe.yaml.SafeYaml;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.stackpipe.kube.KubeException;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * Installs a published chart artifact with one of the profiles packaged inside it: chart defaults ← the profile's
- * {@code values.yaml}, as {@code helm upgrade --install}, so running it again upgrades the release in place. The
- * seed of deployProfile; the profile is read from the artifact, never from a source checkout.
+ * Installs a chart artifact with one of the profiles packaged inside it, into a namespace: chart defaults ← the
+ * profile's {@code values.yaml} ← its decrypted {@code secrets.yaml} ← {@code --set} overrides ({@link ProfileValues}),
+ * as {@code helm upgrade --install}, so running it again upgrades the release in place. The profile is read from
+ * the artifact, never from a source checkout. {@link Deploy} runs it onto a stack, under the stack's lock and policy.
  *
  * <pre>{@code
  * ProfileRelease release = ProfileInstall.into(kube)
@@ -42,7 +35,9 @@ public final class ProfileInstall {
   private String namespace;
   private String releaseName;
   private Consumer<String> progress = line -> { };
-  private Duration readyTimeout;
+  private Duration wait;
+  private SecretKeys keys;
+  private List<String> sets = List.of();
 
   private ProfileInstall(KubeConnection kube) {
     this.kube = kube;
@@ -75,18 +70,27 @@ public final class ProfileInstall {
     return this;
   }
 
-  /**
-   * Return only once the release's pods are Ready, for up to {@code timeout}; a release that does not get Ready is
-   * taken back (uninstalled, or rolled back to its previous revision) and the failure names the pod.
-   */
+  /** Returns only once the release's pods are Ready, for up to {@code timeout}; else takes the release back. */
   public ProfileInstall waitingUpTo(Duration timeout) {
-    this.readyTimeout = timeout;
+    this.wait = timeout;
     return this;
   }
 
   /** Receives one line per step. */
   public ProfileInstall withProgress(Consumer<String> progress) {
     this.progress = progress;
+    return this;
+  }
+
+  /** The keys that open the profile's secrets.yaml; without them a profile's secrets are left out (and said so). */
+  public ProfileInstall withSecretKeys(SecretKeys keys) {
+    this.keys = keys;
+    return this;
+  }
+
+  /** Overrides in Helm's {@code --set} form, the last layer. */
+  public ProfileInstall withSet(List<String> assignments) {
+    this.sets = List.copyOf(assignments);
     return this;
   }
 
@@ -100,73 +104,64 @@ public final class ProfileInstall {
     if (!Names.isDns1123Label(namespace)) {
       throw StackpipeException.ofField("namespace", "'" + namespace + "' is not a DNS-1123 label");
     }
-    if (!Names.isDns1123Label(profile)) {
-      throw StackpipeException.ofField("profile", "'" + profile + "' is not a profile name (a DNS-1123 label)");
+    return install(values());
+  }
+
+  /** The profile's layered values: decrypted, in memory. Composed before anything changes in the cluster. */
+  LayeredValues values() {
+    ProfileValues composer = ProfileValues.of(chart, profile);
+    sets.forEach(composer::withSet);
+    return (keys == null ? composer.withoutSecrets() : composer.withSecretKeys(keys)).call();
+  }
+
+  /**
+   * {@code helm upgrade --install} with {@code values}. Atomic: a failed install is uninstalled, a failed upgrade
+   * rolled back to the previous good revision (readiness failures by {@link HelmReleases#waitingUpTo} itself), and
+   * the one-line error says so. No decrypted value appears in progress or errors.
+   */
+  ProfileRelease install(LayeredValues values) {
+    String release = releaseName != null ? releaseName : values.chart();
+    if (values.secretsSkipped()) {
+      progress.accept(release + ": profile " + profile + " has secrets.yaml: not applied (no keys given)");
     }
-    List<String> listing = ChartArchive.listing(chart);
-    String name = chartName(listing);
-    String release = releaseName != null ? releaseName : name;
-    String profileFolder = name + "/" + Profiles.DIRECTORY + "/" + profile + "/";
-    if (listing.stream().noneMatch(entry -> entry.startsWith(profileFolder))) {
-      throw StackpipeException.ofField("profile", "no profile " + profile + " in " + chart.getFileName()
-          + " (it has " + profileNames(listing, name) + ")");
+    HelmReleases releases = wait == null ? kube.releases() : kube.releases().waitingUpTo(wait);
+    Release installed;
+    try {
+      installed = values.withValuesFile(file -> releases.installOrUpgrade(release, namespace, chart, List.of(file)));
+    } catch (KubeException e) {
+      throw values.masked(takeBack(release, e));
     }
-    Optional<byte[]> values = ChartArchive.entry(chart, profileFolder + Profiles.VALUES);
-    boolean secretsSkipped = listing.contains(profileFolder + Profiles.SECRETS);
-    try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-install-")) {
-      List<Path> layers = new ArrayList<>();
-      if (values.isPresent()) {
-        String display = chart.getFileName() + ":" + profileFolder + Profiles.VALUES;
-        if (!(SafeYaml.load(new String(values.get(), java.nio.charset.StandardCharsets.UTF_8), display)
-            instanceof Map<?, ?>)) {
-          throw new StackpipeException(display + ": must be a YAML mapping");
-        }
-        layers.add(write(temp, Profiles.VALUES, values.get()));
-      }
-      // Seam for deployProfile: the profile's decrypted secrets.yaml joins here, after values.yaml. Until then a
-      // profile's secrets are not applied, and the result says so.
-      if (secretsSkipped) {
-        progress.accept(release + ": profile " + profile + " has secrets.yaml: not applied yet (no decryption at"
-            + " install)");
-      }
-      HelmReleases releases = readyTimeout == null ? kube.releases() : kube.releases().waitingUpTo(readyTimeout);
-      Release installed = releases.installOrUpgrade(release, namespace, chart, layers);
-      progress.accept(release + ": " + (installed.revision() == 1 ? "installed " : "upgraded ") + installed.chart()
-          + " with profile " + profile + " into " + namespace + " (revision " + installed.revision() + ", "
-          + installed.status() + ")");
-      return new ProfileRelease(installed.name(), installed.namespace(), profile, installed.chart(),
-          installed.appVersion(), installed.revision(), installed.status(), secretsSkipped);
+    progress.accept(release + ": " + (installed.revision() == 1 ? "installed " : "upgraded ") + installed.chart()
+        + " with profile " + profile + " into " + namespace + " (revision " + installed.revision() + ", "
+        + installed.status() + (wait == null ? ")" : ", pods Ready)"));
+    return new ProfileRelease(installed.name(), installed.namespace(), profile, installed.chart(),
+        installed.appVersion(), installed.revision(), installed.status(), values.secretsSkipped());
+  }
+
+  /** When Helm itself failed mid-way (the newest revision is {@code failed}), puts back what was there before. */
+  private KubeException takeBack(String release, KubeException failure) {
+    List<HelmReleases.Revision> history;
+    try {
+      history = kube.releases().history(release, namespace);
+    } catch (KubeException unreadable) {
+      return failure;
     }
+    if (history.isEmpty() || !history.get(history.size() - 1).status().equals("failed")) {
+      return failure;
+    }
+    int previous = history.stream().filter(r -> !r.status().equals("failed")).mapToInt(HelmReleases.Revision::revision)
+        .max().orElse(0);
+    if (previous == 0) {
+      kube.releases().uninstall(release, namespace);
+      return new KubeException(failure.getMessage() + "; uninstalled", failure);
+    }
+    kube.releases().rollback(release, namespace, previous);
+    return new KubeException(failure.getMessage() + "; rolled back to revision " + previous, failure);
   }
 
   private static void require(String field, Object value) {
     if (value == null) {
       throw StackpipeException.ofField(field, "is required");
-    }
-  }
-
-  private String chartName(List<String> listing) {
-    return listing.stream().filter(entry -> entry.matches("[^/]+/Chart\\.yaml")).findFirst()
-        .map(entry -> entry.substring(0, entry.indexOf('/')))
-        .orElseThrow(() -> StackpipeException.ofField("chart", chart + ": not a Helm chart archive (no Chart.yaml)"));
-  }
-
-  private static String profileNames(List<String> listing, String name) {
-    String prefix = name + "/" + Profiles.DIRECTORY + "/";
-    TreeSet<String> names = new TreeSet<>();
-    for (String entry : listing) {
-      if (entry.startsWith(prefix) && entry.indexOf('/', prefix.length()) > 0) {
-        names.add(entry.substring(prefix.length(), entry.indexOf('/', prefix.length())));
-      }
-    }
-    return names.isEmpty() ? "no profiles" : "profiles " + String.join(", ", names);
-  }
-
-  private static Path write(PrivateTempDir temp, String name, byte[] content) {
-    try {
-      return Files.write(temp.newFile(name), content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

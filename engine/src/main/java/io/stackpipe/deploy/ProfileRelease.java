@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param chart Helm's {@code name-version} of the installed chart
  * @param revision 1 for a fresh install, the next revision for an upgrade
- * @param secretsSkipped the profile holds a secrets.yaml that this install did not apply (no decryption yet)
+ * @param secretsSkipped the profile holds a secrets.yaml that this install left out (no keys given)
  */
 public record ProfileRelease(String name, String namespace, String profile, String chart, String appVersion,
     int revision, String status, boolean secretsSkipped) implements Result {

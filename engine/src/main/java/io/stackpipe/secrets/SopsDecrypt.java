@@ -45,6 +45,18 @@ public final class SopsDecrypt {
     return decrypt(SopsFile.parse(file));
   }
 
+  /**
+   * Decrypts encrypted text already in memory (a secrets file read from inside a chart archive); {@code file} names
+   * it in messages and gives its format by extension. The plaintext never touches the disk.
+   */
+  public DecryptedSecrets call(Path file, String content) {
+    SopsFile parsed = SopsFile.parse(file, content);
+    if (parsed.metadata() == null) {
+      throw new SecretsException(file + ": not a sops-encrypted file (no 'sops' metadata)");
+    }
+    return decrypt(parsed);
+  }
+
   /** Decrypts all files in parallel; after all have finished, the first failure (in input order) is thrown with the others suppressed in it. */
   public List<DecryptedSecrets> callAll(Collection<Path> files) {
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, files.size())), r -> {

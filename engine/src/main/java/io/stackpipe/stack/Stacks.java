@@ -92,7 +92,8 @@ public final class Stacks {
     return policy;
   }
 
-  KubeConnection kube() {
+  /** The cluster the stacks live on (a deploy installs there). */
+  public KubeConnection kube() {
     return kube;
   }
 

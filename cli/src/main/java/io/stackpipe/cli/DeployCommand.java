@@ -1,0 +1,185 @@
+package io.stackpipe.cli;
+
+import io.stackpipe.StackpipeException;
+import io.stackpipe.deploy.Canary;
+import io.stackpipe.deploy.ChartSource;
+import io.stackpipe.deploy.Deploy;
+import io.stackpipe.deploy.DeployResult;
+import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.keys.SecretKeys;
+import io.stackpipe.stack.policy.StackPolicies;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code stackpipe deploy}: the engine's {@link Deploy} with the CLI's identity (the OS user), its environment's
+ * secret keys, and its stack options. {@code promote} and {@code abort} close an open canary.
+ */
+@Command(name = "deploy", description = "Deploy a service's chart with one of its profiles onto a stack.",
+    subcommands = {DeployCommand.Promote.class, DeployCommand.Abort.class})
+final class DeployCommand implements Callable<Integer> {
+
+  /** What every deploy verb shares: the stack, its cluster, the release, who deploys and under which policy. */
+  static final class Common {
+    @Mixin
+    StackCommand.Target target;
+
+    @Option(names = "--stack", paramLabel = "S", required = true, description = "The stack to deploy onto.")
+    String stack;
+
+    @Option(names = "--release", paramLabel = "R", description = "The Helm release (default: the chart's name).")
+    String release;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+        description = "How long the pods may take to be Ready (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
+        description = "How long to wait for another deploy on the stack (default: ${DEFAULT-VALUE}).")
+    String lockTimeout;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "The stack policy file.")
+    Path policy;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    Deploy deploy(KubeConnection kube) {
+      Deploy deploy = Deploy.onto(target.stacks(kube, Clock.systemUTC()), stack)
+          .withRelease(release)
+          .withTimeout(StackCommand.duration("timeout", timeout))
+          .withLockTimeout(StackCommand.duration("lockTimeout", lockTimeout))
+          .withSecretKeys(SecretKeys.fromEnvironment(SecretsEnvironment.of(Stackpipe.environment(), Stackpipe.home())))
+          // The CLI knows the OS user and no groups; a CI front end passes its own identity.
+          .withDeployer(Stackpipe.user(), Set.of())
+          .withProgress(line -> {
+            target.spec.commandLine().getErr().println(line);
+            target.spec.commandLine().getErr().flush();
+          });
+      return policy == null ? deploy : deploy.withPolicy(StackPolicies.load(policy, policy.toString()));
+    }
+
+    void print(DeployResult r) {
+      String text = switch (r.action()) {
+        case "canary" -> "canary " + r.release() + " " + r.chart() + " (profile " + r.profile() + ") in stack " + r.stack()
+            + ": " + r.canary().replicas() + " pod(s) beside " + r.canary().stableReplicas() + " stable, about "
+            + r.canary().share() + "% of the traffic\n  promote: stackpipe deploy promote --stack " + r.stack()
+            + " --release " + r.canary().canaryRelease().replaceFirst("-canary$", "")
+            + "\n  abort:   stackpipe deploy abort --stack " + r.stack() + " --release "
+            + r.canary().canaryRelease().replaceFirst("-canary$", "");
+        case "abort" -> "aborted canary " + r.canary().canaryRelease() + " in stack " + r.stack()
+            + ": only the stable release serves";
+        default -> (r.action().equals("promote") ? "promoted " : "deployed ") + r.release() + " " + r.chart()
+            + " (profile " + r.profile() + ") to stack " + r.stack() + " (namespace " + r.namespace() + "), revision "
+            + r.revision() + ", " + r.status() + "\n  values: chart defaults <- " + String.join(" <- ", r.layers());
+      };
+      target.print(r, text);
+    }
+  }
+
+  @Mixin
+  Common common;
+
+  @Parameters(paramLabel = "CHART", arity = "0..1",
+      description = "oci://host/path/name:version, a chart name (with --version and --registry), or a .tgz.")
+  String chart;
+
+  @Option(names = "--version", paramLabel = "V", description = "The chart version, with a chart name.")
+  String version;
+
+  @Option(names = "--registry", paramLabel = "OCI", description = "Where a chart name is: oci://host/path.")
+  String registry;
+
+  @Option(names = "--profile", paramLabel = "P", description = "The profile packaged in the chart (required).")
+  String profile;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An override, the last values layer (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--wait", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Succeed only when the pods are Ready (default); --no-wait returns once Helm has applied it.")
+  boolean waitReady;
+
+  @Option(names = "--canary", paramLabel = "SHARE",
+      description = "Deploy as a canary beside the stable release: a share of the traffic (10%) or a pod count.")
+  String canary;
+
+  @Override
+  public Integer call() {
+    ChartSource source = source();
+    try (KubeConnection kube = common.target.connect()) {
+      Deploy deploy = common.deploy(kube).withChart(source).withProfile(profile).withSets(sets);
+      if (!waitReady) {
+        deploy.withoutWait();
+      }
+      if (canary != null) {
+        deploy.withCanary(Canary.parse(canary));
+      }
+      common.print(deploy.call());
+    }
+    return 0;
+  }
+
+  private ChartSource source() {
+    if (chart == null) {
+      throw StackpipeException.ofField("chart", "is required");
+    }
+    if (profile == null) {
+      throw StackpipeException.ofField("profile", "is required");
+    }
+    if (chart.startsWith("oci://")) {
+      return ChartSource.oci(chart);
+    }
+    if (chart.endsWith(".tgz")) {
+      return ChartSource.file(Stackpipe.workingDirectory().resolve(chart));
+    }
+    if (registry == null) {
+      throw StackpipeException.ofField("registry", "is required with a chart name (e.g. oci://registry.example.com/charts)");
+    }
+    return ChartSource.inRegistry(registry, chart, version);
+  }
+
+  @Command(name = "promote", description = "Upgrade the stable release to its canary's version, then remove the canary.")
+  static final class Promote implements Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Override
+    public Integer call() {
+      try (KubeConnection kube = common.target.connect()) {
+        common.print(requireRelease(common).deploy(kube).promote());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "abort", description = "Remove a release's canary: only the stable pods serve again.")
+  static final class Abort implements Callable<Integer> {
+    @Mixin
+    Common common;
+
+    @Override
+    public Integer call() {
+      try (KubeConnection kube = common.target.connect()) {
+        common.print(requireRelease(common).deploy(kube).abort());
+      }
+      return 0;
+    }
+  }
+
+  private static Common requireRelease(Common common) {
+    if (common.release == null) {
+      throw StackpipeException.ofField("release", "is required (the stable release whose canary it is)");
+    }
+    return common;
+  }
+}

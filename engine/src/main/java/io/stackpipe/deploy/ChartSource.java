@@ -1,0 +1,108 @@
+package io.stackpipe.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stackpipe.Names;
+import io.stackpipe.PrivateTempDir;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.OciChartTarget;
+import io.stackpipe.registry.OciRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where a deploy takes its chart artifact from: a registry, {@code oci://host/path/name:version} (or pinned
+ * {@code @sha256:…}), or a packaged {@code .tgz}. A registry chart is pulled over the OCI distribution API (the
+ * manifest, then its chart layer verified against its sha256), since helm-java has no pull.
+ *
+ * @param reference how the user named it; what {@code promote} pulls again
+ */
+public record ChartSource(String reference, OciChartTarget registry, String name, String version, Path file) {
+  static final String CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A chart artifact on disk. */
+  public static ChartSource file(Path archive) {
+    return new ChartSource(archive.toString(), null, null, null, archive);
+  }
+
+  /** {@code oci://host[:port]/path/name:version} or {@code …/name@sha256:…}. */
+  public static ChartSource oci(String reference) {
+    String rest = reference.startsWith("oci://") ? reference.substring("oci://".length()) : "";
+    int slash = rest.lastIndexOf('/');
+    int at = rest.indexOf('@', Math.max(slash, 0));
+    int colon = rest.indexOf(':', Math.max(slash, 0));
+    int split = at > 0 ? at : colon;
+    if (slash <= 0 || split <= slash) {
+      throw StackpipeException.ofField("chart", "'" + reference
+          + "' is not oci://host/path/name:version, name --version V --registry oci://host/path, or a .tgz");
+    }
+    return inRegistry("oci://" + rest.substring(0, slash), rest.substring(slash + 1, split), rest.substring(split + 1));
+  }
+
+  /** Chart {@code name} at {@code version} (or a {@code sha256:} digest) in the registry path {@code oci://host/path}. */
+  public static ChartSource inRegistry(String registry, String name, String version) {
+    OciChartTarget target = OciChartTarget.parse(registry);
+    if (!Names.isDns1123Label(name)) {
+      throw StackpipeException.ofField("chart", "'" + name + "' is not a chart name");
+    }
+    if (version == null || version.isEmpty()) {
+      throw StackpipeException.ofField("version", "is required with a chart name");
+    }
+    boolean digest = version.startsWith("sha256:");
+    if (!digest && !Names.isSemVer(version)) {
+      throw StackpipeException.ofField("version", "'" + version + "' is not SemVer 2 (e.g. 1.4.0)");
+    }
+    return new ChartSource(target + "/" + name + (digest ? "@" : ":") + version, target, name, version, null);
+  }
+
+  /** The artifact on disk: the file itself, or pulled into {@code temp}; the digest it came as (null for a file). */
+  record Fetched(Path archive, String digest) {
+  }
+
+  Fetched fetch(PrivateTempDir temp) {
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw StackpipeException.ofField("chart", file + ": no such chart archive");
+      }
+      return new Fetched(file, null);
+    }
+    OciRegistry oci = registry.registry(false);
+    String repository = registry.repository(name);
+    String tag = version.startsWith("sha256:") ? version : OciRegistry.tag(version);
+    OciRegistry.Manifest manifest = oci.pullManifest(repository, tag).orElseThrow(() -> {
+      List<String> tags = oci.tags(repository);
+      return StackpipeException.ofField("version", "no chart " + name + " " + version + " in " + registry
+          + (tags.isEmpty() ? " (no versions of " + name + " there)" : " (it has " + String.join(", ", tags) + ")"));
+    });
+    String layer = chartLayer(manifest);
+    try {
+      Path archive = temp.newFile(name + "-" + (version.startsWith("sha256:") ? "pinned" : version) + ".tgz");
+      Files.delete(archive);
+      oci.pullBlob(repository, layer, archive);
+      return new Fetched(archive, manifest.digest());
+    } catch (IOException e) {
+      throw new StackpipeException("cannot write the pulled chart " + reference + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private String chartLayer(OciRegistry.Manifest manifest) {
+    try {
+      for (JsonNode layer : JSON.readTree(manifest.bytes()).path("layers")) {
+        if (CHART_LAYER.equals(layer.path("mediaType").asText())) {
+          return layer.path("digest").asText();
+        }
+      }
+    } catch (IOException e) {
+      // falls through: not a chart manifest
+    }
+    throw new StackpipeException(reference + " is not a Helm chart (no chart layer in its manifest)");
+  }
+
+  @Override
+  public String toString() {
+    return reference;
+  }
+}
