@@ -1,5 +1,6 @@
+{{/* The release's name; inside an umbrella chart (one release of many services) the umbrella sets fullnameOverride. */}}
 {{- define "orders.fullname" -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- .Values.fullnameOverride | default .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "orders.labels" -}}

@@ -1,5 +1,6 @@
 package io.stackpipe.bench;
 
+import io.stackpipe.base.FileTrees;
 import io.stackpipe.secrets.DecryptedSecrets;
 import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.SopsDecrypt;
@@ -77,9 +78,7 @@ public final class SecretsBench {
       System.out.printf("ratio: sops / stackpipe (warm) = %.1fx; target <= 1000 ms: %s%n", sopsMs / (double) Math.max(1, lastMs),
           lastMs <= 1000 ? "met" : "MISSED");
     } finally {
-      try (var s = Files.walk(dir)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(dir);
     }
   }
 

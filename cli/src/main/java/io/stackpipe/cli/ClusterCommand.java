@@ -153,7 +153,7 @@ final class ClusterCommand {
       return "node " + ControlPlane.nodeName() + " " + (node == null ? "not registered" : ready ? "Ready" : "NotReady")
           + ", " + running + " pods running (of " + pods.size() + ")";
     } catch (KubernetesClientException e) {
-      return "node: the API does not answer (" + e.getMessage().lines().findFirst().orElse("") + ")";
+      return "node: the API does not answer (" + Messages.firstLine(e) + ")";
     }
   }
 

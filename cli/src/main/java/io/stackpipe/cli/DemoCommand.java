@@ -1,9 +1,20 @@
 package io.stackpipe.cli;
 
+import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.chart.ChartPublishResult;
 import io.stackpipe.deploy.ProfileInstall;
 import io.stackpipe.deploy.ProfileRelease;
+import io.stackpipe.deploy.UmbrellaStack;
+import io.stackpipe.deploy.UmbrellaStackResult;
+import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.ReapReport;
+import io.stackpipe.stack.Stack;
+import io.stackpipe.stack.StackType;
+import io.stackpipe.stack.Stacks;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
@@ -11,6 +22,7 @@ import io.stackpipe.local.registry.LocalRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,16 +35,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * The main job on embedded defaults: no outside services. Wires the local services ({@code local}: an OCI registry,
- * images, a real Kubernetes control plane, or the cluster of --kubeconfig) to the engine's use cases: publish every
- * example chart with its image pinned ({@link ChartPublish}), then install each with its ephemeral profile into a
- * stack namespace ({@link ProfileInstall}; a second run upgrades the releases).
+ * images, a real Kubernetes control plane with its node, or the cluster of --kubeconfig) to the engine's use cases:
+ * publish every example chart with its image pinned ({@link ChartPublish}); create an ephemeral stack of all of
+ * them as one umbrella release ({@link UmbrellaStack}; a re-run makes it afresh); deploy one service's qa1 profile
+ * to a persistent stack ({@link ProfileInstall}; a re-run upgrades it); call the services; and ask the reaper,
+ * in a dry run seven days ahead, what it would reap.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the pipeline on the example services against a registry and a cluster it starts itself.")
 final class DemoCommand implements Callable<Integer> {
 
   static final String PROFILE = "ephemeral";
-  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+  static final String QA_PROFILE = "qa1";
+  static final String QA_SERVICE = "orders";
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration REAP_LOOKAHEAD = Duration.ofDays(7);
 
   @Option(names = "--examples", paramLabel = "DIR", description = "Folder of service charts (default: examples/services).")
   Path examples = Path.of("examples", "services");
@@ -48,8 +65,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "Install into this cluster instead of starting a local control plane.")
   Path kubeconfig;
 
-  @Option(names = "--namespace", paramLabel = "NS", description = "The demo stack's namespace (default: stackpipe-demo).")
-  String namespace = "stackpipe-demo";
+  @Option(names = "--stack", paramLabel = "NAME",
+      description = "The ephemeral stack's name; the persistent one is NAME-qa1 (default: stackpipe-demo).")
+  String stack = "stackpipe-demo";
 
   @Option(names = "--keep-running", description = "Keep the registry and control plane up until Enter is pressed.")
   boolean keepRunning;
@@ -80,13 +98,17 @@ final class DemoCommand implements Callable<Integer> {
       try (ControlPlane plane = kubeconfig == null ? startControlPlane(registry, err) : null;
            KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null)) {
         trustRegistry(registry);
-        kube.namespaces().ensure(namespace, Map.of("stackpipe.io/stack", namespace), Map.of());
-        List<ProfileRelease> releases = published.charts().stream()
-            .map(chart -> ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(PROFILE)
-                .withNamespace(namespace).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line)).call())
-            .toList();
-        Map<String, String> responses = ServiceCalls.call(kube, namespace);
-        print(out, published, releases, responses);
+        Stacks stacks = Stacks.on(kube, "default");
+        // Each run makes its ephemeral stack afresh, from this run's charts.
+        stacks.destroy(stack);
+        UmbrellaStackResult ephemeral = UmbrellaStack.create(stacks, stack).withOwner("demo")
+            .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE)
+            .waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line)).call();
+        Map<String, String> responses = ServiceCalls.call(kube, ephemeral.stack().namespace());
+        ProfileRelease qa = deployToPersistentStack(stacks, kube, published, err);
+        ReapReport reap = stacks.withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper().dryRun(true)
+            .call();
+        print(out, published, ephemeral, responses, qa, reap);
         if (keepRunning) {
           // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
           progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
@@ -105,7 +127,31 @@ final class DemoCommand implements Callable<Integer> {
     } while (read != -1 && read != '\n');
   }
 
-  /** The demo builds each service's image from its source (app/), as its Dockerfile says: a static Go binary. */
+  /** The umbrella of every published chart, assembled from the registry and pushed next to them. */
+  private Umbrella umbrella(LocalRegistry registry, ChartPublishResult published, PrintWriter err) {
+    List<ServiceVersion> services = published.charts().stream()
+        .map(chart -> new ServiceVersion(chart.name(), chart.version())).toList();
+    return UmbrellaBuild.of(services).from(registry.ociUrl("charts")).push()
+        .withOutputDirectory(work.resolve("manifests")).withProgress(line -> progress(err, line)).call();
+  }
+
+  /** A persistent stack takes one service at a time, with its own profile; a re-run upgrades the release. */
+  private ProfileRelease deployToPersistentStack(Stacks stacks, KubeConnection kube, ChartPublishResult published,
+      PrintWriter err) {
+    String qa = stack + "-" + QA_PROFILE;
+    if (stacks.list(null).stacks().stream().noneMatch(s -> s.name().equals(qa))) {
+      stacks.create(qa).withOwner("demo").withType(StackType.PERSISTENT).withPurpose("stackpipe demo: qa1").call();
+    }
+    ChartBuildResult chart = published.charts().stream().filter(c -> c.name().equals(QA_SERVICE)).findFirst()
+        .orElseThrow();
+    ProfileRelease release = ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(QA_PROFILE)
+        .withNamespace(stacks.namespaceOf(qa)).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line))
+        .call();
+    stacks.recordActivity(qa, Stack.Activity.DEPLOY);
+    return release;
+  }
+
+  /** Built from the service's source (app/), as its Dockerfile says: a static Go binary FROM scratch. */
   private String pushImage(LocalRegistry registry, String service, PrintWriter err) {
     String image = registry.host() + "/services/" + service + ":" + version;
     String digest = GoImages.push(Stackpipe.workingDirectory().resolve(examples).resolve(service).resolve("app"),
@@ -115,8 +161,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static ControlPlane startControlPlane(LocalRegistry registry, PrintWriter err) {
-    progress(err, "kubernetes: starting a local control plane and node (etcd, kube-apiserver,"
-        + " kube-controller-manager, kube-scheduler, containerd, kubelet, kube-proxy)");
+    progress(err, "kubernetes: starting a local control plane and node (etcd, kube-apiserver, kube-controller-manager,"
+        + " kube-scheduler, containerd, kubelet, kube-proxy)");
     return ControlPlane.builder().withNode(registry.host()).start();
   }
 
@@ -132,22 +178,27 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
   }
 
-  private void print(PrintWriter out, ChartPublishResult published, List<ProfileRelease> releases,
-      Map<String, String> responses) {
+  private void print(PrintWriter out, ChartPublishResult published, UmbrellaStackResult ephemeral,
+      Map<String, String> responses, ProfileRelease qa, ReapReport reap) {
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>(published.toMap());
-      result.put("namespace", namespace);
-      result.put("releases", releases.stream().map(ProfileRelease::toMap).toList());
+      result.put("ephemeral", ephemeral.toMap());
       result.put("responses", responses);
+      result.put("persistent", qa.toMap());
+      result.put("reapIn7Days", reap.toMap());
       out.println(Output.toJson(result));
     } else {
       published.charts().forEach(c -> out.println(Output.summary(c)));
-      out.println("releases in " + namespace + " (profile " + PROFILE + "):");
-      releases.forEach(r -> out.printf("  %-10s %-16s revision %d  %s%s%n", r.name(), r.chart(), r.revision(),
-          r.status(), r.secretsSkipped() ? "  (profile secrets not applied yet)" : ""));
+      out.println(StackCommand.Create.summary(ephemeral));
       out.println("the services answer from their pods:");
       responses.forEach((call, body) -> out.println("  " + call + "\n    " + body));
+      out.printf("persistent stack %s-%s: %s %s with profile %s, revision %d %s%s%n", stack, QA_PROFILE, qa.name(),
+          qa.chart(), qa.profile(), qa.revision(), qa.status(), qa.secretsSkipped()
+              ? "  (profile secrets not applied yet)" : "");
+      out.println("the reaper in " + Durations.format(REAP_LOOKAHEAD) + " (dry run):");
+      out.println(StackCommand.Reap.text(reap).indent(2).stripTrailing());
     }
     out.flush();
   }
+
 }

@@ -1,9 +1,15 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.PrivateTempDir;
+import io.stackpipe.deploy.UmbrellaStack;
+import io.stackpipe.deploy.UmbrellaStackResult;
 import io.stackpipe.deploy.CanaryRecord;
 import io.stackpipe.deploy.DeployHistory;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.manifest.UmbrellaResolve;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.ReapReport;
 import io.stackpipe.stack.Stack;
@@ -27,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,7 +102,8 @@ final class StackCommand {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create a stack: its namespace, labelled and annotated (the umbrella chart install comes with deploy).")
+      description = "Create a stack: its namespace, labelled and annotated, and with --manifest the services of an"
+          + " umbrella chart installed as one release.")
   static final class Create extends StackSubcommand {
     @Parameters(paramLabel = "STACK", description = "The stack's name: a DNS-1123 label.")
     String name;
@@ -113,16 +121,90 @@ final class StackCommand {
     @Option(names = "--purpose", paramLabel = "TEXT", description = "Why the stack exists.")
     String purpose;
 
+    @Option(names = "--manifest", paramLabel = "M", description = "The services: an umbrella chart"
+        + " (oci://host/path/platform:1.2.0 or @sha256:…), a version or tag of it in --charts, or a list of service"
+        + " charts in --charts (orders=1.4.0,billing=2.0.1) assembled into an umbrella.")
+    String manifest;
+
+    @Option(names = "--charts", paramLabel = "OCI", description = "oci://host/path of the service charts and umbrellas.")
+    String charts;
+
+    @Option(names = "--umbrella", paramLabel = "NAME", defaultValue = UmbrellaBuild.DEFAULT_NAME,
+        description = "The umbrella chart's name (default: ${DEFAULT-VALUE}).")
+    String umbrella;
+
+    @Option(names = "--push", description = "Push an umbrella assembled from a list to --charts (an immutable version).")
+    boolean push;
+
+    @Option(names = "--profile", paramLabel = "P", defaultValue = UmbrellaStack.DEFAULT_PROFILE,
+        description = "The profile every service is installed with (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+        description = "How long to wait for the pods to be Ready (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--no-wait", description = "Done once the objects exist; do not wait for Ready pods.")
+    boolean noWait;
+
+    @Option(names = "--keep-on-failure", description = "Keep the stack when its install fails, to look at it.")
+    boolean keepOnFailure;
+
     @Override
     int run(Stacks stacks) {
-      Stack stack = stacks.create(name).withOwner(owner).withType(StackType.parse(type))
-          .withTtl(ttl == null ? null : duration("ttl", ttl)).withPurpose(purpose).call();
-      target.print(stack, "created stack " + stack.name() + " (" + stack.type().label() + ", owner " + stack.owner()
-          + ") in namespace " + stack.namespace()
-          + (stack.reapAt() == null ? "; never reaped" : "; reaped when idle, next at " + stack.reapAt())
-          + "\n  kubectl --namespace " + stack.namespace() + " get all"
-          + "\n  telepresence connect --namespace " + stack.namespace());
+      StackType stackType = StackType.parse(type);
+      Duration idle = ttl == null ? null : duration("ttl", ttl);
+      if (manifest == null) {
+        Stack stack = stacks.create(name).withOwner(owner).withType(stackType).withTtl(idle).withPurpose(purpose).call();
+        target.print(stack, created(stack) + "\n  kubectl --namespace " + stack.namespace() + " get all"
+            + "\n  telepresence connect --namespace " + stack.namespace());
+        return 0;
+      }
+      if (stackType != StackType.EPHEMERAL) {
+        throw StackpipeException.ofField("type", "a stack made from a manifest is ephemeral; persistent and"
+            + " production stacks take one service at a time (deploy)");
+      }
+      PrintWriter err = target.spec.commandLine().getErr();
+      Consumer<String> progress = line -> {
+        err.println(line);
+        err.flush();
+      };
+      try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-manifest-")) {
+        Umbrella resolved = UmbrellaResolve.of(manifest).from(charts).withName(umbrella).push(push)
+            .withOutputDirectory(temp.path()).withProgress(progress).call();
+        UmbrellaStackResult created = UmbrellaStack.create(stacks, name).withOwner(owner).withPurpose(purpose)
+            .withTtl(idle).keepOnFailure(keepOnFailure).withUmbrella(resolved).withProfile(profile)
+            .waitingUpTo(noWait ? null : duration("timeout", timeout)).withProgress(progress).call();
+        target.print(created, summary(created));
+      }
       return 0;
+    }
+
+    private static String created(Stack stack) {
+      return "created stack " + stack.name() + " (" + stack.type().label() + ", owner " + stack.owner()
+          + ") in namespace " + stack.namespace()
+          + (stack.reapAt() == null ? "; never reaped" : "; reaped when idle, next at " + stack.reapAt());
+    }
+
+    /** The stack, its services and versions, and how to reach it. */
+    static String summary(UmbrellaStackResult created) {
+      Umbrella u = created.umbrella();
+      StringBuilder text = new StringBuilder(created(created.stack()));
+      text.append("\nmanifest ").append(u.name()).append(' ').append(u.version()).append(" (").append(u.digest())
+          .append(')').append(u.reference() == null ? "" : " " + u.reference())
+          .append("\nrelease ").append(created.release().name()).append(" revision ")
+          .append(created.release().revision()).append(' ').append(created.release().status())
+          .append(", profile ").append(created.values().profile()).append(':');
+      for (int i = 0; i < u.services().size(); i++) {
+        Umbrella.Service service = u.services().get(i);
+        String urls = created.addresses().stream().filter(a -> a.service().equals(service.key()))
+            .map(a -> a.url()).reduce((a, b) -> a + " " + b).orElse("");
+        text.append(String.format(Locale.ROOT, "%n  %-20s %-14s %s%s", service.key(), service.version(), urls,
+            created.values().services().get(i).secretsSkipped() ? "  (profile secrets not applied yet)" : ""));
+      }
+      text.append("\nreach it:");
+      created.reach().forEach(line -> text.append("\n  ").append(line));
+      return text.toString();
     }
   }
 
@@ -277,7 +359,7 @@ final class StackCommand {
       }
     }
 
-    private static String text(ReapReport report) {
+    static String text(ReapReport report) {
       StringBuilder text = new StringBuilder();
       for (ReapReport.Entry e : report.entries()) {
         text.append(String.format(Locale.ROOT, "%-7s %s (owner %s): %s%n", e.outcome().name().toLowerCase(Locale.ROOT),

@@ -27,14 +27,14 @@ class DemoIT {
     // As the README runs it: a control plane of its own for the length of the run.
     JsonNode first = demo(logs.resolve("first"), "--work", work.toString());
     // Then twice against a cluster that outlives the runs: the second run upgrades what the first installed.
-    String ns = "demo-rerun";
+    String stack = "demo-rerun";
     String kubeconfig = cluster.resolve("kubeconfig").toString();
     JsonNode second;
     JsonNode third;
     stackpipe(logs.resolve("start"), "cluster", "start", "--dir", cluster.toString());
     try {
-      second = demo(logs.resolve("second"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--namespace", ns);
-      third = demo(logs.resolve("third"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--namespace", ns);
+      second = demo(logs.resolve("second"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--stack", stack);
+      third = demo(logs.resolve("third"), "--work", work.toString(), "--kubeconfig", kubeconfig, "--stack", stack);
     } finally {
       stackpipe(logs.resolve("stop"), "cluster", "stop", "--dir", cluster.toString());
     }
@@ -45,31 +45,46 @@ class DemoIT {
       assertThat(c.path("publication").asText()).isEqualTo("PUSHED");
       assertThat(c.path("image").asText()).contains("/services/" + c.path("name").asText() + "@sha256:");
     });
-    assertThat(releases(first)).containsExactly(
-        "billing ephemeral deployed revision 1", "gateway ephemeral deployed revision 1",
-        "orders ephemeral deployed revision 1");
+    // An ephemeral stack of all three, one umbrella release, recorded on the stack.
+    JsonNode ephemeral = first.path("ephemeral");
+    assertThat(ephemeral.path("name").asText()).isEqualTo("stackpipe-demo");
+    assertThat(ephemeral.path("type").asText()).isEqualTo("ephemeral");
+    assertThat(ephemeral.path("manifest").path("chart").asText()).isEqualTo("platform");
+    assertThat(ephemeral.path("manifest").path("digest").asText()).startsWith("sha256:");
+    assertThat(release(ephemeral.path("release"))).isEqualTo("platform deployed revision 1");
+    assertThat(ephemeral.path("services")).extracting(s -> s.path("name").asText() + " " + s.path("version").asText())
+        .containsExactly("billing 1.0.0", "gateway 1.0.0", "orders 1.0.0");
+    assertThat(ephemeral.path("reach").toString()).contains("telepresence connect --namespace stackpipe-demo");
     // The services answer from their pods; the gateway reaches orders and billing through their Services.
     StringBuilder bodies = new StringBuilder();
     first.path("responses").forEach(body -> bodies.append(body.asText()).append('\n'));
     assertThat(bodies).contains("\"service\":\"orders\"", "\"version\":\"1.0.0\"", "\"o-1001\"", "\"i-501\"");
     assertThat(first.path("responses").fieldNames()).toIterable().anyMatch(call -> call.endsWith("/summary (gateway)"));
+    // One service's qa1 profile on a persistent stack.
+    assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
+    assertThat(release(first.path("persistent"))).isEqualTo("orders deployed revision 1");
+    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
+    // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
+    JsonNode reap = first.path("reapIn7Days");
+    assertThat(reap.path("dryRun").asBoolean()).isTrue();
+    assertThat(reap.path("reaped")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo");
+    assertThat(reap.path("kept")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo-qa1");
+
     assertThat(second.path("charts")).allSatisfy(c ->
         assertThat(c.path("publication").asText()).isEqualTo("ALREADY_PUBLISHED"));
     assertThat(second.path("charts").get(0).path("chartDigest")).isEqualTo(first.path("charts").get(0).path("chartDigest"));
-    assertThat(second.path("namespace").asText()).isEqualTo(ns);
-    assertThat(releases(second)).containsExactly(
-        "billing ephemeral deployed revision 1", "gateway ephemeral deployed revision 1",
-        "orders ephemeral deployed revision 1");
-    assertThat(releases(third)).containsExactly(
-        "billing ephemeral deployed revision 2", "gateway ephemeral deployed revision 2",
-        "orders ephemeral deployed revision 2");
+    // The same charts assemble the same umbrella, byte for byte; each run makes its ephemeral stack afresh and
+    // upgrades the persistent stack's release.
+    assertThat(second.path("ephemeral").path("manifest")).isEqualTo(ephemeral.path("manifest"));
+    assertThat(second.path("ephemeral").path("namespace").asText()).isEqualTo(stack);
+    assertThat(release(third.path("ephemeral").path("release"))).isEqualTo("platform deployed revision 1");
+    assertThat(release(second.path("persistent"))).isEqualTo("orders deployed revision 1");
+    assertThat(release(third.path("persistent"))).isEqualTo("orders deployed revision 2");
   }
 
-  private static List<String> releases(JsonNode demo) {
-    List<String> releases = new ArrayList<>();
-    demo.path("releases").forEach(r -> releases.add(r.path("name").asText() + " " + r.path("profile").asText() + " "
-        + r.path("status").asText() + " revision " + r.path("revision").asInt()));
-    return releases;
+  private static String release(JsonNode release) {
+    return release.path("name").asText() + " " + release.path("status").asText() + " revision "
+        + release.path("revision").asInt();
   }
 
   private static JsonNode demo(Path logs, String... options) throws Exception {

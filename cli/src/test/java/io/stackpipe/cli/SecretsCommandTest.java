@@ -124,7 +124,7 @@ class SecretsCommandTest {
       new SopsCli(dir, Map.of("SOPS_AGE_KEY", id.secretKey())).run("--encrypt", "--in-place", noMac.toString()).orFail();
       Files.writeString(noMac, Files.readString(noMac).replaceAll("(?m)^    mac: .*\\n", ""));
       assertThat(run("decrypt", noMac.toString())).isEqualTo(1);
-      assertThat(err.toString()).startsWith("stackpipe: " + noMac).contains("no MAC").hasLineCount(1);
+      assertThat(err.toString()).startsWith("stackpipe: --ignore-mac: " + noMac).contains("no MAC").hasLineCount(1);
       assertThat(out.toString()).isEmpty();
       assertThat(run("decrypt", "--ignore-mac", noMac.toString())).isZero();
       assertThat(out.toString()).isEqualTo("myapp1: t00m4nys3cr3tzupdated\n");

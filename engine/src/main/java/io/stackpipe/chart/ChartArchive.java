@@ -36,7 +36,7 @@ public final class ChartArchive {
   }
 
   /** Writes files (path → bytes) as a reproducible archive: sorted, fixed timestamps, owners and modes. */
-  static void write(Map<String, byte[]> files, Path target) {
+  public static void write(Map<String, byte[]> files, Path target) {
     Map<String, byte[]> sorted = new TreeMap<>(files);
     try (OutputStream out = Files.newOutputStream(target);
          GZIPOutputStream gzip = new GZIPOutputStream(out);
@@ -93,7 +93,7 @@ public final class ChartArchive {
   }
 
   /** Every file of an archive, path → bytes, sorted by path. */
-  static Map<String, byte[]> files(Path archive) {
+  public static Map<String, byte[]> files(Path archive) {
     try (InputStream in = Files.newInputStream(archive)) {
       return read(in, archive.toString());
     } catch (IOException e) {
@@ -101,8 +101,9 @@ public final class ChartArchive {
     }
   }
 
+  /** Every file of an archive read from a stream (e.g. a subchart inside an umbrella), path → bytes, sorted. */
   // Sorted by path: helm's own order is lexical too, and sorting makes the rewrite independent of it.
-  private static Map<String, byte[]> read(InputStream archive, String display) {
+  public static Map<String, byte[]> read(InputStream archive, String display) {
     Map<String, byte[]> files = new TreeMap<>();
     try (TarArchiveInputStream tar = new TarArchiveInputStream(
         new GZIPInputStream(new BufferedInputStream(archive)))) {

@@ -1,5 +1,6 @@
 package io.stackpipe.registry;
 
+import io.stackpipe.base.Messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.StackpipeException;
@@ -198,7 +199,7 @@ final class RegistryHttp {
   }
 
   private static String oneLine(String message) {
-    String line = message.lines().findFirst().orElse("").strip();
+    String line = Messages.firstLine(message, "");
     return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 }

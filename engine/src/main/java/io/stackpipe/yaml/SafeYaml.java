@@ -117,8 +117,7 @@ public final class SafeYaml {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
     }
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? "I/O error" : message.lines().findFirst().orElse("").strip();
+    return Messages.firstLine(e.getMessage(), "I/O error");
   }
 
   private static LoadSettings settings(int codePointLimit) {

@@ -1,5 +1,6 @@
 package io.stackpipe.secrets.keys;
 
+import io.stackpipe.base.Messages;
 import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.SecretsException;
 import java.net.URI;
@@ -145,10 +146,9 @@ public final class AwsKms implements AutoCloseable {
         code = firstMatch(raw, "<Code>([^<]{1,100})</Code>", a.statusCode() == 403 ? "AccessDenied" : "HTTP " + a.statusCode());
         msg = firstMatch(raw, "<Message>([^<]{1,300})</Message>", msg);
       }
-      return code + (msg == null ? "" : ": " + msg.lines().findFirst().orElse(""));
+      return code + (msg == null ? "" : ": " + Messages.firstLine(msg, ""));
     }
-    String m = e.getMessage();
-    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage(), ""));
   }
 
   private static String firstMatch(String s, String regex, String dflt) {

@@ -1,0 +1,111 @@
+package io.stackpipe.deploy;
+
+import io.stackpipe.kube.HelmReleases.Release;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.stack.Stack;
+import io.stackpipe.stack.StackManifest;
+import io.stackpipe.stack.Stacks;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * createEphemeralStack: a new stack made of an umbrella chart. The profile values are composed first (a subchart
+ * without the profile is refused before anything exists), then the stack's namespace is created with the
+ * umbrella recorded on it, and the umbrella is installed as one release under the stack's lock. A failed install
+ * destroys the new stack again unless {@link #keepOnFailure}.
+ *
+ * <pre>{@code
+ * UmbrellaStackResult created = UmbrellaStack.create(stacks, "pr-42")
+ *     .withOwner("alice")
+ *     .withUmbrella(umbrella)
+ *     .withProfile("ephemeral")
+ *     .waitingUpTo(Duration.ofMinutes(5))
+ *     .call();
+ * }</pre>
+ */
+public final class UmbrellaStack {
+
+  public static final String DEFAULT_PROFILE = "ephemeral";
+
+  private final Stacks stacks;
+  private final String name;
+  private String owner;
+  private String purpose;
+  private Duration ttl;
+  private boolean keepOnFailure;
+  private Umbrella umbrella;
+  private String profile = DEFAULT_PROFILE;
+  private Duration wait;
+  private Consumer<String> progress = line -> { };
+
+  private UmbrellaStack(Stacks stacks, String name) {
+    this.stacks = stacks;
+    this.name = name;
+  }
+
+  public static UmbrellaStack create(Stacks stacks, String name) {
+    return new UmbrellaStack(stacks, name);
+  }
+
+  public UmbrellaStack withOwner(String value) {
+    this.owner = value;
+    return this;
+  }
+
+  public UmbrellaStack withPurpose(String value) {
+    this.purpose = value;
+    return this;
+  }
+
+  public UmbrellaStack withTtl(Duration value) {
+    this.ttl = value;
+    return this;
+  }
+
+  public UmbrellaStack keepOnFailure(boolean value) {
+    this.keepOnFailure = value;
+    return this;
+  }
+
+  public UmbrellaStack withUmbrella(Umbrella value) {
+    this.umbrella = value;
+    return this;
+  }
+
+  /** The profile every subchart is installed with (default {@value #DEFAULT_PROFILE}). */
+  public UmbrellaStack withProfile(String value) {
+    this.profile = value;
+    return this;
+  }
+
+  /** Waits for Ready pods (the node must run them); without it the stack is done once its objects exist. */
+  public UmbrellaStack waitingUpTo(Duration value) {
+    this.wait = value;
+    return this;
+  }
+
+  public UmbrellaStack withProgress(Consumer<String> value) {
+    this.progress = value;
+    return this;
+  }
+
+  public UmbrellaStackResult call() {
+    if (umbrella == null) {
+      throw io.stackpipe.StackpipeException.ofField("manifest", "is required");
+    }
+    UmbrellaValues values = UmbrellaValues.compose(umbrella, profile);
+    AtomicReference<Release> installed = new AtomicReference<>();
+    Stack stack = stacks.create(name).withOwner(owner).withPurpose(purpose).withTtl(ttl)
+        .withManifest(new StackManifest(umbrella.name(), umbrella.version(), umbrella.digest()))
+        .keepOnFailure(keepOnFailure)
+        .withContent(created -> {
+          progress.accept("created stack " + created.name() + " (namespace " + created.namespace() + ")");
+          installed.set(UmbrellaInstall.into(stacks.kube()).withUmbrella(umbrella).withValues(values)
+              .withNamespace(created.namespace()).waitingUpTo(wait).withProgress(progress).call());
+        })
+        .call();
+    return new UmbrellaStackResult(stack, umbrella, values, installed.get(),
+        stacks.kube().services().list(stack.namespace()));
+  }
+}

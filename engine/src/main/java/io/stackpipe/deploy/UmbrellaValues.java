@@ -1,0 +1,91 @@
+package io.stackpipe.deploy;
+
+import io.stackpipe.PrivateTempDir;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartArchive;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.profile.Profiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The values an umbrella chart is installed with under one profile. Helm applies each subchart's own
+ * {@code values.yaml} but knows nothing of packaged profiles, so each subchart's {@code profiles/P/values.yaml} is
+ * nested here under its dependency name or alias. Every subchart must have the profile: one refusal names all
+ * that lack it. Holds no secret in {@link #toString}.
+ *
+ * @param services per subchart (by values key), what was layered
+ */
+public record UmbrellaValues(String profile, Map<String, Object> values, List<ServiceProfile> services) {
+
+  /** One subchart's part: its values key, chart, and whether its profile's secrets were left out. */
+  public record ServiceProfile(String key, String chart, String version, boolean secretsSkipped) {}
+
+  public UmbrellaValues {
+    values = java.util.Collections.unmodifiableMap(values);
+    services = List.copyOf(services);
+  }
+
+  public static UmbrellaValues compose(Umbrella umbrella, String profile) {
+    if (profile == null || !io.stackpipe.Names.isDns1123Label(profile)) {
+      throw StackpipeException.ofField("profile", "'" + profile + "' is not a profile name (a DNS-1123 label)");
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    List<ServiceProfile> services = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-umbrella-values-")) {
+      for (Map.Entry<Umbrella.Service, byte[]> entry : umbrella.serviceArchives().entrySet()) {
+        Umbrella.Service service = entry.getKey();
+        String folder = service.name() + "/" + Profiles.DIRECTORY + "/" + profile + "/";
+        Path chart = Files.write(temp.path().resolve(service.key() + ".tgz"), entry.getValue());
+        List<String> listing = ChartArchive.listing(chart);
+        if (listing.stream().noneMatch(path -> path.startsWith(folder))) {
+          missing.add(service.name() + " " + service.version() + " (it has " + profileNames(listing, service.name())
+              + ")");
+          continue;
+        }
+        Layer layer = layer(chart, profile);
+        values.put(service.key(), layer.values());
+        services.add(new ServiceProfile(service.key(), service.name(), service.version(), layer.secretsSkipped()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!missing.isEmpty()) {
+      throw StackpipeException.ofField("profile", "no profile " + profile + " in " + umbrella.name() + " "
+          + umbrella.version() + " for " + String.join(", ", missing));
+    }
+    return new UmbrellaValues(profile, values, services);
+  }
+
+  private record Layer(Map<String, Object> values, boolean secretsSkipped) {}
+
+  /** One subchart's profile values, as deployProfile composes them; secrets are not decrypted here yet. */
+  private static Layer layer(Path chart, String profile) {
+    LayeredValues layered = ProfileValues.of(chart, profile).withoutSecrets().call();
+    return new Layer(new LinkedHashMap<>(layered.values()), layered.secretsSkipped());
+  }
+
+  private static String profileNames(List<String> listing, String name) {
+    String prefix = name + "/" + Profiles.DIRECTORY + "/";
+    TreeSet<String> names = new TreeSet<>();
+    for (String path : listing) {
+      if (path.startsWith(prefix) && path.indexOf('/', prefix.length()) > 0) {
+        names.add(path.substring(prefix.length(), path.indexOf('/', prefix.length())));
+      }
+    }
+    return names.isEmpty() ? "no profiles" : "profiles " + String.join(", ", names);
+  }
+
+  @Override
+  public String toString() {
+    return "UmbrellaValues[profile=" + profile + ", services=" + services + "]";
+  }
+}
