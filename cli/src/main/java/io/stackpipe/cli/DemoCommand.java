@@ -19,11 +19,14 @@ import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
+import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--examples", paramLabel = "DIR", description = "Folder of service charts (default: examples/services).")
   Path examples = Path.of("examples", "services");
+
+  @Option(names = "--age-key-file", paramLabel = "FILE",
+      description = "age identity that decrypts the examples' profile secrets (default: the public demo key,"
+          + " examples/keys/demo-age-key.txt).")
+  Path ageKeyFile = Path.of("examples", "keys", "demo-age-key.txt");
 
   @Option(names = "--work", paramLabel = "DIR",
       description = "Where the registry keeps its data between runs (default: ~/.cache/stackpipe/demo).")
@@ -96,16 +104,17 @@ final class DemoCommand implements Callable<Integer> {
           .withProgress(line -> progress(err, "  " + line))
           .call();
       try (ControlPlane plane = kubeconfig == null ? startControlPlane(registry, err) : null;
-           KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null)) {
+           KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null);
+           SecretKeys keys = keys()) {
         trustRegistry(registry);
         Stacks stacks = Stacks.on(kube, "default");
         // Each run makes its ephemeral stack afresh, from this run's charts.
         stacks.destroy(stack);
         UmbrellaStackResult ephemeral = UmbrellaStack.create(stacks, stack).withOwner("demo")
-            .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE)
+            .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE).withSecretKeys(keys)
             .waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line)).call();
         Map<String, String> responses = ServiceCalls.call(kube, ephemeral.stack().namespace());
-        ProfileRelease qa = deployToPersistentStack(stacks, kube, published, err);
+        ProfileRelease qa = deployToPersistentStack(stacks, kube, published, keys, err);
         ReapReport reap = stacks.withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper().dryRun(true)
             .call();
         print(out, published, ephemeral, responses, qa, reap);
@@ -127,6 +136,13 @@ final class DemoCommand implements Callable<Integer> {
     } while (read != -1 && read != '\n');
   }
 
+  /** The demo decrypts the examples' profile secrets with its age key, as a pipeline would with its own. */
+  private SecretKeys keys() {
+    Map<String, String> env = new HashMap<>(Stackpipe.environment());
+    env.put("SOPS_AGE_KEY_FILE", Stackpipe.workingDirectory().resolve(ageKeyFile).toString());
+    return SecretKeys.fromEnvironment(SecretsEnvironment.of(env, Stackpipe.home()));
+  }
+
   /** The umbrella of every published chart, assembled from the registry and pushed next to them. */
   private Umbrella umbrella(LocalRegistry registry, ChartPublishResult published, PrintWriter err) {
     List<ServiceVersion> services = published.charts().stream()
@@ -137,14 +153,14 @@ final class DemoCommand implements Callable<Integer> {
 
   /** A persistent stack takes one service at a time, with its own profile; a re-run upgrades the release. */
   private ProfileRelease deployToPersistentStack(Stacks stacks, KubeConnection kube, ChartPublishResult published,
-      PrintWriter err) {
+      SecretKeys keys, PrintWriter err) {
     String qa = stack + "-" + QA_PROFILE;
     if (stacks.list(null).stacks().stream().noneMatch(s -> s.name().equals(qa))) {
       stacks.create(qa).withOwner("demo").withType(StackType.PERSISTENT).withPurpose("stackpipe demo: qa1").call();
     }
     ChartBuildResult chart = published.charts().stream().filter(c -> c.name().equals(QA_SERVICE)).findFirst()
         .orElseThrow();
-    ProfileRelease release = ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(QA_PROFILE)
+    ProfileRelease release = ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(QA_PROFILE).withSecretKeys(keys)
         .withNamespace(stacks.namespaceOf(qa)).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line))
         .call();
     stacks.recordActivity(qa, Stack.Activity.DEPLOY);

@@ -55,6 +55,8 @@ class DemoIT {
     assertThat(ephemeral.path("services")).extracting(s -> s.path("name").asText() + " " + s.path("version").asText())
         .containsExactly("billing 1.0.0", "gateway 1.0.0", "orders 1.0.0");
     assertThat(ephemeral.path("reach").toString()).contains("telepresence connect --namespace stackpipe-demo");
+    // Each service's profile secrets were decrypted with the demo key and reached Helm.
+    assertThat(ephemeral.path("services")).allSatisfy(s -> assertThat(s.path("secretsSkipped").asBoolean()).isFalse());
     // The services answer from their pods; the gateway reaches orders and billing through their Services.
     StringBuilder bodies = new StringBuilder();
     first.path("responses").forEach(body -> bodies.append(body.asText()).append('\n'));
@@ -64,6 +66,7 @@ class DemoIT {
     assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
     assertThat(release(first.path("persistent"))).isEqualTo("orders deployed revision 1");
     assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
+    assertThat(first.path("persistent").path("secretsSkipped").asBoolean()).isFalse();
     // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
     JsonNode reap = first.path("reapIn7Days");
     assertThat(reap.path("dryRun").asBoolean()).isTrue();

@@ -5,6 +5,7 @@ import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;
 import io.stackpipe.stack.Stacks;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -37,6 +38,7 @@ public final class UmbrellaStack {
   private Umbrella umbrella;
   private String profile = DEFAULT_PROFILE;
   private Duration wait;
+  private SecretKeys keys;
   private Consumer<String> progress = line -> { };
 
   private UmbrellaStack(Stacks stacks, String name) {
@@ -85,6 +87,12 @@ public final class UmbrellaStack {
     return this;
   }
 
+  /** Keys that decrypt the subcharts' profile secrets; without them the secrets are left out, and said so. */
+  public UmbrellaStack withSecretKeys(SecretKeys value) {
+    this.keys = value;
+    return this;
+  }
+
   public UmbrellaStack withProgress(Consumer<String> value) {
     this.progress = value;
     return this;
@@ -94,7 +102,7 @@ public final class UmbrellaStack {
     if (umbrella == null) {
       throw io.stackpipe.StackpipeException.ofField("manifest", "is required");
     }
-    UmbrellaValues values = UmbrellaValues.compose(umbrella, profile);
+    UmbrellaValues values = UmbrellaValues.compose(umbrella, profile, keys);
     AtomicReference<Release> installed = new AtomicReference<>();
     Stack stack = stacks.create(name).withOwner(owner).withPurpose(purpose).withTtl(ttl)
         .withManifest(new StackManifest(umbrella.name(), umbrella.version(), umbrella.digest()))

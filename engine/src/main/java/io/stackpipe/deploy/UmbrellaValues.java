@@ -5,6 +5,7 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.profile.Profiles;
+import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,7 +34,13 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
     services = List.copyOf(services);
   }
 
+  /** Without keys: each profile's secrets are left out (and said so per service). */
   public static UmbrellaValues compose(Umbrella umbrella, String profile) {
+    return compose(umbrella, profile, null);
+  }
+
+  /** With {@code keys} (null: none), each subchart's profile secrets are decrypted and layered after its values. */
+  public static UmbrellaValues compose(Umbrella umbrella, String profile, SecretKeys keys) {
     if (profile == null || !io.stackpipe.Names.isDns1123Label(profile)) {
       throw StackpipeException.ofField("profile", "'" + profile + "' is not a profile name (a DNS-1123 label)");
     }
@@ -51,7 +58,7 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
               + ")");
           continue;
         }
-        Layer layer = layer(chart, profile);
+        Layer layer = layer(chart, profile, keys);
         values.put(service.key(), layer.values());
         services.add(new ServiceProfile(service.key(), service.name(), service.version(), layer.secretsSkipped()));
       }
@@ -67,9 +74,10 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
 
   private record Layer(Map<String, Object> values, boolean secretsSkipped) {}
 
-  /** One subchart's profile values, as deployProfile composes them; secrets are not decrypted here yet. */
-  private static Layer layer(Path chart, String profile) {
-    LayeredValues layered = ProfileValues.of(chart, profile).withoutSecrets().call();
+  /** One subchart's profile values, composed as deployProfile composes them. */
+  private static Layer layer(Path chart, String profile, SecretKeys keys) {
+    ProfileValues composer = ProfileValues.of(chart, profile);
+    LayeredValues layered = (keys == null ? composer.withoutSecrets() : composer.withSecretKeys(keys)).call();
     return new Layer(new LinkedHashMap<>(layered.values()), layered.secretsSkipped());
   }
 
