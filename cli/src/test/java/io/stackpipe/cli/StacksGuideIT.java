@@ -30,7 +30,8 @@ class StacksGuideIT {
         .withOutputDirectory(work.resolve("published")).call();
     try {
       int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
-          Map.of("KUBECONFIG", kubeconfig.toString())).runAll(root.resolve("docs/stacks.md"));
+          Map.of("KUBECONFIG", kubeconfig.toString(), "SOPS_AGE_KEY_FILE",
+              root.resolve("examples/keys/demo-age-key.txt").toString())).runAll(root.resolve("docs/stacks.md"));
       assertThat(blocks).isEqualTo(8);
       assertThat(admin.namespaces().withLabel("stackpipe.io/installation", "default").list().getItems())
           .allMatch(ns -> ns.getMetadata().getDeletionTimestamp() != null);

@@ -37,7 +37,7 @@ public record ChartSource(String reference, OciChartTarget registry, String name
     int split = at > 0 ? at : colon;
     if (slash <= 0 || split <= slash) {
       throw StackpipeException.ofField("chart", "'" + reference
-          + "' is not oci://host/path/name:version, name --version V --registry oci://host/path, or a .tgz");
+          + "' is not oci://host/path/name:version, a chart name with its version and registry, or a .tgz");
     }
     return inRegistry("oci://" + rest.substring(0, slash), rest.substring(slash + 1, split), rest.substring(split + 1));
   }

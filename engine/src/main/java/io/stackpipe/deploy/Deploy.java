@@ -173,14 +173,25 @@ public final class Deploy {
     }
   }
 
-  /** Upgrades the stable release to its open canary's version (same profile and overrides), then removes the canary. */
-  public DeployResult promote() {
+  private record OpenCanary(String namespace, DeployHistory history, CanaryRecord record) {}
+
+  /** The release's open canary, once the stack exists and the policy allows touching it. */
+  private OpenCanary openCanary() {
     String namespace = stacks.namespaceOf(stack);
     require("release", release);
     stacks.show(stack);
     DeployHistory history = new DeployHistory(stacks.kube(), namespace);
     CanaryRecord record = openCanary(history);
     check(record.chart(), record.profile(), true);
+    return new OpenCanary(namespace, history, record);
+  }
+
+  /** Upgrades the stable release to its open canary's version (same profile and overrides), then removes the canary. */
+  public DeployResult promote() {
+    OpenCanary open = openCanary();
+    String namespace = open.namespace();
+    DeployHistory history = open.history();
+    CanaryRecord record = open.record();
     ChartSource from = record.source().startsWith("oci://") ? ChartSource.oci(record.source())
         : ChartSource.file(java.nio.file.Path.of(record.source()));
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
@@ -199,12 +210,10 @@ public final class Deploy {
 
   /** Removes the open canary of the release: only the stable pods serve again. */
   public DeployResult abort() {
-    String namespace = stacks.namespaceOf(stack);
-    require("release", release);
-    stacks.show(stack);
-    DeployHistory history = new DeployHistory(stacks.kube(), namespace);
-    CanaryRecord record = openCanary(history);
-    check(record.chart(), record.profile(), true);
+    OpenCanary open = openCanary();
+    String namespace = open.namespace();
+    DeployHistory history = open.history();
+    CanaryRecord record = open.record();
     return locked(release, "abort", () -> {
       removeCanary(namespace, history, record);
       history.record(entry("abort", release, record.chart(), record.version(), null, record.profile(), 0, null));

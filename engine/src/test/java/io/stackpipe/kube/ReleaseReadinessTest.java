@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReleaseReadinessTest {
 
   private static final Path EXAMPLES = ExampleImages.examples();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private KubeConnection kube;
   private HelmReleases waiting;
@@ -145,14 +144,17 @@ class ReleaseReadinessTest {
 
   /**
    * GET from the machine through kube-proxy. Its rules follow a new endpoint a moment after the endpoint is ready
-   * (measured: up to about 0.7 s), for the gateway's calls to its upstreams too: retried for a few seconds.
+   * (measured: up to about 0.7 s), for the gateway's calls to its upstreams too: retried for a few seconds, each
+   * attempt on a fresh connection (one opened before the rule existed keeps reaching whatever answered then, here
+   * the machine's outbound proxy with a 404).
    */
   private static String get(String url) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
       try {
-        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            .send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200 || System.nanoTime() > deadline) {
           assertThat(response.statusCode()).as(url + " -> " + response.body()).isEqualTo(200);
           return response.body();
