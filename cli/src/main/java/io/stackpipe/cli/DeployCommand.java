@@ -6,7 +6,6 @@ import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
 import io.stackpipe.deploy.DeployResult;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.policy.StackPolicies;
 import java.nio.file.Path;
@@ -62,7 +61,7 @@ final class DeployCommand implements Callable<Integer> {
           .withRelease(release)
           .withTimeout(StackCommand.duration("timeout", timeout))
           .withLockTimeout(StackCommand.duration("lockTimeout", lockTimeout))
-          .withSecretKeys(SecretKeys.fromEnvironment(SecretsEnvironment.of(Stackpipe.environment(), Stackpipe.home())))
+          .withSecretKeys(SecretKeys.fromEnvironment(Stackpipe.secretsEnvironment()))
           // The CLI knows the OS user and no groups; a CI front end passes its own identity.
           .withDeployer(Stackpipe.user(), Set.of())
           .withProgress(line -> {

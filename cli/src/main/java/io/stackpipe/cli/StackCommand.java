@@ -19,7 +19,6 @@ import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.stack.policy.StackPolicy;
-import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -176,7 +175,7 @@ final class StackCommand {
             .withOutputDirectory(temp.path()).withProgress(progress).call();
         UmbrellaStackResult created = UmbrellaStack.create(stacks, name).withOwner(owner).withPurpose(purpose)
             .withTtl(idle).keepOnFailure(keepOnFailure).withUmbrella(resolved).withProfile(profile)
-            .withSecretKeys(SecretKeys.fromEnvironment(SecretsEnvironment.of(Stackpipe.environment(), Stackpipe.home())))
+            .withSecretKeys(SecretKeys.fromEnvironment(Stackpipe.secretsEnvironment()))
             .waitingUpTo(noWait ? null : duration("timeout", timeout)).withProgress(progress).call();
         target.print(created, summary(created));
       }
