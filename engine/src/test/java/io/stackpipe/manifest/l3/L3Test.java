@@ -88,6 +88,48 @@ class L3Test {
     }
 
     @Test
+    void ofConcurrentInitsExactlyOneWins() throws Exception {
+      List<java.util.concurrent.Callable<Object>> inits = new ArrayList<>();
+      for (String from : List.of("orders=1.0.0", "orders=1.1.0", "billing=1.0.0", "gateway=1.0.0")) {
+        inits.add(() -> {
+          try {
+            return l3.init().withFrom(ServiceVersion.parseList(from, "from")).call();
+          } catch (StackpipeException e) {
+            return e;
+          }
+        });
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(inits.size());
+      List<Object> outcomes = new ArrayList<>();
+      try {
+        for (java.util.concurrent.Future<Object> f : pool.invokeAll(inits)) {
+          outcomes.add(f.get());
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+
+      assertThat(outcomes).filteredOn(L3Version.class::isInstance).singleElement()
+          .satisfies(winner -> assertThat(l3.current()).contains((L3Version) winner));
+      assertThat(outcomes).filteredOn(StackpipeException.class::isInstance).hasSize(3)
+          .allSatisfy(e -> assertThat(((Exception) e).getMessage()).startsWith("L3 of platform already exists"));
+    }
+
+    @Test
+    void anL3InstallsWithHelmAsOneReleaseOfItsServices(@TestNamespace String ns, KubernetesClient admin) {
+      L3Version first = initOrdersAndBilling();
+      Umbrella umbrella = pulled(first.version());
+
+      kube.releases().install("platform", ns, umbrella.archive(), Map.of());
+
+      assertThat(kube.releases().status("platform", ns).chart()).isEqualTo("platform-" + first.version());
+      assertThat(admin.configMaps().inNamespace(ns).withName("orders").get().getData())
+          .containsEntry("version", "1.0.0");
+      assertThat(admin.configMaps().inNamespace(ns).withName("billing").get().getData())
+          .containsEntry("version", "1.0.0");
+    }
+
+    @Test
     void anEmptyL3IsAnUmbrellaOfNoService() {
       L3Version empty = l3.init().call();
 
