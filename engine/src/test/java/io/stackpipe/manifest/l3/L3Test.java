@@ -448,8 +448,11 @@ class L3Test {
       assertThat(toGateway.of(Change.ADDED)).containsExactly(new Change("gateway", Change.ADDED, null, "1.0.0"));
       assertThat(toGateway.of(Change.CHANGED)).isEmpty();
       assertThat(l3.diff(L3.TAG, orders.version()).call().changes()).isEmpty();
-      assertThatThrownBy(() -> l3.diff("l3", "latest").call())
-          .hasMessage("'latest' is not l3, a candidate id (c and 8 characters a-z 0-9) or a version of platform");
+      assertThat(l3.diff("l3:1", "l3:2").call().changes())
+          .containsExactly(new Change("orders", Change.CHANGED, "1.0.0", "1.2.0"));
+      assertThatThrownBy(() -> l3.diff("l3", "latest").call()).hasMessage("'latest' is not l3, l3:N (L3 number N), a"
+          + " candidate id (c and 8 characters a-z 0-9) or a version of platform");
+      assertThatThrownBy(() -> l3.diff("l3:7", "l3").call()).hasMessage("L3 #7 is not in the history kept (#1 to #2)");
     }
   }
 }
