@@ -10,7 +10,6 @@ import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.manifest.ServiceVersion;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaPull;
-import io.stackpipe.registry.OciRegistry;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
@@ -20,6 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -89,7 +92,7 @@ class L3Test {
 
     @Test
     void ofConcurrentInitsExactlyOneWins() throws Exception {
-      List<java.util.concurrent.Callable<Object>> inits = new ArrayList<>();
+      List<Callable<Object>> inits = new ArrayList<>();
       for (String from : List.of("orders=1.0.0", "orders=1.1.0", "billing=1.0.0", "gateway=1.0.0")) {
         inits.add(() -> {
           try {
@@ -99,10 +102,10 @@ class L3Test {
           }
         });
       }
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(inits.size());
+      ExecutorService pool = Executors.newFixedThreadPool(inits.size());
       List<Object> outcomes = new ArrayList<>();
       try {
-        for (java.util.concurrent.Future<Object> f : pool.invokeAll(inits)) {
+        for (Future<Object> f : pool.invokeAll(inits)) {
           outcomes.add(f.get());
         }
       } finally {
@@ -417,14 +420,14 @@ class L3Test {
         versions.add(keepThree.promote(keepThree.candidate(change.name(), change.version()).call().id()).call()
             .after().version());
       }
-      assertThat(l3.history().call().promotions()).extracting(io.stackpipe.manifest.l3.Promotion::version)
+      assertThat(l3.history().call().promotions()).extracting(Promotion::version)
           .containsExactly(versions.get(2), versions.get(1), versions.get(0));
       versions.add(keepThree.promote(keepThree.candidate("orders", "1.2.0").call().id()).call().after().version());
 
       L3History all = l3.history().call();
       L3History orders = l3.history().withService("orders").call();
 
-      assertThat(all.promotions()).extracting(io.stackpipe.manifest.l3.Promotion::sequence).containsExactly(4, 3, 2);
+      assertThat(all.promotions()).extracting(Promotion::sequence).containsExactly(4, 3, 2);
       assertThat(all.promotions().get(0).change()).isEqualTo(new Change("orders", Change.CHANGED, "1.1.0", "1.2.0"));
       assertThat(all.promotions().get(0).base()).isEqualTo(versions.get(2));
       assertThat(all.promotions().get(0).by()).isEqualTo("alice");
