@@ -15,7 +15,10 @@ import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -260,6 +263,18 @@ class L3Test {
       }
       assertThatThrownBy(() -> l3.promote("c00000000").call())
           .hasMessageStartingWith("no candidate c00000000 of platform in namespace ");
+    }
+
+    @Test
+    void instantsKeepTheirMillisecondsAndCandidatesListNewestFirst() {
+      initOrdersAndBilling();
+      Candidate older = l3.withClock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
+          .candidate("orders", "1.1.0").call();
+      Candidate newer = l3.withClock(Clock.fixed(Instant.parse("2026-01-01T00:00:00.001Z"), ZoneOffset.UTC))
+          .candidate("orders", "1.2.0").call();
+
+      assertThat(older.created()).isEqualTo("2026-01-01T00:00:00.000Z");
+      assertThat(l3.listCandidates()).extracting(Candidate::id).containsExactly(newer.id(), older.id());
     }
 
     @Test
