@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * @param digest sha256 of the umbrella archive (its chart layer)
  * @param reference {@code oci://host/path/<manifest>@sha256:…}: what plain Helm installs
  * @param services every service of the candidate, name → version
- * @param created, updated instants (ISO-8601, UTC)
+ * @param created when it was made (ISO-8601, UTC, milliseconds); {@code updated} when its record last changed
  * @param creator who asked for it; {@code buildUrl} the CI build that did, or {@code null}
  * @param reason why it was rejected, failed or went stale; empty while open
  * @param timings milliseconds by phase as the gate reports them ({@code stack}, {@code tests}, …)
