@@ -199,7 +199,9 @@ final class JenkinsPipeline extends BasePipelineTest {
     Throwable bodyFailure = null;
     overlays.push(session.environment());
     try {
-      body.call();
+      if (session.runsBody()) {
+        body.call();
+      }
     } catch (Throwable e) {
       bodyFailure = e;
     } finally {
