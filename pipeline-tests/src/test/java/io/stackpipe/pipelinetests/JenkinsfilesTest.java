@@ -184,6 +184,7 @@ class JenkinsfilesTest {
       assertThat(build.log).contains("production: orders-1.4.1 revision 1 deployed");
       assertNoSecretIn(build);
       assertNothingLeftIn(workspace);
+      assertResultsAsDocumented(build, "buildChart", "promoteL3", "deployProfile", "deployProfile");
     }
 
     @Test
@@ -293,6 +294,9 @@ class JenkinsfilesTest {
       assertThat(destroyed).containsEntry("namespace", "jp-carol-dev").containsEntry("releases", List.of("platform"));
       assertThat(admin.namespaces().withName("jp-carol-dev").get()).isNull();
       assertNoSecretIn(build);
+      assertResultsAsDocumented(build, "createEphemeralStack");
+      assertThat(touched.keySet()).isSubsetOf(documented("touchStack"));
+      assertThat(destroyed.keySet()).isSubsetOf(documented("destroyStack"));
     }
 
     @Test
@@ -333,6 +337,18 @@ class JenkinsfilesTest {
       assertThat(build.result()).isEqualTo("FAILURE");
       assertThat(build.error()).isEqualTo("STACK_NAME is required: the stack's name, e.g. alice-dev");
     }
+  }
+
+  /** The steps called, in order, returned maps whose keys are the ones their descriptions (and docs) list. */
+  static void assertResultsAsDocumented(JenkinsPipeline build, String... steps) {
+    assertThat(build.stepResults).extracting(Map.Entry::getKey).containsExactly(steps);
+    for (Map.Entry<String, Map<String, Object>> result : build.stepResults) {
+      assertThat(result.getValue().keySet()).as(result.getKey()).isSubsetOf(documented(result.getKey()));
+    }
+  }
+
+  static List<String> documented(String step) {
+    return Steps.description(step).returns().stream().map(f -> f.name()).toList();
   }
 
   /** The kubeconfig's credentials and the age key were handed to the steps as secrets: none reaches the log. */
