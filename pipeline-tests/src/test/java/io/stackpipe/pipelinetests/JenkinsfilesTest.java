@@ -199,8 +199,8 @@ class JenkinsfilesTest {
       assertThat(build.result()).isEqualTo("FAILURE");
       assertThat(build.error()).isEqualTo("deployProfile: stack production: policy policy.yaml:2 (stacks[0])"
           + " refuses: deployers: bob may not deploy (allowed users: alice; groups: none)");
-      assertThat(build.log).anyMatch(l -> l.contains("is already in L3")).contains("L3 " + before.version() + " -> "
-          + before.version() + ": already-in-l3");
+      assertThat(build.log).anyMatch(l -> l.endsWith("already: nothing to gate")).contains("L3 " + before.version() + " -> "
+          + before.version() + ": unchanged");
       assertThat(build.log).contains("qa1: orders-1.4.1 revision 2 deployed");
       assertThat(currentL3()).isEqualTo(before);
       assertThat(kube.releases().list("jp-production")).extracting(r -> r.revision()).containsExactly(1);
@@ -224,7 +224,7 @@ class JenkinsfilesTest {
       Candidate candidate = l3().listCandidates().stream().filter(c -> c.change().to().equals("1.4.2")).findFirst()
           .orElseThrow();
       assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
-      assertThat(candidate.reason()).isEqualTo("system tests failed: script returned exit code 1");
+      assertThat(candidate.reason()).isEqualTo("the body failed: script returned exit code 1");
       assertThat(admin.namespaces().withName("jp-l3-" + candidate.id()).get()).as("candidate stack destroyed").isNull();
       assertNoSecretIn(build);
       assertNothingLeftIn(workspace);
