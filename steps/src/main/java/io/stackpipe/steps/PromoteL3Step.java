@@ -47,9 +47,14 @@ public final class PromoteL3Step implements Step {
           new ResultField("stackKept", "whether the stack still exists (keepStackOnFailure after a failure)"),
           new ResultField("timings", "milliseconds per phase: stack, tests, verdict, destroy"),
           new ResultField("test", "null (the body is the test)")),
-      "promoteL3(service: 'orders', version: chart.version) {\n"
-          + "  sh './system-tests/run.sh'   // STACK_NAMESPACE, KUBECONFIG, ORDERS_URL … in its environment\n"
-          + "}");
+      "def gate = promoteL3(service: 'orders', version: chart.version) {\n"
+          + "  // STACK_NAMESPACE, KUBECONFIG, STACK_SERVICES, ORDERS_URL, BILLING_URL … in the environment\n"
+          + "  sh 'sh system-tests.sh'\n"
+          + "}\n"
+          + "echo \"L3 ${gate.before.version} -> ${gate.after.version}: ${gate.verdict}\"\n"
+          + "\n"
+          + "// Tested elsewhere: promote the candidate by its id.\n"
+          + "promoteL3 candidate: params.CANDIDATE");
 
   @Override
   public StepDescription description() {
