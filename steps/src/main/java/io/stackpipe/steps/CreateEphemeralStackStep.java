@@ -1,0 +1,116 @@
+package io.stackpipe.steps;
+
+import static io.stackpipe.steps.StepParameter.Type.STRING;
+import static io.stackpipe.steps.StepParameter.optional;
+import static io.stackpipe.steps.StepParameter.required;
+
+import io.stackpipe.PrivateTempDir;
+import io.stackpipe.deploy.UmbrellaStack;
+import io.stackpipe.deploy.UmbrellaStackResult;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.manifest.UmbrellaResolve;
+import io.stackpipe.stack.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** createEphemeralStack: a stack made of a manifest (L3 by default), every service with its ephemeral profile. */
+final class CreateEphemeralStackStep implements Step {
+
+  static final String NAME = "createEphemeralStack";
+  static final String L3 = "l3";
+
+  private static final List<ResultField> RESULT = new ArrayList<>(StackFields.RESULT.stream()
+      .filter(f -> !f.name().equals("manifest")).toList());
+
+  static {
+    RESULT.addAll(List.of(
+        new ResultField("manifest", "the manifest installed: chart, version, digest, reference (oci://…@sha256:…)"),
+        new ResultField("profile", "the profile every service was installed with (ephemeral)"),
+        new ResultField("release", "the one Helm release: name, namespace, revision, status, chart, appVersion"),
+        new ResultField("services", "each service: name, alias, version, digest, secretsSkipped"),
+        new ResultField("addresses", "each Service's address inside the cluster: service, port, url"),
+        new ResultField("reach", "commands that reach the stack from a workstation")));
+  }
+
+  private static final StepDescription DESCRIPTION = new StepDescription(NAME,
+      "Creates an ephemeral stack: a namespace with every service of a manifest (L3 by default) installed as one"
+          + " umbrella release with its ephemeral profile, waiting until the pods are Ready. The idle reaper"
+          + " destroys it after its ttl without activity.",
+      false,
+      List.of(
+          required("name", STRING, "The stack's name (a DNS-1123 label, e.g. pr-42 or alice-dev)."),
+          optional("owner", STRING, null, "Who the stack is for. Default: the user who started the build."),
+          optional("manifest", STRING, L3, "What to install: l3 (the current L3), a version or tag of the manifest"
+              + " chart (e.g. 0.0.0-sha-1a2b3c), a list of service charts (orders=1.4.0,billing=2.0.1) or an"
+              + " oci:// reference of a manifest."),
+          optional("ttl", STRING, "7d", "How long the stack may stay idle before it is reaped (e.g. 36h, 7d)."),
+          optional("purpose", STRING, null, "Why the stack exists, shown in stack lists and reap warnings.")),
+      RESULT,
+      "def stack = createEphemeralStack name: \"pr-${env.CHANGE_ID}\", purpose: 'review of PR ' + env.CHANGE_ID\n"
+          + "echo \"namespace ${stack.namespace}: ${stack.services.collect { it.name + ' ' + it.version }}\"");
+
+  @Override
+  public StepDescription description() {
+    return DESCRIPTION;
+  }
+
+  @Override
+  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+    String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
+    if (owner == null) {
+      throw StepException.ofArgument(NAME, "owner", "is required when the build was not started by a user");
+    }
+    Duration ttl = duration(arguments.string("ttl"));
+    StepSettings settings = context.settings();
+    try (StepCluster cluster = StepCluster.open(context);
+        PrivateTempDir temp = PrivateTempDir.create(Optional.of(cluster.files()), "manifest-")) {
+      Umbrella umbrella = manifest(arguments.string("manifest"), cluster, temp, context);
+      UmbrellaStackResult created = UmbrellaStack.create(cluster.stacks(), arguments.string("name"))
+          .withOwner(owner)
+          .withPurpose(arguments.string("purpose"))
+          .withTtl(ttl)
+          .withUmbrella(umbrella)
+          .withSecretKeys(cluster.secretKeys())
+          .waitingUpTo(settings.timeout())
+          .withProgress(context.progress())
+          .call();
+      reach(created, context);
+      return created.toMap();
+    }
+  }
+
+  /** The manifest argument as an umbrella: the current L3, or any form {@link UmbrellaResolve} takes. */
+  static Umbrella manifest(String manifest, StepCluster cluster, PrivateTempDir temp, StepContext context) {
+    StepSettings settings = context.settings();
+    String charts = settings.requireCharts(NAME);
+    if (manifest.equals(L3)) {
+      return L3Manifests.current(cluster, temp.path(), context);
+    }
+    return UmbrellaResolve.of(manifest).from(charts).withName(settings.manifestName())
+        .plainHttp(settings.plainHttp()).withOutputDirectory(temp.path()).withProgress(context.progress()).call();
+  }
+
+  /** How to connect, in the build log. */
+  static void reach(UmbrellaStackResult created, StepContext context) {
+    context.progress().accept("stack " + created.stack().name() + " in namespace " + created.stack().namespace()
+        + ": " + created.umbrella().name() + " " + created.umbrella().version());
+    for (Umbrella.Service service : created.umbrella().services()) {
+      String urls = created.addresses().stream().filter(a -> a.service().equals(service.key()))
+          .map(a -> a.url()).reduce((a, b) -> a + " " + b).orElse("");
+      context.progress().accept("  " + service.key() + " " + service.version() + (urls.isEmpty() ? "" : " " + urls));
+    }
+    context.progress().accept("reach it:");
+    created.reach().forEach(line -> context.progress().accept("  " + line));
+  }
+
+  static Duration duration(String ttl) {
+    try {
+      return Durations.parse(ttl);
+    } catch (IllegalArgumentException e) {
+      throw StepException.ofArgument(NAME, "ttl", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.stackpipe.steps;
+
+import java.util.List;
+
+/** The keys of a stack as the engine's {@code Stack.toMap()} gives them, for the steps that return a stack. */
+final class StackFields {
+
+  static final List<ResultField> RESULT = List.of(
+      new ResultField("name", "the stack's name"),
+      new ResultField("namespace", "its namespace"),
+      new ResultField("type", "ephemeral, persistent or production"),
+      new ResultField("installation", "the Stackpipe installation it belongs to"),
+      new ResultField("state", "active, destroying or terminating"),
+      new ResultField("owner", "who it is for"),
+      new ResultField("purpose", "why it exists, or null"),
+      new ResultField("created", "when it was created (ISO-8601)"),
+      new ResultField("lastActivity", "its last activity (ISO-8601)"),
+      new ResultField("lastActivityKind", "create, deploy, touch or extend"),
+      new ResultField("idle", "how long it has been idle (e.g. 2h)"),
+      new ResultField("idleSeconds", "the same in seconds"),
+      new ResultField("ttl", "its own idle limit, or null for the installation's"),
+      new ResultField("keepUntil", "kept at least until then, or null"),
+      new ResultField("reapAt", "when the reaper destroys it if it stays idle, null for never"),
+      new ResultField("reapWarned", "whether its owner was warned of the reap"),
+      new ResultField("manifest", "the manifest it was made from (chart, version, digest), or null"),
+      new ResultField("unreadable", "annotations that could not be read (only present when some could not)"));
+
+  private StackFields() {
+  }
+}

@@ -1,0 +1,62 @@
+package io.stackpipe.steps;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Where and for whom one step call runs, built by the front end on the machine that runs it (a Jenkins adapter:
+ * inside its {@code FilePath.act} callable on the agent). Not serializable: the {@code progress} sink is the
+ * build log's, and paths are that machine's.
+ *
+ * @param workspace relative {@code chart:} paths and artifacts resolve here
+ * @param tempDirectory private per-call files (a kubeconfig from a credential) go below it (Jenkins: the
+ *     workspace's {@code @tmp} folder)
+ * @param user who started the build: the default owner of stacks and who a deploy's policy checks
+ * @param groups the user's groups, checked against a stack policy's deployers
+ * @param buildUrl recorded on candidates and stacks (null outside a build)
+ * @param environment the variables of the process running the step, as the front end passes them: KUBECONFIG
+ *     or in-cluster settings when the settings name no cluster, and the AWS credentials for KMS; the step layer
+ *     reads no environment by itself
+ * @param home that process's home folder (where AWS and sops look for their files), or null
+ * @param progress receives one line per step of long work (the build log)
+ */
+public record StepContext(Path workspace, Path tempDirectory, StepSettings settings, String user, Set<String> groups,
+    String buildUrl, Map<String, String> environment, Path home, Consumer<String> progress) {
+
+  public StepContext {
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(tempDirectory, "tempDirectory");
+    Objects.requireNonNull(settings, "settings");
+    groups = Set.copyOf(groups);
+    environment = Map.copyOf(environment);
+    Objects.requireNonNull(progress, "progress");
+  }
+
+  /** A context in {@code workspace} with temporary files below it, no user, no environment, progress dropped. */
+  public static StepContext in(Path workspace, StepSettings settings) {
+    return new StepContext(workspace, workspace, settings, null, Set.of(), null, Map.of(), null, line -> { });
+  }
+
+  public StepContext withTempDirectory(Path value) {
+    return new StepContext(workspace, value, settings, user, groups, buildUrl, environment, home, progress);
+  }
+
+  public StepContext withUser(String name, Set<String> memberOf) {
+    return new StepContext(workspace, tempDirectory, settings, name, memberOf, buildUrl, environment, home, progress);
+  }
+
+  public StepContext withBuildUrl(String value) {
+    return new StepContext(workspace, tempDirectory, settings, user, groups, value, environment, home, progress);
+  }
+
+  public StepContext withEnvironment(Map<String, String> variables, Path homeFolder) {
+    return new StepContext(workspace, tempDirectory, settings, user, groups, buildUrl, variables, homeFolder, progress);
+  }
+
+  public StepContext withProgress(Consumer<String> value) {
+    return new StepContext(workspace, tempDirectory, settings, user, groups, buildUrl, environment, home, value);
+  }
+}

@@ -1,0 +1,219 @@
+package io.stackpipe.steps;
+
+import io.stackpipe.manifest.UmbrellaBuild;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every step takes from its installation rather than from the pipeline: the registry, the cluster, the
+ * installation's names, the stack policy and the keys that open profile secrets. The front end fills it — Jenkins
+ * from its global configuration with the credentials resolved on the controller, the pipeline tests from the real
+ * local services. Immutable and serializable (it travels to the agent with the step); secrets are
+ * {@link SecretText}s, so printing the settings prints no secret.
+ *
+ * <pre>{@code
+ * StepSettings settings = StepSettings.defaults()
+ *     .withCharts("oci://registry.example.com/charts")
+ *     .withKubeconfig(SecretText.of(kubeconfigYaml))
+ *     .withAgeKey(SecretText.of(ageIdentities));
+ * }</pre>
+ */
+public final class StepSettings implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private String charts;
+  private boolean plainHttp;
+  private String kubeconfigFile;
+  private SecretText kubeconfig;
+  private String installation = "default";
+  private String namespacePrefix = "";
+  private String controlNamespace;
+  private String manifestName = UmbrellaBuild.DEFAULT_NAME;
+  private String policy;
+  private String policyName = "stack policy";
+  private SecretText ageKey;
+  private String kmsEndpoint;
+  private Duration timeout = Duration.ofMinutes(5);
+
+  private StepSettings() {
+  }
+
+  private StepSettings(StepSettings from) {
+    charts = from.charts;
+    plainHttp = from.plainHttp;
+    kubeconfigFile = from.kubeconfigFile;
+    kubeconfig = from.kubeconfig;
+    installation = from.installation;
+    namespacePrefix = from.namespacePrefix;
+    controlNamespace = from.controlNamespace;
+    manifestName = from.manifestName;
+    policy = from.policy;
+    policyName = from.policyName;
+    ageKey = from.ageKey;
+    kmsEndpoint = from.kmsEndpoint;
+    timeout = from.timeout;
+  }
+
+  public static StepSettings defaults() {
+    return new StepSettings();
+  }
+
+  /** {@code oci://host/path}: where service charts are pushed and pulled, and manifests (L3, candidates) live. */
+  public StepSettings withCharts(String value) {
+    StepSettings s = new StepSettings(this);
+    s.charts = value;
+    return s;
+  }
+
+  /** Speak plain HTTP to a registry that is not on loopback (loopback always does). */
+  public StepSettings withPlainHttp(boolean value) {
+    StepSettings s = new StepSettings(this);
+    s.plainHttp = value;
+    return s;
+  }
+
+  /** A kubeconfig file on the machine that runs the step (the agent). */
+  public StepSettings withKubeconfigFile(String value) {
+    StepSettings s = new StepSettings(this);
+    s.kubeconfigFile = value;
+    return s;
+  }
+
+  /**
+   * A kubeconfig's content (Jenkins: a secret file credential). Written to a private file only while a step
+   * runs (or, for promoteL3's body, until the block ends), then deleted.
+   */
+  public StepSettings withKubeconfig(SecretText value) {
+    StepSettings s = new StepSettings(this);
+    s.kubeconfig = value;
+    return s;
+  }
+
+  /** The Stackpipe installation whose stacks these are (default {@code default}). */
+  public StepSettings withInstallation(String value) {
+    StepSettings s = new StepSettings(this);
+    s.installation = Objects.requireNonNull(value);
+    return s;
+  }
+
+  /** Stack NAME lives in namespace PREFIX+NAME (default none). */
+  public StepSettings withNamespacePrefix(String value) {
+    StepSettings s = new StepSettings(this);
+    s.namespacePrefix = Objects.requireNonNull(value);
+    return s;
+  }
+
+  /** The namespace that holds the L3 pointer and the candidates (null: the engine's default). */
+  public StepSettings withControlNamespace(String value) {
+    StepSettings s = new StepSettings(this);
+    s.controlNamespace = value;
+    return s;
+  }
+
+  /** The manifest's (umbrella chart's) name (default {@code platform}). */
+  public StepSettings withManifestName(String value) {
+    StepSettings s = new StepSettings(this);
+    s.manifestName = Objects.requireNonNull(value);
+    return s;
+  }
+
+  /** The stack policy file's content (YAML, see docs/deploying.md); {@code name} is how refusals name it. */
+  public StepSettings withPolicy(String yaml, String name) {
+    StepSettings s = new StepSettings(this);
+    s.policy = yaml;
+    s.policyName = Objects.requireNonNull(name);
+    return s;
+  }
+
+  /** age identities (an age key file's content) that open profile secrets. */
+  public StepSettings withAgeKey(SecretText value) {
+    StepSettings s = new StepSettings(this);
+    s.ageKey = value;
+    return s;
+  }
+
+  /**
+   * Another AWS KMS endpoint (an emulator in tests). KMS keys name their region in their ARN, and AWS credentials
+   * come from the environment of the process running the step (or the role a secrets file names).
+   */
+  public StepSettings withKmsEndpoint(String value) {
+    StepSettings s = new StepSettings(this);
+    s.kmsEndpoint = value;
+    return s;
+  }
+
+  /** How long pods may take to be Ready (default 5 minutes). */
+  public StepSettings withTimeout(Duration value) {
+    StepSettings s = new StepSettings(this);
+    s.timeout = Objects.requireNonNull(value);
+    return s;
+  }
+
+  public String charts() {
+    return charts;
+  }
+
+  public boolean plainHttp() {
+    return plainHttp;
+  }
+
+  public String kubeconfigFile() {
+    return kubeconfigFile;
+  }
+
+  public SecretText kubeconfig() {
+    return kubeconfig;
+  }
+
+  public String installation() {
+    return installation;
+  }
+
+  public String namespacePrefix() {
+    return namespacePrefix;
+  }
+
+  public String controlNamespace() {
+    return controlNamespace;
+  }
+
+  public String manifestName() {
+    return manifestName;
+  }
+
+  public String policy() {
+    return policy;
+  }
+
+  public String policyName() {
+    return policyName;
+  }
+
+  public SecretText ageKey() {
+    return ageKey;
+  }
+
+  public String kmsEndpoint() {
+    return kmsEndpoint;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** The registry of charts, or a refusal naming the setting when the installation has none. */
+  String requireCharts(String step) {
+    if (charts == null || charts.isBlank()) {
+      throw StepException.of(step, "no chart registry configured (the Stackpipe settings' registry URL, oci://host/path)");
+    }
+    return charts;
+  }
+
+  @Override
+  public String toString() {
+    return "StepSettings[charts=" + charts + ", installation=" + installation + ", kubeconfig="
+        + (kubeconfig != null ? kubeconfig : kubeconfigFile) + ", ageKey=" + ageKey + "]";
+  }
+}

@@ -1,0 +1,164 @@
+package io.stackpipe.steps;
+
+import io.stackpipe.StackpipeException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The step catalogue and the one way to call a step: validate the arguments against the step's parameters, call
+ * it, and turn every failure into one {@link StepException} naming the step (and the argument, when it concerns
+ * one).
+ *
+ * <pre>{@code
+ * Map<String, Object> chart = Steps.call("buildChart", Map.of("version", "1.4.0", "push", true), context);
+ * }</pre>
+ */
+public final class Steps {
+
+  private static final Map<String, Step> STEPS = new LinkedHashMap<>();
+
+  static {
+    for (Step step : List.of(new BuildChartStep(), new CreateEphemeralStackStep(), new PromoteL3Step(),
+        new DeployProfileStep(), new DestroyStackStep(), new TouchStackStep())) {
+      STEPS.put(step.description().name(), step);
+    }
+  }
+
+  private Steps() {
+  }
+
+  /** Every step, in the order the docs list them. */
+  public static List<StepDescription> descriptions() {
+    return STEPS.values().stream().map(Step::description).toList();
+  }
+
+  public static StepDescription description(String step) {
+    return named(step).description();
+  }
+
+  /** The block step's two phases, for front ends that run its body. */
+  public static PromoteL3Step promoteL3() {
+    return (PromoteL3Step) named(PromoteL3Step.NAME);
+  }
+
+  /**
+   * Checks {@code arguments} as a Jenkinsfile passed them (names to values; Groovy strings allowed) against the
+   * step's parameters and returns them typed, with defaults for those left out. The first problem is refused:
+   * an unknown parameter (with the known ones), a missing required one, or a value of the wrong type.
+   */
+  public static StepArguments validate(String step, Map<String, ?> arguments) {
+    StepDescription description = named(step).description();
+    for (String name : arguments.keySet()) {
+      if (description.parameter(name).isEmpty()) {
+        throw StepException.ofArgument(step, name, "unknown parameter; " + step + " takes "
+            + String.join(", ", description.parameters().stream().map(StepParameter::name).toList()));
+      }
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    Set<String> given = new LinkedHashSet<>();
+    for (StepParameter parameter : description.parameters()) {
+      Object value = arguments.get(parameter.name());
+      if (value == null) {
+        if (parameter.required()) {
+          throw StepException.ofArgument(step, parameter.name(), "is required");
+        }
+        values.put(parameter.name(), parameter.defaultValue());
+      } else {
+        values.put(parameter.name(), typed(step, parameter, value));
+        given.add(parameter.name());
+      }
+    }
+    return new StepArguments(step, values, given);
+  }
+
+  /** Validates and calls {@code step}. */
+  public static Map<String, Object> call(String step, Map<String, ?> arguments, StepContext context) {
+    StepArguments validated = validate(step, arguments);
+    return call(validated, context);
+  }
+
+  /** Calls the step of already validated arguments (for instance shipped to an agent). */
+  public static Map<String, Object> call(StepArguments arguments, StepContext context) {
+    Step step = named(arguments.step());
+    return refusingAs(arguments.step(), () -> step.call(arguments, context));
+  }
+
+  /** Runs {@code work}, turning any failure into a {@link StepException} of {@code step}. */
+  static <T> T refusingAs(String step, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (StackpipeException | IllegalStateException | java.io.UncheckedIOException e) {
+      throw StepException.from(step, e);
+    }
+  }
+
+  private static Step named(String step) {
+    Step found = STEPS.get(step);
+    if (found == null) {
+      throw new IllegalArgumentException("no step " + step + "; steps are " + String.join(", ", STEPS.keySet()));
+    }
+    return found;
+  }
+
+  private static Object typed(String step, StepParameter parameter, Object value) {
+    switch (parameter.type()) {
+      case STRING -> {
+        if (value instanceof CharSequence text) {
+          return text.toString();
+        }
+      }
+      case BOOLEAN -> {
+        if (value instanceof Boolean flag) {
+          return flag;
+        }
+      }
+      case MAP -> {
+        if (value instanceof Map<?, ?> map) {
+          Map<String, String> strings = new LinkedHashMap<>();
+          for (Map.Entry<?, ?> entry : map.entrySet()) {
+            Object v = entry.getValue();
+            if (!(entry.getKey() instanceof CharSequence) || !(v instanceof CharSequence || v instanceof Number
+                || v instanceof Boolean)) {
+              throw StepException.ofArgument(step, parameter.name(), "must be " + parameter.type().expected()
+                  + " with string keys and string, number or boolean values");
+            }
+            strings.put(entry.getKey().toString(), v.toString());
+          }
+          return strings;
+        }
+      }
+      default -> throw new IllegalStateException(parameter.type().name());
+    }
+    throw StepException.ofArgument(step, parameter.name(), "must be " + parameter.type().expected() + ", not "
+        + kind(value));
+  }
+
+  /** How an error names a value's type, without repeating the value. */
+  private static String kind(Object value) {
+    if (value instanceof CharSequence) {
+      return "a string";
+    }
+    if (value instanceof Boolean) {
+      return "a boolean";
+    }
+    if (value instanceof Number) {
+      return "a number";
+    }
+    if (value instanceof Map) {
+      return "a map";
+    }
+    if (value instanceof List || value.getClass().isArray()) {
+      return "a list";
+    }
+    return "a " + value.getClass().getSimpleName();
+  }
+
+  static List<String> names() {
+    return new ArrayList<>(STEPS.keySet());
+  }
+}

@@ -1,0 +1,34 @@
+package io.stackpipe.steps;
+
+import static io.stackpipe.steps.StepParameter.Type.STRING;
+import static io.stackpipe.steps.StepParameter.required;
+
+import io.stackpipe.stack.Stack;
+import java.util.List;
+import java.util.Map;
+
+/** touchStack: record activity on a stack, so the idle reaper starts counting again. */
+final class TouchStackStep implements Step {
+
+  private static final StepDescription DESCRIPTION = new StepDescription("touchStack",
+      "Records activity on a stack: its idle time starts again and a reap warning is withdrawn.",
+      false,
+      List.of(required("name", STRING, "The stack's name.")),
+      StackFields.RESULT,
+      "touchStack name: 'alice-dev'");
+
+  @Override
+  public StepDescription description() {
+    return DESCRIPTION;
+  }
+
+  @Override
+  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+    try (StepCluster cluster = StepCluster.open(context)) {
+      Stack stack = cluster.stacks().touch(arguments.string("name"));
+      context.progress().accept("touched stack " + stack.name()
+          + (stack.reapAt() == null ? "" : "; reaped if idle until " + stack.reapAt()));
+      return stack.toMap();
+    }
+  }
+}
