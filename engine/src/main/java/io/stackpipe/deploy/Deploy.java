@@ -173,6 +173,39 @@ public final class Deploy {
     }
   }
 
+  /**
+   * Brings the stack to {@code target}: each service whose release runs another version (or none) is deployed as
+   * {@link #call} deploys, one at a time in name order, with the profile given by {@link #withProfile} or else the
+   * one it was last deployed with on this stack; the first failure stops the sync (see {@link StackSyncResult}).
+   */
+  public StackSyncResult sync(SyncTarget target) {
+    return new StackSync(this).to(target);
+  }
+
+  Stacks stacks() {
+    return stacks;
+  }
+
+  String stackName() {
+    return stack;
+  }
+
+  String profileName() {
+    return profile;
+  }
+
+  Consumer<String> progress() {
+    return progress;
+  }
+
+  /** Points this deploy at one service of a sync. */
+  Deploy forService(ChartSource chart, String serviceProfile, String serviceRelease) {
+    this.source = chart;
+    this.profile = serviceProfile;
+    this.release = serviceRelease;
+    return this;
+  }
+
   private record OpenCanary(String namespace, DeployHistory history, CanaryRecord record) {}
 
   /** The release's open canary, once the stack exists and the policy allows touching it. */

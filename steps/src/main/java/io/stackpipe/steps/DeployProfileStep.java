@@ -59,9 +59,36 @@ final class DeployProfileStep implements Step {
 
   @Override
   public Map<String, Object> call(StepArguments arguments, StepContext context) {
+    String chart = arguments.string("chart");
+    String version = arguments.string("version");
+    boolean fromL3 = arguments.bool("fromL3");
+    // The arguments' combinations are refused before anything is contacted.
+    if (fromL3 && version != null) {
+      throw StepException.ofArgument(NAME, "version", "not with fromL3: true, which deploys the version L3 holds");
+    }
+    boolean named = !chart.startsWith("oci://") && !chart.endsWith(".tgz");
+    if (!named && (version != null || fromL3)) {
+      throw StepException.ofArgument(NAME, fromL3 ? "fromL3" : "version",
+          "only with a chart name: an oci:// reference or a .tgz names its version itself");
+    }
+    if (named && !fromL3 && version == null) {
+      throw StepException.ofArgument(NAME, "version", "is required with a chart name (or fromL3: true)");
+    }
+    String charts = named ? context.settings().requireCharts(NAME) : null;
     try (StepCluster cluster = StepCluster.open(context)) {
+      ChartSource source;
+      if (!named) {
+        source = chart.startsWith("oci://") ? ChartSource.oci(chart)
+            : ChartSource.file(context.workspace().resolve(chart).normalize());
+      } else {
+        String chosen = fromL3 ? L3Manifests.versionOf(chart, cluster, context) : version;
+        if (fromL3) {
+          context.progress().accept("L3 holds " + chart + " " + chosen);
+        }
+        source = ChartSource.inRegistry(charts, chart, chosen);
+      }
       Deploy deploy = Deploy.onto(cluster.stacks(), arguments.string("stack"))
-          .withChart(source(arguments, cluster, context))
+          .withChart(source)
           .withProfile(arguments.string("profile"))
           .withSets(arguments.map("set").entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
           .withSecretKeys(cluster.secretKeys())
@@ -77,30 +104,5 @@ final class DeployProfileStep implements Step {
           + result.profile() + ") to stack " + result.stack() + ", revision " + result.revision() + ", " + result.status());
       return result.toMap();
     }
-  }
-
-  private static ChartSource source(StepArguments arguments, StepCluster cluster, StepContext context) {
-    String chart = arguments.string("chart");
-    String version = arguments.string("version");
-    boolean fromL3 = arguments.bool("fromL3");
-    if (fromL3 && version != null) {
-      throw StepException.ofArgument(NAME, "version", "not with fromL3: true, which deploys the version L3 holds");
-    }
-    if (chart.startsWith("oci://") || chart.endsWith(".tgz")) {
-      if (version != null || fromL3) {
-        throw StepException.ofArgument(NAME, fromL3 ? "fromL3" : "version",
-            "only with a chart name: an oci:// reference or a .tgz names its version itself");
-      }
-      return chart.startsWith("oci://") ? ChartSource.oci(chart)
-          : ChartSource.file(context.workspace().resolve(chart).normalize());
-    }
-    String charts = context.settings().requireCharts(NAME);
-    if (fromL3) {
-      version = L3Manifests.versionOf(chart, cluster, context);
-      context.progress().accept("L3 holds " + chart + " " + version);
-    } else if (version == null) {
-      throw StepException.ofArgument(NAME, "version", "is required with a chart name (or fromL3: true)");
-    }
-    return ChartSource.inRegistry(charts, chart, version);
   }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * {@link PromoteL3Step#close} takes back: small, serializable and secret-free, so a Jenkins block step keeps it in
  * its execution (it survives a controller restart) and may run {@code close} on another JVM than {@code open}.
  *
- * @param candidate the L3 candidate's id
+ * @param candidate the L3 candidate's id; null when the version is already in L3: nothing to test, so the front end
+ *     skips the body ({@link #runsBody()}) and {@code close} reports {@code already-in-l3}
  * @param stack the candidate's ephemeral stack
  * @param environment what the body's environment gets: {@code STACK_NAME}, {@code STACK_NAMESPACE},
  *     {@code KUBECONFIG} (when the step made or names a file), {@code L3_CANDIDATE} and one {@code <SERVICE>_URL}
@@ -27,5 +28,10 @@ public record L3Session(String candidate, String service, String version, String
   public L3Session {
     environment = new LinkedHashMap<>(environment);
     opened = new LinkedHashMap<>(opened);
+  }
+
+  /** Whether the front end runs the body: false when the version is already in L3 (a rebuild of it). */
+  public boolean runsBody() {
+    return candidate != null;
   }
 }

@@ -33,12 +33,13 @@ public final class PromoteL3Step implements Step {
               + " at it (the reaper removes it when idle).")),
       List.of(
           new ResultField("candidate", "the candidate's id"),
-          new ResultField("verdict", "promoted or rejected"),
+          new ResultField("verdict", "promoted, rejected, or already-in-l3 (a rebuild of a version L3 holds: no"
+              + " candidate, the body is skipped)"),
           new ResultField("service", "the service changed"),
           new ResultField("version", "its new version"),
           new ResultField("l3Before", "the L3 version the candidate was based on"),
           new ResultField("l3After", "the L3 version after the verdict (the candidate's own when promoted)"),
-          new ResultField("stack", "the candidate's stack, with kept: whether it still exists"),
+          new ResultField("stack", "the candidate's stack: name, and kept (true when kept after a failure)"),
           new ResultField("reason", "why it was rejected, or null")),
       "promoteL3(service: 'orders', version: chart.version) {\n"
           + "  sh './system-tests/run.sh'   // STACK_NAMESPACE, KUBECONFIG, ORDERS_URL … in its environment\n"
