@@ -8,6 +8,9 @@ import io.stackpipe.deploy.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;
+import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.manifest.l3.Candidate;
+import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.secrets.keys.SecretKeys;
@@ -31,7 +34,7 @@ import java.util.Set;
 /**
  * A small installation on the real control plane, made through the engine: a production stack one service behind
  * L3, a persistent qa stack and an ephemeral PR stack with orders deployed by real Helm from the registry (its qa1
- * profile carries a canary secret), and L3 with its history.
+ * profile carries a canary secret), and L3 with its candidates and history through the engine's {@link L3}.
  *
  * <pre>
  *   L3          billing 2.0.0  gateway 1.1.0  orders 1.1.0
@@ -44,6 +47,8 @@ final class StatusFixture implements AutoCloseable {
   static final Path ROOT = Path.of(System.getProperty("stackpipe.repo.root", "..")).toAbsolutePath().normalize();
   static final String CANARY = "CANARY-51a7u5-status-never-shows-me";
 
+  private static final Set<String> PUBLISHED = new java.util.HashSet<>();
+
   final Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofDays(3));
   final Instant now = t0.plus(Duration.ofDays(3));
   final KubeRequests requests = new KubeRequests();
@@ -51,6 +56,7 @@ final class StatusFixture implements AutoCloseable {
   final String installation;
   final String prefix;
   private final KubernetesClient admin;
+  private L3 l3;
 
   StatusFixture(Path kubeconfig, String testNamespace, KubernetesClient admin) {
     this.admin = admin;
@@ -63,9 +69,13 @@ final class StatusFixture implements AutoCloseable {
     return Stacks.on(kube, installation).withNamespacePrefix(prefix).withClock(Clock.fixed(at, ZoneOffset.UTC));
   }
 
-  /** orders 1.0.0 and 1.2.0 with a qa1 profile whose secrets.yaml holds {@link #CANARY}, pushed to the registry. */
-  static String publishCharts(LocalRegistry registry, Path work) {
+  /** billing 2.0.0, gateway 1.1.0, and orders 1.0.0, 1.1.0 and 1.2.0 with a qa1 profile whose secrets.yaml holds {@link #CANARY}, pushed to the registry. */
+  static synchronized String publishCharts(LocalRegistry registry, Path work) {
+    // Once per registry (one per test JVM): versions are immutable, and each encryption differs.
     String charts = registry.ociUrl("charts");
+    if (!PUBLISHED.add(charts)) {
+      return charts;
+    }
     Path orders = TestFiles.copyTree(ROOT.resolve("examples/services/orders"), work.resolve("src/orders"));
     Path secrets = orders.resolve("profiles/qa1/secrets.yaml");
     try {
@@ -74,8 +84,12 @@ final class StatusFixture implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     new SopsEncrypt(keys()).callInPlace(secrets);
-    for (String version : List.of("1.0.0", "1.2.0")) {
+    for (String version : List.of("1.0.0", "1.1.0", "1.2.0")) {
       ChartBuild.of(orders).withVersion(version).pushTo(charts).withOutputDirectory(work.resolve("out")).call();
+    }
+    for (String[] other : new String[][] {{"billing", "2.0.0"}, {"gateway", "1.1.0"}}) {
+      Path source = TestFiles.copyTree(ROOT.resolve("examples/services/" + other[0]), work.resolve("src/" + other[0]));
+      ChartBuild.of(source).withVersion(other[1]).pushTo(charts).withOutputDirectory(work.resolve("out")).call();
     }
     return charts;
   }
@@ -115,29 +129,28 @@ final class StatusFixture implements AutoCloseable {
         false, at.toString(), by);
   }
 
-  /** L3 as the fixture's class comment says, promoted a day ago. */
+  /**
+   * L3 as the class comment says, through the engine's L3 (control namespace: the test's own): init with orders
+   * 1.0.0, candidate orders 1.1.0 promoted by carol a day ago, candidate orders 1.2.0 by bob tested on pr-7
+   * (pending), and a downgrade candidate rejected.
+   */
+  void createL3(String charts, String controlNamespace) {
+    Instant promoted = now.minus(Duration.ofDays(1));
+    l3 = L3.on(kube, charts).withNamespace(controlNamespace).withUser("carol")
+        .withClock(Clock.fixed(promoted.minus(Duration.ofHours(1)), ZoneOffset.UTC));
+    l3.init().withFrom(List.of(new ServiceVersion("billing", "2.0.0"), new ServiceVersion("gateway", "1.1.0"),
+        new ServiceVersion("orders", "1.0.0"))).call();
+    Candidate next = l3.candidate("orders", "1.1.0").call();
+    l3.withClock(Clock.fixed(promoted, ZoneOffset.UTC)).promote(next.id()).call();
+    L3 later = l3.withClock(Clock.fixed(now.minus(Duration.ofHours(4)), ZoneOffset.UTC));
+    Candidate ahead = later.withUser("bob").candidate("orders", "1.2.0").call();
+    later.recordTest(ahead.id()).onStack("pr-7").withTiming("stack", Duration.ofSeconds(42)).call();
+    Candidate down = later.withUser("dave").candidate("orders", "1.0.0").call();
+    later.reject(down.id()).withReason("a downgrade").call();
+  }
+
   L3Source l3() {
-    StatusReport.L3 current = new StatusReport.L3("0.3.0", "sha256:" + "cd".repeat(32),
-        Map.of("billing", "2.0.0", "gateway", "1.1.0", "orders", "1.1.0"), now.minus(Duration.ofDays(1)), "c-0003",
-        "carol");
-    return new L3Source() {
-      @Override
-      public StatusReport.L3 current() {
-        return current;
-      }
-
-      @Override
-      public List<StatusReport.Candidate> candidates(int limit) {
-        return List.of(new StatusReport.Candidate("c-0004", "orders", "1.1.0", "1.2.0", "0.3.0", "pending",
-            now.minus(Duration.ofHours(4)), "bob", null, null, "pr-7"));
-      }
-
-      @Override
-      public List<StatusReport.HistoryEntry> promotions(int limit) {
-        return List.of(new StatusReport.HistoryEntry(current.promotedAt(), "promotion", null, "orders", "1.1.0",
-            "carol", "L3 0.3.0"));
-      }
-    };
+    return l3 == null ? L3Source.NONE : L3Status.of(l3);
   }
 
   StatusReport report() {

@@ -84,6 +84,7 @@ class StatusPageBrowserTest {
       @TestNamespace String ns, KubernetesClient admin) throws Exception {
     try (StatusFixture f = new StatusFixture(kubeconfig, ns, admin)) {
       f.createStacks(charts);
+      f.createL3(charts, ns);
       try (StatusServer.Running server = StatusServer.of(f::report).withPort(0).start()) {
         assertThat(server.address().getHost()).as("loopback by default").isEqualTo("127.0.0.1");
         browser.get(server.address().toString());

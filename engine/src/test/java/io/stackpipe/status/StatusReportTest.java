@@ -58,9 +58,14 @@ class StatusReportTest {
       @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) throws IOException {
     try (StatusFixture f = new StatusFixture(kubeconfig, ns, admin)) {
       f.createStacks(charts);
+      f.createL3(charts, ns);
       StatusReport report = f.report();
 
       assertThat(report.installation()).isEqualTo(ns);
+      assertThat(report.l3().promotedBy()).isEqualTo("carol");
+      assertThat(report.l3().promotedAt()).isEqualTo(f.now.minus(Duration.ofDays(1)));
+      assertThat(report.l3().promotedFrom()).startsWith("c");
+      assertThat(report.l3().version()).startsWith("2.0.0-" + report.l3().promotedFrom());
       assertThat(report.l3().services()).containsEntry("orders", "1.1.0");
       assertThat(report.stacks()).extracting(s -> s.stack().name()).containsExactly("pr-7", "prod", "qa");
 
@@ -93,13 +98,26 @@ class StatusReportTest {
       assertThat(pr.stack().idle()).isEqualTo(Duration.ofHours(4));
       assertThat(pr.stack().reapAt()).isEqualTo(pr.stack().lastActivity().plus(Duration.ofDays(7)));
 
-      assertThat(report.candidates()).extracting(StatusReport.Candidate::id).containsExactly("c-0004");
+      assertThat(report.candidates()).extracting(StatusReport.Candidate::service, StatusReport.Candidate::to,
+          StatusReport.Candidate::verdict, StatusReport.Candidate::createdBy, StatusReport.Candidate::stack,
+          StatusReport.Candidate::reason).containsExactlyInAnyOrder(
+          org.assertj.core.groups.Tuple.tuple("orders", "1.1.0", "promoted", "carol", null, null),
+          org.assertj.core.groups.Tuple.tuple("orders", "1.2.0", "pending", "bob", "pr-7", null),
+          org.assertj.core.groups.Tuple.tuple("orders", "1.0.0", "rejected", "dave", null, "a downgrade"));
+      assertThat(report.candidates()).filteredOn(c -> c.stack() != null).singleElement()
+          .satisfies(c -> assertThat(c.duration()).isEqualTo(Duration.ofSeconds(42)));
       assertThat(report.history()).extracting(StatusReport.HistoryEntry::kind, StatusReport.HistoryEntry::stack,
-          StatusReport.HistoryEntry::service).startsWith(
+          StatusReport.HistoryEntry::service).containsExactly(
           org.assertj.core.groups.Tuple.tuple("deploy", "pr-7", "orders"),
           org.assertj.core.groups.Tuple.tuple("deploy", "pr-7", "search"),
           org.assertj.core.groups.Tuple.tuple("promotion", null, "orders"),
-          org.assertj.core.groups.Tuple.tuple("deploy", "qa", "orders"));
+          org.assertj.core.groups.Tuple.tuple("promotion", null, null),
+          org.assertj.core.groups.Tuple.tuple("deploy", "qa", "orders"),
+          org.assertj.core.groups.Tuple.tuple("deploy", "prod", "billing"),
+          org.assertj.core.groups.Tuple.tuple("deploy", "prod", "gateway"),
+          org.assertj.core.groups.Tuple.tuple("deploy", "prod", "orders"));
+      assertThat(report.history()).filteredOn(h -> h.kind().equals("promotion")).extracting(
+          StatusReport.HistoryEntry::by).containsExactly("carol", "carol");
 
       String json = JSON.writeValueAsString(report.toMap());
       assertThat(schemaErrors(json)).isEmpty();
@@ -139,6 +157,7 @@ class StatusReportTest {
   void theReportMakesTheSameRequestsFor3StacksAsFor300(@KubeConfigPath Path kubeconfig, @TestNamespace String ns,
       KubernetesClient admin) throws Exception {
     try (StatusFixture f = new StatusFixture(kubeconfig, ns, admin)) {
+      f.createL3(charts, ns);
       seed(admin, f, 0, 3);
       Counted small = counted(f, admin);
       seed(admin, f, 3, 300);
@@ -146,12 +165,15 @@ class StatusReportTest {
 
       assertThat(small.report.stacks()).hasSize(3);
       assertThat(large.report.stacks()).hasSize(300).allSatisfy(s -> assertThat(s.services()).hasSize(20));
+      assertThat(large.report.l3()).isNotNull();
+      assertThat(large.report.stacks().get(0).drift()).hasSize(23); // 20 extra, 3 missing
       assertThat(large.requests).as("every request of the engine's connection").hasSameSizeAs(small.requests)
           .extracting(r -> r.path().replaceAll("\\?.*", "")).containsExactlyElementsOf(
               small.requests.stream().map(r -> r.path().replaceAll("\\?.*", "")).toList());
       assertThat(small.requests).extracting(KubeRequests.Request::path).anySatisfy(p -> assertThat(p)
           .startsWith("/api/v1/namespaces?labelSelector=")).anySatisfy(p -> assertThat(p)
           .startsWith("/api/v1/configmaps?labelSelector="));
+      assertThat(small.requests).as("the stacks' and records' LISTs, the L3 pointer and candidates").hasSize(5);
       assertThat(large.clusterLists).as("cluster-wide LISTs the API server counted (its /metrics)")
           .isEqualTo(small.clusterLists).isEqualTo(2);
     }
@@ -162,7 +184,7 @@ class StatusReportTest {
   private static Counted counted(StatusFixture f, KubernetesClient admin) {
     long before = clusterLists(admin);
     f.requests.clear();
-    StatusReport report = Status.of(f.stacksAt(f.now)).call();
+    StatusReport report = f.report();
     List<KubeRequests.Request> sent = f.requests.all();
     return new Counted(report, sent, clusterLists(admin) - before);
   }
