@@ -6,6 +6,7 @@ import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.Stacks;
@@ -36,8 +37,8 @@ import java.util.function.Supplier;
  *
  * In order, and nothing changes in the cluster before the last step: pull the artifact (or read the .tgz), compose
  * the profile's values with its decrypted secrets ({@link ProfileValues}), find the stack, check the stack policy
- * (a refusal names the rule), then — holding the stack's lock, waiting up to the lock timeout — {@code helm
- * upgrade --install} into the stack's namespace, wait for Ready pods (by default), roll back a failure, and record
+ * (a refusal names the rule; with {@code quality: L3}, only the version the current L3 holds passes), then —
+ * holding the stack's lock, waiting up to the lock timeout — {@code helm upgrade --install} into the stack's namespace, wait for Ready pods (by default), roll back a failure, and record
  * the deploy in the stack's history and its last activity. With {@link #withCanary} the version goes out as a
  * separate canary release beside the stable one; {@link #promote} and {@link #abort} close it.
  */
@@ -58,6 +59,7 @@ public final class Deploy {
   private String user = "unknown";
   private Set<String> groups = Set.of();
   private Canary canary;
+  private L3 l3;
   private Consumer<String> progress = line -> { };
 
   private Deploy(Stacks stacks, String stack) {
@@ -127,6 +129,15 @@ public final class Deploy {
     return this;
   }
 
+  /**
+   * The L3 a stack with {@code quality: L3} in its policy takes versions from (the production gate). Default: the
+   * L3 of the default manifest next to the chart in its registry.
+   */
+  public Deploy withL3(L3 value) {
+    this.l3 = value;
+    return this;
+  }
+
   /** Deploy as a canary of that size beside the stable release. */
   public Deploy withCanary(Canary value) {
     this.canary = value;
@@ -152,6 +163,7 @@ public final class Deploy {
       }
       Stack found = stacks.show(stack);
       check(service, profile, canary != null);
+      checkQuality(service, chartVersion(fetched));
       if (source.file() == null) {
         progress.accept("pulled " + source + " (" + fetched.digest() + ")");
       }
@@ -306,6 +318,22 @@ public final class Deploy {
   private void check(String service, String deployedProfile, boolean asCanary) {
     new PolicyCheck(policies, stacks.clock()).check(
         new PolicyCheck.Deploy(stack, deployedProfile, service, user, groups, asCanary));
+  }
+
+  private void checkQuality(String service, String version) {
+    new PolicyCheck(policies, stacks.clock()).checkQuality(stack, service, version, () -> {
+      L3 from = l3;
+      if (from == null) {
+        if (source.file() != null) {
+          throw StackpipeException.ofField("chart", "stack " + stack + " takes L3 versions only (policy quality: L3):"
+              + " deploy the chart from its registry, not from a file");
+        }
+        from = L3.on(stacks.kube(), source.registry().toString());
+      }
+      String manifest = from.name();
+      return from.current().map(current -> new PolicyCheck.L3Pin(manifest + " " + current.version(),
+          current.services().get(service)));
+    });
   }
 
   private CanaryRecord openCanary(DeployHistory history) {

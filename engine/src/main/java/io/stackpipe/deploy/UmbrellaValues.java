@@ -11,9 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -23,8 +25,10 @@ import java.util.TreeSet;
  * that lack it. Holds no secret in {@link #toString}.
  *
  * @param services per subchart (by values key), what was layered
+ * @param secretValues every decrypted value's text, for masking (e.g. in a system test's output)
  */
-public record UmbrellaValues(String profile, Map<String, Object> values, List<ServiceProfile> services) {
+public record UmbrellaValues(String profile, Map<String, Object> values, List<ServiceProfile> services,
+    Set<String> secretValues) {
 
   /** One subchart's part: its values key, chart, and whether its profile's secrets were left out. */
   public record ServiceProfile(String key, String chart, String version, boolean secretsSkipped) {}
@@ -32,6 +36,7 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
   public UmbrellaValues {
     values = java.util.Collections.unmodifiableMap(values);
     services = List.copyOf(services);
+    secretValues = Set.copyOf(secretValues);
   }
 
   /** Without keys: each profile's secrets are left out (and said so per service). */
@@ -47,6 +52,7 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
     Map<String, Object> values = new LinkedHashMap<>();
     List<ServiceProfile> services = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    Set<String> secrets = new HashSet<>();
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-umbrella-values-")) {
       for (Map.Entry<Umbrella.Service, byte[]> entry : umbrella.serviceArchives().entrySet()) {
         Umbrella.Service service = entry.getKey();
@@ -60,6 +66,7 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
         }
         Layer layer = layer(chart, profile, keys);
         values.put(service.key(), layer.values());
+        secrets.addAll(layer.secretValues());
         services.add(new ServiceProfile(service.key(), service.name(), service.version(), layer.secretsSkipped()));
       }
     } catch (IOException e) {
@@ -69,16 +76,16 @@ public record UmbrellaValues(String profile, Map<String, Object> values, List<Se
       throw StackpipeException.ofField("profile", "no profile " + profile + " in " + umbrella.name() + " "
           + umbrella.version() + " for " + String.join(", ", missing));
     }
-    return new UmbrellaValues(profile, values, services);
+    return new UmbrellaValues(profile, values, services, secrets);
   }
 
-  private record Layer(Map<String, Object> values, boolean secretsSkipped) {}
+  private record Layer(Map<String, Object> values, boolean secretsSkipped, Set<String> secretValues) {}
 
   /** One subchart's profile values, composed as deployProfile composes them. */
   private static Layer layer(Path chart, String profile, SecretKeys keys) {
     ProfileValues composer = ProfileValues.of(chart, profile);
     LayeredValues layered = (keys == null ? composer.withoutSecrets() : composer.withSecretKeys(keys)).call();
-    return new Layer(new LinkedHashMap<>(layered.values()), layered.secretsSkipped());
+    return new Layer(new LinkedHashMap<>(layered.values()), layered.secretsSkipped(), layered.secretValues());
   }
 
   private static String profileNames(List<String> listing, String name) {

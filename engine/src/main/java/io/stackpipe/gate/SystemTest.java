@@ -55,6 +55,7 @@ public final class SystemTest {
   private KubeConnection kube;
   private String namespace;
   private Map<String, String> environment = Map.of();
+  private Map<String, String> variables = Map.of();
   private Path directory;
   private Duration timeout = Duration.ofMinutes(30);
   private Set<String> masked = Set.of();
@@ -79,6 +80,12 @@ public final class SystemTest {
   /** The environment the command starts from (the front end's); the stack's variables are added on top. */
   public SystemTest withEnvironment(Map<String, String> value) {
     this.environment = Map.copyOf(value);
+    return this;
+  }
+
+  /** More variables on top of the environment (e.g. the gate's {@code L3_CANDIDATE}); the stack's own come last. */
+  public SystemTest withVariables(Map<String, String> value) {
+    this.variables = Map.copyOf(value);
     return this;
   }
 
@@ -166,6 +173,7 @@ public final class SystemTest {
       ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
       builder.environment().clear();
       builder.environment().putAll(environment);
+      builder.environment().putAll(variables);
       builder.environment().putAll(stack);
       builder.environment().put(KUBECONFIG, kubeconfig.toString());
       List<String> shownCommand = command.stream().map(argument -> mask(argument, secrets)).toList();

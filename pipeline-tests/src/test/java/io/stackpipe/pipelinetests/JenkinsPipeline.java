@@ -54,7 +54,8 @@ final class JenkinsPipeline extends BasePipelineTest {
   final Map<String, Object> currentBuild = new LinkedHashMap<>();
   final List<Map<String, Object>> declaredParameters = new ArrayList<>();
   final List<String> stages = new ArrayList<>();
-  final List<Map<String, Object>> stepResults = new ArrayList<>();
+  /** Each Stackpipe step's name and the map it returned, in call order. */
+  final List<Map.Entry<String, Map<String, Object>>> stepResults = new ArrayList<>();
 
   private final Path workspace;
   private final StepSettings settings;
@@ -190,7 +191,7 @@ final class JenkinsPipeline extends BasePipelineTest {
     StepArguments validated = Steps.validate(name, arguments);
     if (body == null) {
       Map<String, Object> result = Steps.call(validated, context());
-      stepResults.add(result);
+      stepResults.add(Map.entry(name, result));
       return result;
     }
     PromoteL3Step promote = Steps.promoteL3();
@@ -210,7 +211,7 @@ final class JenkinsPipeline extends BasePipelineTest {
     }
     Map<String, Object> result = promote.close(session, bodyFailure == null,
         bodyFailure == null ? null : message(bodyFailure), context());
-    stepResults.add(result);
+    stepResults.add(Map.entry(name, result));
     if (bodyFailure instanceof RuntimeException runtime) {
       throw runtime;
     }

@@ -184,6 +184,7 @@ class JenkinsfilesTest {
       assertThat(build.log).contains("production: orders-1.4.1 revision 1 deployed");
       assertNoSecretIn(build);
       assertNothingLeftIn(workspace);
+      assertResultsAsDocumented(build, "buildChart", "promoteL3", "deployProfile", "deployProfile");
     }
 
     @Test
@@ -198,8 +199,8 @@ class JenkinsfilesTest {
       assertThat(build.result()).isEqualTo("FAILURE");
       assertThat(build.error()).isEqualTo("deployProfile: stack production: policy policy.yaml:2 (stacks[0])"
           + " refuses: deployers: bob may not deploy (allowed users: alice; groups: none)");
-      assertThat(build.log).anyMatch(l -> l.contains("is already in L3")).contains("L3 " + before.version() + " -> "
-          + before.version() + ": already-in-l3");
+      assertThat(build.log).anyMatch(l -> l.endsWith("already: nothing to gate")).contains("L3 " + before.version() + " -> "
+          + before.version() + ": unchanged");
       assertThat(build.log).contains("qa1: orders-1.4.1 revision 2 deployed");
       assertThat(currentL3()).isEqualTo(before);
       assertThat(kube.releases().list("jp-production")).extracting(r -> r.revision()).containsExactly(1);
@@ -223,7 +224,7 @@ class JenkinsfilesTest {
       Candidate candidate = l3().listCandidates().stream().filter(c -> c.change().to().equals("1.4.2")).findFirst()
           .orElseThrow();
       assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
-      assertThat(candidate.reason()).isEqualTo("system tests failed: script returned exit code 1");
+      assertThat(candidate.reason()).isEqualTo("the body failed: script returned exit code 1");
       assertThat(admin.namespaces().withName("jp-l3-" + candidate.id()).get()).as("candidate stack destroyed").isNull();
       assertNoSecretIn(build);
       assertNothingLeftIn(workspace);
@@ -293,6 +294,9 @@ class JenkinsfilesTest {
       assertThat(destroyed).containsEntry("namespace", "jp-carol-dev").containsEntry("releases", List.of("platform"));
       assertThat(admin.namespaces().withName("jp-carol-dev").get()).isNull();
       assertNoSecretIn(build);
+      assertResultsAsDocumented(build, "createEphemeralStack");
+      assertThat(touched.keySet()).isSubsetOf(documented("touchStack"));
+      assertThat(destroyed.keySet()).isSubsetOf(documented("destroyStack"));
     }
 
     @Test
@@ -333,6 +337,18 @@ class JenkinsfilesTest {
       assertThat(build.result()).isEqualTo("FAILURE");
       assertThat(build.error()).isEqualTo("STACK_NAME is required: the stack's name, e.g. alice-dev");
     }
+  }
+
+  /** The steps called, in order, returned maps whose keys are the ones their descriptions (and docs) list. */
+  static void assertResultsAsDocumented(JenkinsPipeline build, String... steps) {
+    assertThat(build.stepResults).extracting(Map.Entry::getKey).containsExactly(steps);
+    for (Map.Entry<String, Map<String, Object>> result : build.stepResults) {
+      assertThat(result.getValue().keySet()).as(result.getKey()).isSubsetOf(documented(result.getKey()));
+    }
+  }
+
+  static List<String> documented(String step) {
+    return Steps.description(step).returns().stream().map(f -> f.name()).toList();
   }
 
   /** The kubeconfig's credentials and the age key were handed to the steps as secrets: none reaches the log. */

@@ -96,6 +96,10 @@ final class DeployProfileStep implements Step {
           .withTimeout(context.settings().timeout())
           .withDeployer(Optional.ofNullable(context.user()).orElse("unknown"), context.groups())
           .withProgress(context.progress());
+      if (charts != null || context.settings().charts() != null) {
+        // The installation's L3 (its registry, name and control namespace) for a quality: L3 stack policy.
+        deploy.withL3(L3Manifests.l3(cluster, context, NAME));
+      }
       if (!arguments.bool("wait")) {
         deploy.withoutWait();
       }

@@ -1,5 +1,6 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.gate.GateSession;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,29 +10,38 @@ import java.util.Map;
  * {@link PromoteL3Step#close} takes back: small, serializable and secret-free, so a Jenkins block step keeps it in
  * its execution (it survives a controller restart) and may run {@code close} on another JVM than {@code open}.
  *
- * @param candidate the L3 candidate's id; null when the version is already in L3: nothing to test, so the front end
- *     skips the body ({@link #runsBody()}) and {@code close} reports {@code already-in-l3}
- * @param stack the candidate's ephemeral stack
- * @param environment what the body's environment gets: {@code STACK_NAME}, {@code STACK_NAMESPACE},
- *     {@code KUBECONFIG} (when the step made or names a file), {@code L3_CANDIDATE} and one {@code <SERVICE>_URL}
- *     per service address (see docs/STEPS.md); no secret — the kubeconfig is a path
- * @param kubeconfigFolder a folder {@code open} wrote the kubeconfig credential into, deleted by {@code close};
- *     null when the settings named a file or the environment had one
- * @param opened the open phase's result map (candidate, base L3, stack, services)
+ * @param gate the engine's gate session (candidate, its stack, the L3 it was based on)
+ * @param environment what the body's environment gets: {@code STACK_NAME}, {@code L3_CANDIDATE},
+ *     {@code STACK_NAMESPACE}, {@code STACK_SERVICES}, one {@code <SERVICE>_URL} per Service and {@code KUBECONFIG};
+ *     no secret — the kubeconfig is a path
+ * @param kubeconfigFolder the private folder {@code open} wrote the body's kubeconfig into, deleted by
+ *     {@code close}; null when there is no body to run
  */
-public record L3Session(String candidate, String service, String version, String stack, String namespace,
-    Map<String, String> environment, boolean keepStackOnFailure, String kubeconfigFolder,
-    Map<String, Object> opened) implements Serializable {
+public record L3Session(GateSession gate, Map<String, String> environment, String kubeconfigFolder)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
   public L3Session {
     environment = new LinkedHashMap<>(environment);
-    opened = new LinkedHashMap<>(opened);
   }
 
   /** Whether the front end runs the body: false when the version is already in L3 (a rebuild of it). */
   public boolean runsBody() {
-    return candidate != null;
+    return !gate.alreadyInL3();
+  }
+
+  /** The candidate's id; null when the version is already in L3. */
+  public String candidate() {
+    return gate.candidate();
+  }
+
+  /** The candidate's stack; null when the version is already in L3. */
+  public String stack() {
+    return gate.stack();
+  }
+
+  public String namespace() {
+    return gate.namespace();
   }
 }

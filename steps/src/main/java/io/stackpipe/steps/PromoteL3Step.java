@@ -32,15 +32,21 @@ public final class PromoteL3Step implements Step {
           optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when the body fails, to look"
               + " at it (the reaper removes it when idle).")),
       List.of(
-          new ResultField("candidate", "the candidate's id"),
-          new ResultField("verdict", "promoted, rejected, or already-in-l3 (a rebuild of a version L3 holds: no"
-              + " candidate, the body is skipped)"),
           new ResultField("service", "the service changed"),
           new ResultField("version", "its new version"),
-          new ResultField("l3Before", "the L3 version the candidate was based on"),
-          new ResultField("l3After", "the L3 version after the verdict (the candidate's own when promoted)"),
-          new ResultField("stack", "the candidate's stack: name, and kept (true when kept after a failure)"),
-          new ResultField("reason", "why it was rejected, or null")),
+          new ResultField("from", "the version L3 held before, or null for a new service"),
+          new ResultField("candidate", "the candidate's id (null when the version was already in L3)"),
+          new ResultField("candidateVersion", "the candidate manifest's version"),
+          new ResultField("verdict", "promoted, rejected, or unchanged (the version was already in L3: no candidate,"
+              + " the body did not run)"),
+          new ResultField("reason", "why it was rejected (or stale); empty otherwise"),
+          new ResultField("before", "L3 before: version, services (name to version)"),
+          new ResultField("after", "L3 after: version, services"),
+          new ResultField("stack", "the candidate's stack"),
+          new ResultField("namespace", "its namespace"),
+          new ResultField("stackKept", "whether the stack still exists (keepStackOnFailure after a failure)"),
+          new ResultField("timings", "milliseconds per phase: stack, tests, verdict, destroy"),
+          new ResultField("test", "null (the body is the test)")),
       "promoteL3(service: 'orders', version: chart.version) {\n"
           + "  sh './system-tests/run.sh'   // STACK_NAMESPACE, KUBECONFIG, ORDERS_URL … in its environment\n"
           + "}");

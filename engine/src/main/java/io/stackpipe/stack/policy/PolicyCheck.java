@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +21,14 @@ public final class PolicyCheck {
       groups = Set.copyOf(groups);
     }
   }
+
+  /**
+   * What the current L3 holds of one service, for the quality rule.
+   *
+   * @param l3 the current L3's manifest and version ({@code platform 4.0.0-c4k9x2m7q})
+   * @param version the service's version in it; {@code null} when L3 has no such service
+   */
+  public record L3Pin(String l3, String version) {}
 
   private final StackPolicies policies;
   private final Clock clock;
@@ -61,6 +70,29 @@ public final class PolicyCheck {
           + " must be deployed as a canary first");
     }
     return found;
+  }
+
+  /**
+   * The quality rule: a stack whose entry says {@code quality: L3} (the production gate) takes only the version of
+   * a service that the current L3 holds. {@code l3} is asked only when the rule applies; empty means there is no L3
+   * yet. {@code L1} and {@code L2} are recorded but not enforced: nothing records those levels.
+   */
+  public void checkQuality(String stack, String service, String version, Supplier<Optional<L3Pin>> l3) {
+    Optional<StackPolicy> found = policies.forStack(stack);
+    if (found.isEmpty() || !"L3".equals(found.get().quality())) {
+      return;
+    }
+    String subject = "stack " + stack + ": policy " + found.get().where() + " refuses: quality: ";
+    L3Pin pin = l3.get().orElseThrow(() -> new PolicyRefusedException("quality", subject + service + " " + version
+        + " is not in L3: there is no L3 yet"));
+    if (pin.version() == null) {
+      throw new PolicyRefusedException("quality", subject + service + " " + version + " is not in L3 ("
+          + pin.l3() + " has no " + service + ")");
+    }
+    if (!pin.version().equals(version)) {
+      throw new PolicyRefusedException("quality", subject + service + " " + version + " is not the L3 version: L3 "
+          + pin.l3() + " has " + service + " " + pin.version());
+    }
   }
 
   private static String orNone(Set<String> names) {

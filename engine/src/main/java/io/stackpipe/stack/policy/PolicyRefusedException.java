@@ -11,7 +11,8 @@ public final class PolicyRefusedException extends StackpipeException {
     this.rule = rule;
   }
 
-  /** The refusing rule: {@code deployers}, {@code profiles}, {@code windows} or {@code canaryFirst}. */
+  /** The refusing rule: {@code deployers}, {@code profiles}, {@code windows}, {@code canaryFirst} or
+   * {@code quality}. */
   public String rule() {
     return rule;
   }

@@ -1,0 +1,312 @@
+package io.stackpipe.gate;
+
+import io.stackpipe.PrivateTempDir;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
+import io.stackpipe.deploy.UmbrellaStack;
+import io.stackpipe.deploy.UmbrellaStackResult;
+import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.manifest.UmbrellaPull;
+import io.stackpipe.manifest.l3.AlreadyInL3Exception;
+import io.stackpipe.manifest.l3.Candidate;
+import io.stackpipe.manifest.l3.Change;
+import io.stackpipe.manifest.l3.L3;
+import io.stackpipe.manifest.l3.L3Version;
+import io.stackpipe.manifest.l3.Promoted;
+import io.stackpipe.manifest.l3.StaleCandidateException;
+import io.stackpipe.manifest.l3.Verdict;
+import io.stackpipe.secrets.keys.SecretKeys;
+import io.stackpipe.stack.Stacks;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The L3 gate, the pipeline step that decides whether a new chart version joins L3: a candidate (L3 with that one
+ * service changed), an ephemeral stack made of the candidate's umbrella, the system tests against it, then promote
+ * on success or reject with the tests' exit code and last lines, and destroy the stack (kept on failure if asked).
+ *
+ * <p>In one call, {@link #run}; or in two phases around system tests that run elsewhere: {@link #open} makes the
+ * candidate and its stack and returns a {@link GateSession} (serializable, no secret), {@link #close} gives the
+ * verdict from it, in the same process or another one. Closing again after a crash is safe: a candidate already
+ * promoted or rejected keeps its verdict, and a stack already gone is no error.
+ *
+ * <pre>{@code
+ * GateResult result = L3Gate.of(L3.on(kube, charts).withUser("ci"), Stacks.on(kube, "default"))
+ *     .withSecretKeys(keys)
+ *     .withProgress(System.err::println)
+ *     .run("orders", "1.4.0", SystemTest.of(List.of("sh", "system-tests.sh")).in(workspace).withEnvironment(env));
+ * }</pre>
+ */
+public final class L3Gate {
+
+  /** The stack's name in the session environment, and the candidate's id. */
+  public static final String STACK_NAME = "STACK_NAME";
+  public static final String L3_CANDIDATE = "L3_CANDIDATE";
+  /** Candidate stacks are named after their candidate: {@code l3-c4k9x2m7q}. */
+  public static final String STACK_PREFIX = "l3-";
+
+  private final L3 l3;
+  private final Stacks stacks;
+  private String profile = UmbrellaStack.DEFAULT_PROFILE;
+  private SecretKeys keys;
+  private String owner = "stackpipe";
+  private String buildUrl;
+  private Duration wait = Duration.ofMinutes(5);
+  private Duration ttl;
+  private boolean keepOnFailure;
+  private boolean plainHttp;
+  private Consumer<String> progress = line -> { };
+
+  private L3Gate(L3 l3, Stacks stacks) {
+    this.l3 = l3;
+    this.stacks = stacks;
+  }
+
+  /** The gate of {@code l3}, making its candidate stacks among {@code stacks} (the same cluster). */
+  public static L3Gate of(L3 l3, Stacks stacks) {
+    return new L3Gate(l3, stacks);
+  }
+
+  /** The profile every service of the candidate's stack is installed with (default {@value UmbrellaStack#DEFAULT_PROFILE}). */
+  public L3Gate withProfile(String value) {
+    this.profile = value;
+    return this;
+  }
+
+  /** Keys that decrypt the services' profile secrets for the candidate's stack. */
+  public L3Gate withSecretKeys(SecretKeys value) {
+    this.keys = value;
+    return this;
+  }
+
+  /** The candidate stack's owner (default {@code stackpipe}). */
+  public L3Gate withOwner(String value) {
+    this.owner = value;
+    return this;
+  }
+
+  /** The CI build that runs the gate, recorded with the candidate. */
+  public L3Gate withBuildUrl(String value) {
+    this.buildUrl = value;
+    return this;
+  }
+
+  /** How long the candidate's pods may take to be Ready (default 5 minutes). */
+  public L3Gate waitingUpTo(Duration value) {
+    this.wait = value;
+    return this;
+  }
+
+  /** The candidate stack's idle time before the reaper takes it, should it outlive the gate (default: the reaper's). */
+  public L3Gate withTtl(Duration value) {
+    this.ttl = value;
+    return this;
+  }
+
+  /** Keep the candidate's stack when its tests (or its install) fail, to look at it. */
+  public L3Gate keepOnFailure(boolean value) {
+    this.keepOnFailure = value;
+    return this;
+  }
+
+  /** Plain HTTP to a registry that is not on the loopback interface. */
+  public L3Gate plainHttp(boolean value) {
+    this.plainHttp = value;
+    return this;
+  }
+
+  public L3Gate withProgress(Consumer<String> value) {
+    this.progress = value;
+    return this;
+  }
+
+  /**
+   * Candidate and stack, then the system test, then the verdict. A command that cannot run is refused before
+   * anything is made; a candidate whose stack does not come up is rejected without tests.
+   */
+  public GateResult run(String service, String version, SystemTest test) {
+    test.requireRunnable();
+    Opened opened = opened(service, version);
+    if (opened.failure() != null) {
+      return opened.failure();
+    }
+    GateSession session = opened.session();
+    if (session.alreadyInL3()) {
+      return close(session, true, "");
+    }
+    SystemTestResult tested;
+    try {
+      tested = test.against(stacks.kube(), session.namespace()).withVariables(session.environment())
+          .masking(opened.secrets()).withProgress(progress).call();
+    } catch (RuntimeException e) {
+      close(session, false, "the system test could not run: " + Messages.firstLine(e));
+      throw e;
+    }
+    return close(session, tested.passed(), tested.reason()).withTest(tested);
+  }
+
+  /**
+   * Makes the candidate and its stack (pods Ready). When the version is in L3 already, nothing is made and the
+   * session says so. When the stack does not come up, the candidate is rejected and this throws, naming it.
+   */
+  public GateSession open(String service, String version) {
+    Opened opened = opened(service, version);
+    if (opened.failure() != null) {
+      GateResult failed = opened.failure();
+      throw new StackpipeException("candidate " + failed.candidate() + " (" + service + " " + version
+          + ") rejected: " + failed.reason());
+    }
+    return opened.session();
+  }
+
+  /**
+   * The verdict on an opened gate: promote when the system tests {@code passed}, else reject with {@code reason}
+   * (one line: the exit code and the last lines); then destroy the stack, unless the tests failed and the session
+   * keeps it. A promotion refused because L3 moved on leaves the candidate stale (rebase it).
+   */
+  public GateResult close(GateSession session, boolean passed, String reason) {
+    if (session.alreadyInL3()) {
+      L3Version current = l3.current().orElseThrow();
+      return new GateResult(session.service(), session.version(), session.from(), null, null, "unchanged",
+          "", session.base(), session.baseServices(), current.version(), current.services(), null, null, false,
+          Map.of(), null);
+    }
+    Map<String, Long> timings = new LinkedHashMap<>();
+    timings.put("stack", session.stackMillis());
+    Duration tests = Duration.between(Instant.parse(session.opened()), stacks.clock().instant());
+    timings.put("tests", Math.max(0, tests.toMillis()));
+    long start = System.nanoTime();
+    String id = session.candidate();
+    Candidate candidate = l3.candidateById(id);
+    String verdict;
+    String why = "";
+    L3Version after = null;
+    if (candidate.verdict() == Verdict.PROMOTED) {
+      verdict = "promoted"; // closed before, e.g. by a run interrupted after its promotion
+    } else if (!candidate.verdict().open()) {
+      verdict = candidate.verdict() == Verdict.STALE ? "stale" : "rejected";
+      why = candidate.reason();
+    } else if (passed) {
+      l3.recordTest(id).withTiming("tests", tests).passed().call();
+      try {
+        Promoted promoted = l3.promote(id).call();
+        after = promoted.after();
+        verdict = "promoted";
+      } catch (StaleCandidateException e) {
+        verdict = "stale";
+        why = e.getMessage();
+      }
+    } else {
+      why = reason == null || reason.isBlank() ? "the system tests failed" : reason.strip().replaceAll("\\s+", " ");
+      l3.recordTest(id).withTiming("tests", tests).call();
+      l3.reject(id).withReason(why).call();
+      verdict = "rejected";
+    }
+    timings.put("verdict", millisSince(start));
+    progress.accept("verdict: candidate " + id + " (" + session.service() + " " + orNone(session.from()) + " -> "
+        + session.version() + ") " + verdict + (why.isEmpty() ? "" : ": " + why));
+    boolean keep = verdict.equals("rejected") && session.keepOnFailure();
+    if (keep) {
+      progress.accept("stack " + session.stack() + " kept to look at (namespace " + session.namespace()
+          + "); destroy it when done");
+    } else {
+      long destroying = System.nanoTime();
+      stacks.destroy(session.stack());
+      timings.put("destroy", millisSince(destroying));
+      progress.accept("destroyed stack " + session.stack());
+    }
+    if (after == null) {
+      after = l3.current().orElseThrow();
+    }
+    progress.accept("L3 after: " + describe(after.version(), after.services()));
+    return new GateResult(session.service(), session.version(), session.from(), id, session.candidateVersion(),
+        verdict, why, session.base(), session.baseServices(), after.version(), after.services(), session.stack(),
+        session.namespace(), keep, timings, null);
+  }
+
+  /** What opening made: a session (with the stack's decrypted values, for masking), or a rejected candidate. */
+  private record Opened(GateSession session, Set<String> secrets, GateResult failure) {}
+
+  private Opened opened(String service, String version) {
+    long start = System.nanoTime();
+    Candidate candidate;
+    try {
+      candidate = l3.candidate(service, version).withBuildUrl(buildUrl).call();
+    } catch (AlreadyInL3Exception e) {
+      L3Version current = e.current();
+      progress.accept(service + " " + version + " is in L3 " + current.version() + " already: nothing to gate");
+      GateSession session = new GateSession(service, version, true, current.services().get(service),
+          current.version(), current.services(), null, null, null, null, Map.of(), keepOnFailure, now(), 0);
+      return new Opened(session, Set.of(), null);
+    }
+    Change change = candidate.change();
+    Map<String, String> base = baseServices(candidate);
+    progress.accept("L3 before: " + describe(candidate.base(), base));
+    String stack = STACK_PREFIX + candidate.id();
+    UmbrellaStackResult created;
+    try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-gate-")) {
+      UmbrellaPull pull = UmbrellaPull.of(candidate.reference()).withOutputDirectory(temp.path());
+      Umbrella umbrella = (plainHttp ? pull.plainHttp() : pull).call();
+      created = UmbrellaStack.create(stacks, stack).withOwner(owner)
+          .withPurpose("L3 candidate " + candidate.id() + ": " + change).withTtl(ttl).keepOnFailure(keepOnFailure)
+          .withUmbrella(umbrella).withProfile(profile).withSecretKeys(keys).waitingUpTo(wait).withProgress(progress)
+          .call();
+    } catch (RuntimeException e) {
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      String why = "its stack did not come up: " + Messages.firstLine(e);
+      l3.recordTest(candidate.id()).onStack(stack).withTiming("stack", took).call();
+      l3.reject(candidate.id()).withReason(why).call();
+      progress.accept("verdict: candidate " + candidate.id() + " rejected: " + why);
+      L3Version current = l3.current().orElseThrow();
+      return new Opened(null, Set.of(), new GateResult(service, version, change.from(), candidate.id(),
+          candidate.version(), "rejected", why, candidate.base(), base, current.version(), current.services(), stack,
+          stacks.namespaceOf(stack), keepOnFailure, Map.of("stack", took.toMillis()), null));
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    l3.recordTest(candidate.id()).onStack(stack).withTiming("stack", took).call();
+    String namespace = created.stack().namespace();
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put(STACK_NAME, stack);
+    environment.put(L3_CANDIDATE, candidate.id());
+    environment.putAll(SystemTest.environment(stacks.kube(), namespace));
+    GateSession session = new GateSession(service, version, false, change.from(), candidate.base(), base,
+        candidate.id(), candidate.version(), stack, namespace, environment, keepOnFailure, now(), took.toMillis());
+    return new Opened(session, created.values().secretValues(), null);
+  }
+
+  /** The candidate's base L3: its services with the one change undone. */
+  private static Map<String, String> baseServices(Candidate candidate) {
+    Map<String, String> base = new TreeMap<>(candidate.services());
+    Change change = candidate.change();
+    if (change.from() == null) {
+      base.remove(change.service());
+    } else {
+      base.put(change.service(), change.from());
+    }
+    return base;
+  }
+
+  private String now() {
+    return stacks.clock().instant().truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  static String describe(String version, Map<String, String> services) {
+    return version + " (" + (services.isEmpty() ? "no services" : services.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))) + ")";
+  }
+
+  private static String orNone(String version) {
+    return version == null ? "(new)" : version;
+  }
+
+  private static long millisSince(long nanos) {
+    return Duration.ofNanos(System.nanoTime() - nanos).toMillis();
+  }
+}
