@@ -44,8 +44,10 @@ public final class StackpipePage implements RootAction {
   /** The engine's HTML section (its own style and script), or the refusal that prevented it, escaped. */
   public String getStatusHtml() throws IOException {
     Jenkins.get().checkPermission(Jenkins.READ);
-    try (StepCluster cluster = ControllerCluster.open()) {
-      return StatusHtml.fragment(Status.of(cluster.stacks()).call(), 60);
+    Settings settings = Settings.forController();
+    try (StepCluster cluster = ControllerCluster.open(settings)) {
+      Status status = Status.of(cluster.stacks()).withL3(ControllerCluster.l3(cluster, settings.steps()));
+      return StatusHtml.fragment(status.call(), 60);
     } catch (StackpipeException e) {
       return "<p class=\"error\">" + Util.escape(e.getMessage()) + "</p>";
     }
