@@ -9,6 +9,7 @@ import com.github.javaparser.ast.body.ClassOrInterfaceDeclaration;
 import com.github.javaparser.ast.body.ConstructorDeclaration;
 import com.github.javaparser.ast.body.MethodDeclaration;
 import com.github.javaparser.ast.body.Parameter;
+import com.github.javaparser.ast.body.TypeDeclaration;
 import com.github.javaparser.ast.body.VariableDeclarator;
 import com.github.javaparser.ast.expr.AnnotationExpr;
 import com.github.javaparser.ast.expr.BooleanLiteralExpr;
@@ -16,6 +17,7 @@ import com.github.javaparser.ast.expr.Expression;
 import com.github.javaparser.ast.expr.MethodCallExpr;
 import com.github.javaparser.ast.expr.SingleMemberAnnotationExpr;
 import com.github.javaparser.ast.expr.StringLiteralExpr;
+import com.github.javaparser.ast.nodeTypes.NodeWithImplements;
 import com.github.javaparser.ast.stmt.ReturnStmt;
 import com.github.javaparser.ast.type.ClassOrInterfaceType;
 import com.github.javaparser.ast.type.Type;
@@ -31,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -150,6 +151,31 @@ class JenkinsAdaptersContractTest {
         assertThat(headings).as("a docs/STEPS.md heading for " + step.name())
             .anyMatch(h -> h.matches(".*\\b" + step.name() + "\\b.*"));
       }
+    }
+  }
+
+  @Nested
+  class TheStepLayersSerializableClasses {
+
+    /**
+     * They cross the remoting channel to and from the agent, and promoteL3 keeps some in the program state; Jenkins
+     * refuses to deserialize classes of a plugin's bundled libraries (JEP-200) unless the plugin lists them.
+     */
+    @Test
+    void areListedInThePluginsClassFilter() throws IOException {
+      Set<String> serializable = new TreeSet<>();
+      try (Stream<Path> files = Files.walk(ROOT.resolve("steps/src/main/java"))) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+          CompilationUnit unit = StaticJavaParser.parse(file);
+          unit.findAll(TypeDeclaration.class).stream()
+              .filter(t -> t instanceof NodeWithImplements<?> n
+                  && n.getImplementedTypes().stream().anyMatch(i -> i.getNameAsString().equals("Serializable")))
+              .forEach(t -> serializable.add(((TypeDeclaration<?>) t).getFullyQualifiedName().orElseThrow()));
+        }
+      }
+      assertThat(serializable).isNotEmpty();
+      assertThat(read(RESOURCES.resolve("META-INF/hudson.remoting.ClassFilter")).lines().toList())
+          .containsAll(serializable);
     }
   }
 
