@@ -259,6 +259,41 @@ class JenkinsfilesTest {
       assertThat(admin.namespaces().withName("jp-l3-" + candidate.id()).get()).as("candidate stack destroyed").isNull();
       assertNothingLeftIn(workspace);
     }
+
+    @Test
+    void theNonBlockFormPromotesACandidateTestedElsewhereAndRefusesAStaleOne() throws IOException {
+      // Two candidates made from the same L3 (as two pipelines that test in stages of their own would).
+      for (String version : List.of("1.0.1", "1.0.2")) {
+        ChartBuild.of(checkout("gateway", version)).withVersion(version)
+            .withImage(ExampleImages.image(registry, "gateway")).pushTo(charts)
+            .withOutputDirectory(work.resolve("gateway-" + version)).call();
+      }
+      String first = l3().candidate("gateway", "1.0.1").call().id();
+      String second = l3().candidate("gateway", "1.0.2").call().id();
+      L3Version before = currentL3();
+      Path root = Files.createDirectories(work.resolve("non-block"));
+      Files.writeString(root.resolve("Jenkinsfile"), """
+          node {
+            def promoted = promoteL3 candidate: params.CANDIDATE
+            echo "L3 ${promoted.before.version} -> ${promoted.after.version}: ${promoted.verdict}"
+          }
+          """);
+
+      JenkinsPipeline promoted = new JenkinsPipeline(root, root.resolve("ws-1"), settings)
+          .withParam("CANDIDATE", first).run("Jenkinsfile");
+      JenkinsPipeline stale = new JenkinsPipeline(root, root.resolve("ws-2"), settings)
+          .withParam("CANDIDATE", second).run("Jenkinsfile");
+
+      assertThat(promoted.result()).as(promoted.logText()).isEqualTo("SUCCESS");
+      L3Version after = currentL3();
+      assertThat(after.services()).containsEntry("gateway", "1.0.1");
+      assertThat(promoted.log).contains("L3 " + before.version() + " -> " + after.version() + ": promoted");
+      assertResultsAsDocumented(promoted, "promoteL3");
+      assertThat(stale.result()).isEqualTo("FAILURE");
+      assertThat(stale.error()).startsWith("promoteL3: candidate " + second + " is stale: ")
+          .endsWith("(run the pipeline again to test the change on the new L3, or `stackpipe l3 rebase " + second + "`)");
+      assertThat(currentL3()).isEqualTo(after);
+    }
   }
 
   @Nested

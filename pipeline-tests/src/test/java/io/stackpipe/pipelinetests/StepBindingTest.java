@@ -56,6 +56,13 @@ class StepBindingTest {
   }
 
   @Test
+  void anUnnamedArgumentIsTakenOnlyByAStepWithOneRequiredParameter() throws IOException {
+    JenkinsPipeline build = run("node {\n  deployProfile 'orders'\n}\n");
+
+    assertThat(build.error()).isEqualTo("deployProfile takes named arguments (name: value)");
+  }
+
+  @Test
   void theBlockFormNeedsServiceAndVersion() throws IOException {
     JenkinsPipeline build = run("node {\n  promoteL3(service: 'orders') {\n    echo 'never'\n  }\n}\n");
 

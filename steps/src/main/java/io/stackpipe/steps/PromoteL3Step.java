@@ -18,7 +18,7 @@ public final class PromoteL3Step implements Step {
   static final String NAME = "promoteL3";
 
   private static final StepDescription DESCRIPTION = new StepDescription(NAME,
-      "The L3 quality gate. With a body: makes the L3 candidate of one new service version (L3 with exactly that"
+      "The L3 quality gate for one new service version, promoted only if the system tests pass on it. With a body: makes the L3 candidate of one new service version (L3 with exactly that"
           + " service changed), creates an ephemeral stack from it, runs the body (the system tests) with"
           + " STACK_NAMESPACE, KUBECONFIG and the services' addresses in its environment, then promotes the"
           + " candidate when the body succeeds or rejects it with the failure as reason, and destroys the stack."
@@ -47,9 +47,14 @@ public final class PromoteL3Step implements Step {
           new ResultField("stackKept", "whether the stack still exists (keepStackOnFailure after a failure)"),
           new ResultField("timings", "milliseconds per phase: stack, tests, verdict, destroy"),
           new ResultField("test", "null (the body is the test)")),
-      "promoteL3(service: 'orders', version: chart.version) {\n"
-          + "  sh './system-tests/run.sh'   // STACK_NAMESPACE, KUBECONFIG, ORDERS_URL … in its environment\n"
-          + "}");
+      "def gate = promoteL3(service: 'orders', version: chart.version) {\n"
+          + "  // in its environment: STACK_NAME, STACK_NAMESPACE, STACK_SERVICES, KUBECONFIG, L3_CANDIDATE, ORDERS_URL …\n"
+          + "  sh 'sh system-tests.sh'\n"
+          + "}\n"
+          + "echo \"L3 ${gate.before.version} -> ${gate.after.version}: ${gate.verdict}\"\n"
+          + "\n"
+          + "// Tested elsewhere: promote the candidate by its id.\n"
+          + "promoteL3 candidate: params.CANDIDATE");
 
   @Override
   public StepDescription description() {
