@@ -12,6 +12,7 @@ import io.stackpipe.steps.StepCluster;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.HttpResponse;
 import org.kohsuke.stapler.HttpResponses;
@@ -53,12 +54,13 @@ public final class StackpipePage implements RootAction {
     }
   }
 
-  /** The stacks the signed-in user may destroy or extend: their own, or all for an administrator. */
-  public List<Stack> getMyStacks() throws IOException {
+  /** The stacks the signed-in user may destroy or extend (their own, or all for an administrator), as the engine maps them. */
+  public List<Map<String, Object>> getMyStacks() throws IOException {
     Jenkins.get().checkPermission(Jenkins.READ);
     try (StepCluster cluster = ControllerCluster.open()) {
       boolean admin = Jenkins.get().hasPermission(Jenkins.ADMINISTER);
-      return cluster.stacks().list(admin ? null : Jenkins.getAuthentication2().getName()).stacks();
+      return cluster.stacks().list(admin ? null : Jenkins.getAuthentication2().getName()).stacks().stream()
+          .map(Stack::toMap).toList();
     } catch (StackpipeException e) {
       return List.of();
     }
