@@ -56,9 +56,9 @@ class StepsDocTest {
       md.append("\n## ").append(step.name()).append("\n\n").append(step.summary()).append("\n\n");
       md.append("| parameter | type | required | default | description |\n|---|---|---|---|---|\n");
       for (StepParameter p : step.parameters()) {
-        md.append("| `").append(p.name()).append("` | ").append(p.type().display()).append(" | ")
+        md.append("| `").append(p.name()).append("` | `").append(p.type().display()).append("` | ")
             .append(p.required() ? "yes" : "no").append(" | ").append(literal(p.defaultValue())).append(" | ")
-            .append(p.help().replace("|", "\\|")).append(" |\n");
+            .append(p.help().replace("|", "\\|").replace("<", "&lt;")).append(" |\n");
       }
       md.append("\nReturns a map:\n\n");
       for (ResultField field : step.returns()) {
