@@ -154,7 +154,7 @@ public final class StatusHtml {
       cell(h, String.valueOf(row.services().size()), String.valueOf(row.services().size()), null);
       String driftText = report.l3() == null ? "n/a" : row.drift().isEmpty() ? "✓ in sync"
           : row.drift().stream().map(d -> mark(d.kind()) + " " + d.service()).collect(Collectors.joining(", "));
-      cell(h, driftText, String.valueOf(row.drift().size()), row.drift().isEmpty() ? "sp-sync" : "sp-drift");
+      cell(h, driftText, String.valueOf(row.drift().size()), row.drift().isEmpty() ? "sp-sync" : "sp-drift-summary");
       h.append("</tr>\n<tr class=\"sp-detail\" id=\"").append(id).append("\" hidden><td colspan=\"").append(cols.length)
           .append("\">");
       serviceTable(h, row, report, now);
@@ -332,7 +332,8 @@ public final class StatusHtml {
       .sp-drift{font-weight:bold}
       .sp-drift-ahead{background:#e6f0ff;color:#08306b}.sp-drift-behind{background:#fff0d9;color:#6b3a00}
       .sp-drift-missing{background:#fde4e4;color:#7a0c0c}.sp-drift-extra{background:#efe6fa;color:#46166b}
-      td.sp-drift{background:#fff5e0;color:#6b3a00}.sp-sync{color:#135e22}
+      td.sp-drift-summary{background:#fff5e0;color:#6b3a00;font-weight:bold}.sp-sync{color:#135e22}
+      .sp-stack>tr>th[scope=row]{white-space:nowrap}#sp-l3-services{width:auto;min-width:30%}
       .sp-verdict-failed,.sp-verdict-rejected{color:#9a1111;font-weight:bold}.sp-verdict-promoted,.sp-verdict-passed{color:#135e22}
       .sp-filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:.6em 0}
       .sp-filters input{font:inherit;padding:3px 6px;border:1px solid #6b7785;border-radius:3px}

@@ -107,7 +107,7 @@ class StatusPageBrowserTest {
         assertThat(browser.findElement(By.cssSelector(".sp-prod .sp-drift-behind")).getText())
             .contains("gateway 1.0.0 < L3 1.1.0");
         String background = browser.findElement(By.cssSelector("td.sp-drift-ahead")).getCssValue("background-color");
-        assertThat(background).as("highlighted").isNotIn("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)");
+        assertThat(background).as("highlighted in the ahead colour").isEqualTo("rgba(230, 240, 255, 1)");
 
         // Sorting by idle time: descending then ascending, by the seconds, not the text.
         WebElement idle = browser.findElement(By.xpath("//table[@id='sp-stacks-table']//th/button[.='Idle']"));
