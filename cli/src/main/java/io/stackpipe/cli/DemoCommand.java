@@ -3,6 +3,7 @@ package io.stackpipe.cli;
 import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.chart.ChartPublishResult;
+import io.stackpipe.deploy.DeployedServices;
 import io.stackpipe.deploy.ProfileInstall;
 import io.stackpipe.deploy.ProfileRelease;
 import io.stackpipe.deploy.UmbrellaStack;
@@ -15,6 +16,9 @@ import io.stackpipe.stack.ReapReport;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
+import io.stackpipe.status.Status;
+import io.stackpipe.status.StatusServer;
+import io.stackpipe.status.StatusText;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
@@ -26,6 +30,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,10 +124,17 @@ final class DemoCommand implements Callable<Integer> {
             .call();
         print(out, published, ephemeral, responses, qa, reap);
         if (keepRunning) {
-          // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
-          progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
-              + kube.kubeconfig() + ") stay up; press Enter to stop");
-          awaitEnter();
+          Status status = Status.of(stacks);
+          PrintWriter shown = json ? err : out;
+          shown.print(StatusText.render(status.call()));
+          try (StatusServer.Running page = StatusServer.of(status::call).withPort(0).start()) {
+            shown.println("status page: " + page.address() + " (JSON: " + page.address().resolve("/status.json") + ")");
+            shown.flush();
+            // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
+            progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
+                + kube.kubeconfig() + ") stay up; press Enter to stop");
+            awaitEnter();
+          }
         }
       }
     }
@@ -164,6 +176,9 @@ final class DemoCommand implements Callable<Integer> {
         .withNamespace(stacks.namespaceOf(qa)).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line))
         .call();
     stacks.recordActivity(qa, Stack.Activity.DEPLOY);
+    DeployedServices.of(stacks, qa).put(List.of(new DeployedServices.Service(release.name(), release.name(),
+        chart.version(), chart.chartDigest(), release.profile(), release.revision(), release.status(), false,
+        Instant.now().toString(), "demo")));
     return release;
   }
 

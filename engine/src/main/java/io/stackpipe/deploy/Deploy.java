@@ -292,6 +292,9 @@ public final class Deploy {
       throw failure;
     }
     history.record(entry(action, main, values.chart(), version, fetched.digest(), profile, installed.revision(), null));
+    DeployedServices.of(stacks, stack).put(List.of(new DeployedServices.Service(values.chart(), name, version,
+        fetched.digest(), profile, installed.revision(), installed.status(), canaryRecord != null,
+        stacks.clock().instant().toString(), user)));
     if (canaryRecord != null) {
       history.openCanary(main, canaryRecord);
     }
@@ -346,6 +349,7 @@ public final class Deploy {
     if (kube.releases().list(namespace).stream().anyMatch(r -> r.name().equals(record.canaryRelease()))) {
       kube.releases().uninstall(record.canaryRelease(), namespace);
     }
+    DeployedServices.of(stacks, stack).removeRelease(record.canaryRelease());
     history.closeCanary(release);
   }
 

@@ -111,6 +111,11 @@ public final class UmbrellaStack {
           progress.accept("created stack " + created.name() + " (namespace " + created.namespace() + ")");
           installed.set(UmbrellaInstall.into(stacks.kube()).withUmbrella(umbrella).withValues(values)
               .withNamespace(created.namespace()).waitingUpTo(wait).withProgress(progress).call());
+          Release release = installed.get();
+          String at = stacks.clock().instant().toString();
+          DeployedServices.of(stacks, created.name()).put(umbrella.services().stream()
+              .map(s -> new DeployedServices.Service(s.name(), release.name(), s.version(), s.digest(), profile,
+                  release.revision(), release.status(), false, at, owner)).toList());
         })
         .call();
     return new UmbrellaStackResult(stack, umbrella, values, installed.get(),

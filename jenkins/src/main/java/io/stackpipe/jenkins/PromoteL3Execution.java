@@ -1,0 +1,152 @@
+package io.stackpipe.jenkins;
+
+import hudson.AbortException;
+import hudson.model.TaskListener;
+import hudson.util.DaemonThreadFactory;
+import hudson.util.NamingThreadFactory;
+import io.stackpipe.steps.L3Session;
+import io.stackpipe.steps.StepArguments;
+import io.stackpipe.steps.StepContext;
+import io.stackpipe.steps.Steps;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jenkinsci.plugins.workflow.steps.BodyExecution;
+import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
+import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+
+/**
+ * {@code promoteL3(service:, version:) { … }}: on the agent, the step layer opens the candidate and its stack; the
+ * body runs with the session's environment; then, on the agent again, the candidate is promoted (body succeeded) or
+ * rejected with the body's failure as reason, and the stack destroyed unless kept. The session is small, serializable
+ * and secret-free, kept here and in the body's callback, so a controller restart while the body runs ends the gate
+ * normally. Cluster work never runs on the CPS thread.
+ */
+public final class PromoteL3Execution extends StepExecution {
+
+  private static final long serialVersionUID = 1L;
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool(
+      new NamingThreadFactory(new DaemonThreadFactory(), "Stackpipe promoteL3"));
+
+  private final StepArguments arguments;
+  private volatile L3Session session;
+  private volatile BodyExecution body;
+  private transient volatile Future<?> opening;
+
+  public PromoteL3Execution(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) {
+    super(context);
+    this.arguments = arguments;
+  }
+
+  @Override
+  public boolean start() throws Exception {
+    opening = THREADS.submit(() -> {
+      try {
+        session = OnAgent.run(getContext(), new Open(getContext(), arguments));
+        getContext().get(TaskListener.class).getLogger().println("promoteL3: candidate " + session.candidate()
+            + " on stack " + session.stack() + " (namespace " + session.namespace() + "); running the body");
+        body = getContext().newBodyInvoker()
+            .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
+                EnvironmentExpander.constant(session.environment())))
+            .withCallback(new Verdict(session))
+            .start();
+      } catch (Throwable t) {
+        getContext().onFailure(t);
+      }
+    });
+    return false;
+  }
+
+  @Override
+  public void stop(Throwable cause) throws Exception {
+    BodyExecution running = body;
+    if (running != null) {
+      running.cancel(cause); // the callback then rejects the candidate and destroys its stack
+      return;
+    }
+    Future<?> task = opening;
+    if (task != null) {
+      task.cancel(true);
+    }
+    getContext().onFailure(cause);
+  }
+
+  @Override
+  public void onResume() {
+    if (session == null) {
+      getContext().onFailure(new AbortException("promoteL3: the controller restarted while the candidate's stack"
+          + " was being created; run the build again (the idle reaper removes a stack left behind)"));
+    }
+  }
+
+  /** Promotes or rejects once the body ended; also what runs after a restart, from the serialized session. */
+  private static final class Verdict extends BodyExecutionCallback {
+    private static final long serialVersionUID = 1L;
+    private final L3Session session;
+
+    Verdict(L3Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public void onSuccess(org.jenkinsci.plugins.workflow.steps.StepContext context, Object result) {
+      THREADS.submit(() -> {
+        try {
+          context.onSuccess(OnAgent.run(context, new Close(context, session, true, null)));
+        } catch (Throwable t) {
+          context.onFailure(t);
+        }
+      });
+    }
+
+    @Override
+    public void onFailure(org.jenkinsci.plugins.workflow.steps.StepContext context, Throwable failure) {
+      String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+      THREADS.submit(() -> {
+        try {
+          OnAgent.run(context, new Close(context, session, false, reason));
+        } catch (Throwable t) {
+          failure.addSuppressed(t);
+        }
+        context.onFailure(failure); // the build fails with the body's own error
+      });
+    }
+  }
+
+  private static final class Open extends OnAgent<L3Session> {
+    private static final long serialVersionUID = 1L;
+    private final StepArguments arguments;
+
+    Open(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) throws Exception {
+      super(context);
+      this.arguments = arguments;
+    }
+
+    @Override
+    L3Session work(StepContext context) {
+      return Steps.promoteL3().open(arguments, context);
+    }
+  }
+
+  private static final class Close extends OnAgent<Map<String, Object>> {
+    private static final long serialVersionUID = 1L;
+    private final L3Session session;
+    private final boolean bodySucceeded;
+    private final String failureReason;
+
+    Close(org.jenkinsci.plugins.workflow.steps.StepContext context, L3Session session, boolean bodySucceeded,
+        String failureReason) throws Exception {
+      super(context);
+      this.session = session;
+      this.bodySucceeded = bodySucceeded;
+      this.failureReason = failureReason;
+    }
+
+    @Override
+    Map<String, Object> work(StepContext context) {
+      return Steps.promoteL3().close(session, bodySucceeded, failureReason, context);
+    }
+  }
+}

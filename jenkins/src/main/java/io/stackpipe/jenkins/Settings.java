@@ -1,0 +1,119 @@
+package io.stackpipe.jenkins;
+
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.IdCredentials;
+import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import hudson.AbortException;
+import hudson.model.Run;
+import hudson.security.ACL;
+import io.stackpipe.stack.Durations;
+import io.stackpipe.steps.SecretText;
+import io.stackpipe.steps.StepSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+
+/**
+ * The step layer's settings from {@link StackpipeConfiguration}, with its credentials resolved on the controller:
+ * for a build through the build's own access ({@code findCredentialById}, so usage is tracked), for the reaper and
+ * the page as SYSTEM. Secrets only travel as {@link SecretText}s (masked when printed) and are never logged.
+ *
+ * @param environment AWS credentials for KMS-encrypted secrets, added to the environment of the step's process
+ */
+public record Settings(StepSettings steps, Map<String, SecretText> environment) implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** For a step of {@code run}. */
+  public static Settings forRun(Run<?, ?> run) throws IOException {
+    return resolve(new Lookup() {
+      @Override
+      public <C extends IdCredentials> C find(String id, Class<C> type) {
+        return CredentialsProvider.findCredentialById(id, type, run);
+      }
+    });
+  }
+
+  /** For the controller's own work (reaper, status page), with the credentials of the Jenkins root. */
+  public static Settings forController() throws IOException {
+    return resolve(new Lookup() {
+      @Override
+      public <C extends IdCredentials> C find(String id, Class<C> type) {
+        return CredentialsMatchers.firstOrNull(
+            CredentialsProvider.lookupCredentialsInItemGroup(type, Jenkins.get(), ACL.SYSTEM2),
+            CredentialsMatchers.withId(id));
+      }
+    });
+  }
+
+  private interface Lookup {
+    <C extends IdCredentials> C find(String id, Class<C> type);
+  }
+
+  private static Settings resolve(Lookup lookup) throws IOException {
+    StackpipeConfiguration c = StackpipeConfiguration.get();
+    StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp()).withInstallation(c.getInstallation())
+        .withNamespacePrefix(c.getNamespacePrefix()).withControlNamespace(c.getControlNamespace())
+        .withManifestName(c.getManifestName()).withKmsEndpoint(c.getKmsEndpoint())
+        .withTimeout(duration("readyTimeout", c.getReadyTimeout()));
+    if (c.getChartRegistry() != null) {
+      s = s.withCharts(c.getChartRegistry());
+    }
+    if (c.getKubeconfigCredentialsId() != null) {
+      s = s.withKubeconfig(SecretText.of(file(lookup, "kubeconfigCredentialsId", c.getKubeconfigCredentialsId())));
+    }
+    if (c.getAgeKeyCredentialsId() != null) {
+      s = s.withAgeKey(SecretText.of(file(lookup, "ageKeyCredentialsId", c.getAgeKeyCredentialsId())));
+    }
+    if (c.getPolicyFile() != null) {
+      Path policy = Path.of(c.getPolicyFile());
+      try {
+        s = s.withPolicy(Files.readString(policy, StandardCharsets.UTF_8), policy.getFileName().toString());
+      } catch (IOException e) {
+        throw new AbortException("Stackpipe settings: policyFile: cannot read " + policy + " on the controller");
+      }
+    }
+    Map<String, SecretText> environment = new LinkedHashMap<>();
+    if (c.getAwsCredentialsId() != null) {
+      StandardUsernamePasswordCredentials aws = credential(lookup, "awsCredentialsId", c.getAwsCredentialsId(),
+          StandardUsernamePasswordCredentials.class, "a username (access key id) with password (secret access key)");
+      environment.put("AWS_ACCESS_KEY_ID", SecretText.of(aws.getUsername()));
+      environment.put("AWS_SECRET_ACCESS_KEY", SecretText.of(aws.getPassword().getPlainText()));
+    }
+    return new Settings(s, environment);
+  }
+
+  /** The reaper's idle limit and warning period. */
+  static java.time.Duration duration(String field, String text) throws AbortException {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new AbortException("Stackpipe settings: " + field + ": " + e.getMessage());
+    }
+  }
+
+  private static String file(Lookup lookup, String field, String id) throws IOException {
+    FileCredentials file = credential(lookup, field, id, FileCredentials.class, "a secret file");
+    try (InputStream in = file.getContent()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static <C extends IdCredentials> C credential(Lookup lookup, String field, String id, Class<C> type,
+      String kind) throws AbortException {
+    C found = lookup.find(id, type);
+    if (found == null) {
+      throw new AbortException("Stackpipe settings: " + field + ": no credentials '" + id + "' of kind " + kind
+          + " visible to this build");
+    }
+    return found;
+  }
+}

@@ -1,0 +1,63 @@
+package io.stackpipe.jenkins;
+
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.FilePath;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.stackpipe.steps.StepArguments;
+import io.stackpipe.steps.StepDescription;
+import io.stackpipe.steps.StepException;
+import io.stackpipe.steps.Steps;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+
+/**
+ * What the Stackpipe step classes share: their fields are the step layer's parameters (the contract test checks
+ * names, types and defaults), and their values go through the layer's validation, so a Jenkinsfile, the pipeline
+ * tests and the CLI get the same refusals. A value equal to the parameter's default counts as left out, as the
+ * Snippet Generator leaves it out.
+ */
+public abstract class StackpipeStep extends Step {
+
+  /** The step layer's name of the step (its {@code @Symbol}). */
+  protected abstract String stepName();
+
+  /** Every parameter's current value, by the layer's parameter name. */
+  protected abstract Map<String, Object> values();
+
+  protected StepArguments validated() throws AbortException {
+    StepDescription description = Steps.description(stepName());
+    Map<String, Object> given = new LinkedHashMap<>();
+    values().forEach((name, value) -> {
+      Object fallback = description.parameter(name).orElseThrow().defaultValue();
+      if (value != null && !Objects.equals(value, fallback) && !(value instanceof Map<?, ?> m && m.isEmpty())) {
+        given.put(name, value);
+      }
+    });
+    try {
+      return Steps.validate(stepName(), given);
+    } catch (StepException e) {
+      throw new AbortException(e.getMessage());
+    }
+  }
+
+  @Override
+  public StepExecution start(StepContext context) throws Exception {
+    return new StepCallExecution(context, validated());
+  }
+
+  /** The descriptors' common part: a node's workspace is required, since the work runs on that agent. */
+  public abstract static class StackpipeStepDescriptor extends StepDescriptor {
+    @Override
+    public Set<? extends Class<?>> getRequiredContext() {
+      return Set.of(Run.class, TaskListener.class, FilePath.class, EnvVars.class);
+    }
+  }
+}

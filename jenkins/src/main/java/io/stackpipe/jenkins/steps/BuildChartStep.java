@@ -1,0 +1,69 @@
+package io.stackpipe.jenkins.steps;
+
+import hudson.Extension;
+import io.stackpipe.jenkins.StackpipeStep;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/** {@code buildChart}: checks, packages and (with {@code push: true}) publishes the service chart in the workspace. */
+public class BuildChartStep extends StackpipeStep {
+
+  private String chart = ".";
+  private String version;
+  private String image;
+  private boolean push = false;
+  private String appVersion;
+  private boolean plainHttp = false;
+
+  @DataBoundConstructor
+  public BuildChartStep() {
+  }
+
+  @DataBoundSetter public void setChart(String chart) { this.chart = chart; }
+  @DataBoundSetter public void setVersion(String version) { this.version = version; }
+  @DataBoundSetter public void setImage(String image) { this.image = image; }
+  @DataBoundSetter public void setPush(boolean push) { this.push = push; }
+  @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = appVersion; }
+  @DataBoundSetter public void setPlainHttp(boolean plainHttp) { this.plainHttp = plainHttp; }
+
+  public String getChart() { return chart; }
+  public String getVersion() { return version; }
+  public String getImage() { return image; }
+  public boolean isPush() { return push; }
+  public String getAppVersion() { return appVersion; }
+  public boolean isPlainHttp() { return plainHttp; }
+
+  @Override
+  protected String stepName() {
+    return "buildChart";
+  }
+
+  @Override
+  protected Map<String, Object> values() {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("chart", chart);
+    v.put("version", version);
+    v.put("image", image);
+    v.put("push", push);
+    v.put("appVersion", appVersion);
+    v.put("plainHttp", plainHttp);
+    return v;
+  }
+
+  @Extension
+  @Symbol("buildChart")
+  public static final class DescriptorImpl extends StackpipeStepDescriptor {
+    @Override
+    public String getFunctionName() {
+      return "buildChart";
+    }
+
+    @Override
+    public String getDisplayName() {
+      return "Stackpipe: build (and publish) a service chart";
+    }
+  }
+}
