@@ -87,7 +87,9 @@ final class ReleaseRecord {
   private static Map<String, byte[]> folder(Path chart) {
     Map<String, byte[]> files = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(chart)) {
-      for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+      // Subcharts are not stored: their folders are not read.
+      for (Path file : (Iterable<Path>) walk.filter(f -> !f.startsWith(chart.resolve("charts")))
+          .filter(Files::isRegularFile)::iterator) {
         files.put(chart.getFileName() + "/" + chart.relativize(file).toString().replace('\\', '/'),
             Files.readAllBytes(file));
       }
