@@ -51,6 +51,7 @@ public final class UmbrellaBuild {
   private String version;
   private Path outputDirectory;
   private boolean push;
+  private boolean allowEmpty;
   private Consumer<String> progress = line -> { };
 
   private UmbrellaBuild(List<ServiceVersion> services) {
@@ -97,6 +98,12 @@ public final class UmbrellaBuild {
     return this;
   }
 
+  /** An umbrella of no service at all (an empty L3) is allowed: it installs nothing. */
+  public UmbrellaBuild allowEmpty() {
+    this.allowEmpty = true;
+    return this;
+  }
+
   public UmbrellaBuild withProgress(Consumer<String> value) {
     this.progress = value;
     return this;
@@ -115,7 +122,7 @@ public final class UmbrellaBuild {
     if (version != null && !Names.isSemVer(version)) {
       throw StackpipeException.ofField("version", "'" + version + "' is not SemVer 2 (e.g. 1.4.0)");
     }
-    if (services.isEmpty()) {
+    if (services.isEmpty() && !allowEmpty) {
       throw StackpipeException.ofField("manifest", "names no service");
     }
     services.stream().filter(s -> s.name().equals(name)).findFirst().ifPresent(s -> {
@@ -167,7 +174,7 @@ public final class UmbrellaBuild {
 
   /** Pulls every chart, a few at a time; sorted by name so the archive does not depend on the order given. */
   private List<OciCharts.Pulled> pullAll(OciCharts registry, Path directory) {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(PULLS_IN_FLIGHT, services.size()));
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(PULLS_IN_FLIGHT, services.size())));
     try {
       List<Future<OciCharts.Pulled>> futures = new ArrayList<>();
       for (ServiceVersion service : services) {

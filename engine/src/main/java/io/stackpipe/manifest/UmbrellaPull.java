@@ -106,7 +106,8 @@ public final class UmbrellaPull {
       }
     });
     List<Umbrella.Service> services = new ArrayList<>();
-    if (!(chartYaml.get("dependencies") instanceof List<?> dependencies) || dependencies.isEmpty()) {
+    // An empty list is an umbrella of no service (an empty L3); no list at all is some other chart.
+    if (!(chartYaml.get("dependencies") instanceof List<?> dependencies)) {
       throw new StackpipeException(display + ": Chart.yaml has no dependencies: not an umbrella chart");
     }
     for (Object item : dependencies) {
