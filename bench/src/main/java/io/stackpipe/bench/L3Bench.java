@@ -11,12 +11,24 @@ import io.stackpipe.kube.release.ReleaseInstall;
 import io.stackpipe.kube.release.ReleaseUpgrade;
 import io.stackpipe.local.HelmCli;
 import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.local.registry.LocalRegistry;
+import io.stackpipe.chart.ChartPublish;
+import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.manifest.l3.Candidate;
+import io.stackpipe.manifest.l3.L3;
+import io.stackpipe.manifest.l3.L3Version;
+import io.stackpipe.manifest.l3.StaleCandidateException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +38,7 @@ import java.util.function.Supplier;
  * upgrade where one service's chart changed (drift check on, the default, and changed-only). Fresh namespace per
  * run, medians; API requests from the API server's {@code /metrics} ({@code apiserver_request_total}, everyone's),
  * and the fast path's own requests as its client sent them. Baselines: ../shared/helm-umbrella-baselines.md.
+ * Last, promotion latency with 20 concurrent candidates (the L3 pointer's compare-and-swap, {@code manifest.l3}).
  * Usage: {@code scripts/bench l3 [runs] [N…]} (default 3 runs, 20 and 100 services).
  */
 public final class L3Bench {
@@ -60,6 +73,7 @@ public final class L3Bench {
       for (int size : sizes) {
         bench.run(size, runs);
       }
+      promotions(kube, work.resolve("promotions"));
     } finally {
       FileTrees.delete(work);
     }
@@ -182,6 +196,99 @@ public final class L3Bench {
     }
   }
 
+  /**
+   * Promotion latency: 20 candidates (one per service) made from the same L3, promoted from 20 threads at once —
+   * compare-and-swap lets one through, the others are stale — then each stale one rebased and promoted again
+   * until L3 holds all 20.
+   */
+  private static void promotions(KubeConnection kube, Path work) throws Exception {
+    int services = 20;
+    try (LocalRegistry registry = LocalRegistry.start()) {
+      Path charts = umbrella(work, services, false).resolve("charts");
+      String oci = registry.ociUrl("promotions");
+      for (String version : List.of("1.0.0", "2.0.0")) {
+        ChartPublish.of(charts).withVersion(version).withImages(service -> null).pushTo(oci)
+            .withOutputDirectory(work.resolve("published-" + version)).call();
+      }
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < services; i++) {
+        names.add(String.format(Locale.ROOT, "svc-%03d", i));
+      }
+      L3 l3 = L3.on(kube, oci).withNamespace("l3-bench").withUser("bench");
+      kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("l3-bench")
+          .endMetadata().build()).create();
+      l3.init().withFrom(names.stream().map(n -> new ServiceVersion(n, "1.0.0")).toList()).call();
+      List<Candidate> candidates = allAtOnce(names.stream()
+          .map(n -> (Callable<Candidate>) () -> l3.candidate(n, "2.0.0").call()).toList());
+
+      List<double[]> first = allAtOnce(candidates.stream().map(c -> (Callable<double[]>) () -> {
+        long start = System.nanoTime();
+        try {
+          l3.promote(c.id()).call();
+          return new double[] {(System.nanoTime() - start) / 1e9, 1};
+        } catch (StaleCandidateException e) {
+          return new double[] {(System.nanoTime() - start) / 1e9, 0};
+        }
+      }).toList());
+      long winners = first.stream().filter(r -> r[1] == 1).count();
+      double[] latencies = first.stream().mapToDouble(r -> r[0]).sorted().toArray();
+
+      long loopStart = System.nanoTime();
+      List<double[]> loops = allAtOnce(candidates.stream().filter(c -> first.get(candidates.indexOf(c))[1] == 0)
+          .map(c -> (Callable<double[]>) () -> {
+            String id = c.id();
+            for (int round = 1; ; round++) {
+              id = l3.rebase(id).call().id();
+              long start = System.nanoTime();
+              try {
+                l3.promote(id).call();
+                return new double[] {round, (System.nanoTime() - start) / 1e9};
+              } catch (StaleCandidateException again) {
+                // L3 moved on again: rebase on the newer one.
+              }
+            }
+          }).toList());
+      double loop = (System.nanoTime() - loopStart) / 1e9;
+      L3Version last = l3.current().orElseThrow();
+      if (winners != 1 || last.sequence() != services + 1
+          || !last.services().values().stream().allMatch("2.0.0"::equals)) {
+        throw new IllegalStateException("promotions: " + winners + " winners, L3 #" + last.sequence());
+      }
+      double[] promoteCalls = loops.stream().mapToDouble(r -> r[1]).sorted().toArray();
+      System.out.printf(Locale.ROOT, "promotion, %d candidates from one L3 promoted from %d threads at once:%n",
+          services, services);
+      System.out.printf(Locale.ROOT, "  %-62s %6.3f s median, %.3f s slowest (1 promoted, %d stale)%n",
+          "promote call latency under contention", latencies[latencies.length / 2], latencies[latencies.length - 1],
+          services - winners);
+      System.out.printf(Locale.ROOT, "  %-62s %6.2f s (%d promotions, up to %d rebases each; promote call"
+          + " median %.3f s)%n", "rebase-and-promote loops until L3 holds all 20", loop, services - 1,
+          (int) loops.stream().mapToDouble(r -> r[0]).max().orElse(0), promoteCalls[promoteCalls.length / 2]);
+    }
+  }
+
+  /** Runs every task at the same moment, each on its own thread. */
+  private static <T> List<T> allAtOnce(List<Callable<T>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> task : tasks) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          return task.call();
+        }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : futures) {
+        results.add(future.get());
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> f) {
     double[] values = samples.stream().mapToDouble(f).sorted().toArray();
     int n = values.length;
@@ -189,9 +296,9 @@ public final class L3Bench {
   }
 
   private static void print(String label, List<Sample> samples) {
-    System.out.printf(Locale.ROOT, "  %-62s %6.3f s   %5.0f API requests%s%n", label,
-        median(samples, Sample::seconds), median(samples, Sample::serverRequests),
-        samples.get(0).clientRequests() > 0 ? String.format(Locale.ROOT, " (%.0f sent by the fast path)",
+    double server = median(samples, Sample::serverRequests);
+    System.out.printf(Locale.ROOT, "  %-62s %6.3f s   %s%s%n", label, median(samples, Sample::seconds),
+        server > 0 ? String.format(Locale.ROOT, "%5.0f API requests", server) : "", samples.get(0).clientRequests() > 0 ? String.format(Locale.ROOT, " (%.0f sent by the fast path)",
             median(samples, Sample::clientRequests)) : "");
   }
 
