@@ -126,7 +126,13 @@ public final class ReleaseInstall {
     ObjectNode pending = ReleaseRecord.release(name, namespace, 1, "pending-install", "Initial install underway",
         chartJson, values, rendered.releaseManifest(), started, started);
     writer.createRecord(pending, started);
-    List<String> failures = writer.apply(writes);
+    List<String> failures;
+    try {
+      failures = writer.apply(writes);
+    } catch (RuntimeException e) {
+      // The API server went away mid-way: the record must not stay pending (that would block every later upgrade).
+      failures = List.of(e.getMessage());
+    }
     Instant done = Instant.now();
     if (!failures.isEmpty()) {
       String reason = ReleaseWriter.summary(failures);

@@ -220,10 +220,16 @@ public final class ReleaseUpgrade {
     ObjectNode pending = ReleaseRecord.release(name, namespace, revision, "pending-upgrade",
         "Preparing upgrade", chartJson, values, rendered.releaseManifest(), firstDeployed, started);
     writer.createRecord(pending, started);
-    List<String> failures = writer.apply(writes);
-    if (failures.isEmpty()) {
-      failures = writer.apply(writes.stream().filter(w -> w.phase() == 4)
-          .map(w -> new ReleaseWriter.Write(0, w.call(), w.describe())).toList());
+    List<String> failures;
+    try {
+      failures = writer.apply(writes);
+      if (failures.isEmpty()) {
+        failures = writer.apply(writes.stream().filter(w -> w.phase() == 4)
+            .map(w -> new ReleaseWriter.Write(0, w.call(), w.describe())).toList());
+      }
+    } catch (RuntimeException e) {
+      // The API server went away mid-way: the record must not stay pending (that would block every later upgrade).
+      failures = List.of(e.getMessage());
     }
     Instant done = Instant.now();
     if (!failures.isEmpty()) {
