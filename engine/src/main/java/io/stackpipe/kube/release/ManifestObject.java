@@ -11,18 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record ManifestObject(String source, String text, ObjectNode body, String apiVersion, String kind,
     String name, String namespace) {
 
-  /** Group (empty for the core group), e.g. {@code apps} for {@code apps/v1}. */
-  public String group() {
-    int slash = apiVersion.indexOf('/');
-    return slash < 0 ? "" : apiVersion.substring(0, slash);
-  }
-
-  /** Helm's identity of an object across revisions: group, kind, namespace and name (not the version). */
-  public String key(String releaseNamespace, boolean namespaced) {
-    return group() + "/" + kind + "/" + (namespaced ? (namespace == null ? releaseNamespace : namespace) : "") + "/"
-        + name;
-  }
-
   /** "Deployment orders" for messages. */
   public String describe() {
     return kind + " " + name;

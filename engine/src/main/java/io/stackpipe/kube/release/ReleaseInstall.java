@@ -93,7 +93,7 @@ public final class ReleaseInstall {
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-release-")) {
       Path valuesFile = ReleaseWriter.writeValues(temp, values);
       RenderedManifest rendered = RenderedManifest.parse(
-          writer.render(chart, values, ReleaseWriter.gitVersion(version), valuesFile));
+          writer.render(chart, ReleaseWriter.gitVersion(version), valuesFile));
       return install(writer, rendered, existing.join(), valuesFile);
     }
   }

@@ -108,7 +108,7 @@ public final class ReleaseUpgrade {
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-release-")) {
       Path valuesFile = ReleaseWriter.writeValues(temp, values);
       RenderedManifest rendered = RenderedManifest.parse(
-          writer.render(chart, values, ReleaseWriter.gitVersion(version), valuesFile));
+          writer.render(chart, ReleaseWriter.gitVersion(version), valuesFile));
       return upgrade(writer, rendered, records.join(), valuesFile);
     }
   }

@@ -60,7 +60,7 @@ final class ReleaseWriter {
   }
 
   /** {@code helm template} through helm-java, values from a 0600 file in a private folder deleted at once. */
-  String render(Path chart, Map<String, ?> values, String kubeVersion, Path valuesFile) {
+  String render(Path chart, String kubeVersion, Path valuesFile) {
     try {
       TemplateCommand template = new Helm(chart).template().withName(name).withNamespace(namespace)
           .withValuesFile(valuesFile);
