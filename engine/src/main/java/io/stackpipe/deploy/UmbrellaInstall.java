@@ -1,24 +1,19 @@
 package io.stackpipe.deploy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.kube.HelmReleases;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.kube.release.ReleaseApplied;
+import io.stackpipe.kube.release.ReleaseInstall;
 import io.stackpipe.manifest.Umbrella;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Installs an umbrella chart as ONE Helm release, with each subchart's profile values nested under its key
- * ({@link UmbrellaValues}). The values reach Helm as a 0600 file in a private directory deleted when the install
- * returns or throws.
+ * ({@link UmbrellaValues}), through the fast release path ({@link ReleaseInstall}: rendered by Helm, objects created
+ * in parallel, a genuine Helm release record). With {@link #waitingUpTo} the pods' readiness is awaited afterwards
+ * and a release that does not get Ready is uninstalled.
  *
  * <pre>{@code
  * Release release = UmbrellaInstall.into(kube)
@@ -30,8 +25,6 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class UmbrellaInstall {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubeConnection kube;
   private Umbrella umbrella;
@@ -87,17 +80,13 @@ public final class UmbrellaInstall {
       throw new StackpipeException("an umbrella install needs the umbrella, its composed values and a namespace");
     }
     String release = releaseName != null ? releaseName : umbrella.name();
-    HelmReleases releases = wait == null ? kube.releases() : kube.releases().waitingUpTo(wait);
-    try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-umbrella-")) {
-      Path file = temp.newFile("values.json");
-      Files.write(file, JSON.writeValueAsBytes(values.values()));
-      Release installed = releases.install(release, namespace, umbrella.archive(), List.of(file));
-      progress.accept(release + ": installed " + installed.chart() + " (" + umbrella.services().size()
-          + " services) with profile " + values.profile() + " into " + namespace + " (" + installed.status()
-          + (wait == null ? "" : ", pods Ready") + ")");
-      return installed;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ReleaseApplied applied = ReleaseInstall.into(kube).withChart(umbrella.archive()).withName(release)
+        .withNamespace(namespace).withValues(values.values()).call();
+    Release installed = wait == null ? applied.release()
+        : kube.releases().waitingUpTo(wait).awaitInstalled(applied.release());
+    progress.accept(release + ": installed " + installed.chart() + " (" + umbrella.services().size()
+        + " services) with profile " + values.profile() + " into " + namespace + " (" + installed.status()
+        + (wait == null ? "" : ", pods Ready") + ")");
+    return installed;
   }
 }

@@ -130,7 +130,24 @@ public final class HelmReleases {
   }
 
   private Release upgrade(String name, String namespace, Supplier<Release> call) {
-    Release upgraded = run("upgrade", name, namespace, call);
+    return awaitUpgraded(run("upgrade", name, namespace, call));
+  }
+
+  /**
+   * With {@link #waitingUpTo}, waits for a release installed by other means (Stackpipe's fast path) to be Ready,
+   * and uninstalls it if it does not get Ready; without, returns it as is.
+   */
+  public Release awaitInstalled(Release installed) {
+    return awaitReady("install", installed, () -> {
+      uninstall(installed.name(), installed.namespace());
+      return "uninstalled";
+    });
+  }
+
+  /** As {@link #awaitInstalled} after an upgrade: one that does not get Ready is rolled back. */
+  public Release awaitUpgraded(Release upgraded) {
+    String name = upgraded.name();
+    String namespace = upgraded.namespace();
     return awaitReady("upgrade", upgraded, () -> {
       int previous = history(name, namespace).stream().filter(r -> r.revision() < upgraded.revision())
           .filter(r -> !r.status().equals("failed")).mapToInt(Revision::revision).max().orElse(0);
