@@ -1,6 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.Result;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
  * @param digest sha256 of the umbrella archive (its chart layer)
  * @param reference {@code oci://host/path/<manifest>@sha256:…}: what plain Helm installs
  * @param services every service of the candidate, name → version
- * @param created, updated instants (ISO-8601, UTC)
+ * @param created when it was made (ISO-8601, UTC, milliseconds); {@code updated} when its record last changed
  * @param creator who asked for it; {@code buildUrl} the CI build that did, or {@code null}
  * @param reason why it was rejected, failed or went stale; empty while open
  * @param timings milliseconds by phase as the gate reports them ({@code stack}, {@code tests}, …)
@@ -26,8 +27,8 @@ public record Candidate(String id, String manifest, String base, int baseSequenc
     implements Result {
 
   public Candidate {
-    services = services == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(services));
-    timings = timings == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(timings));
+    services = services == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(services));
+    timings = timings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(timings));
     reason = reason == null ? "" : reason;
   }
 

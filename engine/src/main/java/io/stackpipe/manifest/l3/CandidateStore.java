@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.KubeConflictException;
 import io.stackpipe.kube.KubeConnection;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,8 @@ final class CandidateStore {
       return kube.client().configMaps().inNamespace(namespace)
           .withLabel(L3Pointer.MANIFEST_LABEL, manifest).withLabel(L3Pointer.ROLE_LABEL, "candidate").list()
           .getItems().stream().map(this::snapshot).map(Snapshot::candidate)
-          .sorted(Comparator.comparing(Candidate::created).thenComparing(Candidate::id).reversed()).toList();
+          .sorted(Comparator.comparing((Candidate c) -> Instant.parse(c.created())).thenComparing(Candidate::id)
+              .reversed()).toList();
     } catch (KubernetesClientException e) {
       throw kube.translate(e, "list", "configmaps", namespace);
     }

@@ -8,7 +8,8 @@ import io.stackpipe.manifest.ServiceVersion;
 import io.stackpipe.manifest.UmbrellaBuild;
 import io.stackpipe.registry.OciRegistry;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -39,6 +40,8 @@ public final class L3 {
   public static final int DEFAULT_CONFLICT_ATTEMPTS = 8;
   /** Registry tag mirroring the pointer. */
   public static final String TAG = "l3";
+  private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+      .withZone(ZoneOffset.UTC);
 
   record Settings(KubeConnection kube, String charts, String name, String namespace, boolean plainHttp, Clock clock,
       String user, int candidateRetention, int historyLimit, int conflictAttempts, Consumer<String> progress,
@@ -246,8 +249,9 @@ public final class L3 {
     return OciChartTarget.parse(s().charts).registry(s().plainHttp);
   }
 
+  /** Now, always with milliseconds ({@code Instant.toString} drops a zero fraction), so instants sort as text too. */
   String now() {
-    return s().clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+    return INSTANT.format(s().clock.instant());
   }
 
   /** The current L3, or the refusal that there is none yet. */

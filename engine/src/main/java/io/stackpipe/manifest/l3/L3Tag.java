@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Registry tag {@value L3#TAG} on the umbrella's repository: a mirror of the pointer for people and tools
- * ({@code helm install … --version l3} does not work, but {@code oci://…/platform:l3} pulls do). The pointer is the
- * truth: a tag that differs (a crash between the pointer's write and the tag's) is moved to the pointer's digest.
+ * Registry tag {@value L3#TAG} on the umbrella's repository: a mirror of the pointer for people and tools that pull
+ * by tag ({@code oci://…/platform:l3}). The pointer is the truth: a tag that differs (a crash between the pointer's
+ * write and the tag's) is moved to the pointer's digest.
  */
 final class L3Tag {
   private final OciRegistry registry;

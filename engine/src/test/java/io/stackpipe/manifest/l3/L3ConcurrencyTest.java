@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,7 +137,7 @@ class L3ConcurrencyTest {
       assertThat(diff.changes()).as("L3 #%d → #%d", before.sequence(), after.sequence())
           .containsExactly(new Change(after.change().service(), Change.CHANGED, "1.0.0", "2.0.0"));
       Map<String, String> services = l3.diff(history.get(0).version(), after.version()).call().changes().stream()
-          .collect(java.util.stream.Collectors.toMap(Change::service, Change::to));
+          .collect(Collectors.toMap(Change::service, Change::to));
       assertThat(services).as("L3 #%d keeps every earlier promotion", after.sequence()).hasSize(i)
           .allSatisfy((service, version) -> assertThat(version).isEqualTo("2.0.0"));
     }

@@ -15,6 +15,7 @@ import io.stackpipe.testsupport.registry.RegistryExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,13 +102,10 @@ class L3FaultsTest {
     KubeRequests requests = new KubeRequests(request -> {
       if (request.method().equals("PUT") && request.path().endsWith("/configmaps/platform-l3")
           && conflictsLeft.getAndDecrement() > 0) {
-        admin.configMaps().inNamespace(ns).withName("platform-l3")
-            .edit(map -> {
-              map.getMetadata().getAnnotations();
-              map.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of("touched",
-                  String.valueOf(conflictsLeft.get()))));
-              return map;
-            });
+        admin.configMaps().inNamespace(ns).withName("platform-l3").edit(map -> {
+          map.getMetadata().setAnnotations(Map.of("touched", String.valueOf(conflictsLeft.get())));
+          return map;
+        });
       }
     });
     return KubeConnection.fromKubeconfig(kubeconfig, null, requests);

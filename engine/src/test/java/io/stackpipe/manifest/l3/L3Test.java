@@ -10,16 +10,22 @@ import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.manifest.ServiceVersion;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaPull;
-import io.stackpipe.registry.OciRegistry;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -89,7 +95,7 @@ class L3Test {
 
     @Test
     void ofConcurrentInitsExactlyOneWins() throws Exception {
-      List<java.util.concurrent.Callable<Object>> inits = new ArrayList<>();
+      List<Callable<Object>> inits = new ArrayList<>();
       for (String from : List.of("orders=1.0.0", "orders=1.1.0", "billing=1.0.0", "gateway=1.0.0")) {
         inits.add(() -> {
           try {
@@ -99,10 +105,10 @@ class L3Test {
           }
         });
       }
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(inits.size());
+      ExecutorService pool = Executors.newFixedThreadPool(inits.size());
       List<Object> outcomes = new ArrayList<>();
       try {
-        for (java.util.concurrent.Future<Object> f : pool.invokeAll(inits)) {
+        for (Future<Object> f : pool.invokeAll(inits)) {
           outcomes.add(f.get());
         }
       } finally {
@@ -257,6 +263,18 @@ class L3Test {
       }
       assertThatThrownBy(() -> l3.promote("c00000000").call())
           .hasMessageStartingWith("no candidate c00000000 of platform in namespace ");
+    }
+
+    @Test
+    void instantsKeepTheirMillisecondsAndCandidatesListNewestFirst() {
+      initOrdersAndBilling();
+      Candidate older = l3.withClock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
+          .candidate("orders", "1.1.0").call();
+      Candidate newer = l3.withClock(Clock.fixed(Instant.parse("2026-01-01T00:00:00.001Z"), ZoneOffset.UTC))
+          .candidate("orders", "1.2.0").call();
+
+      assertThat(older.created()).isEqualTo("2026-01-01T00:00:00.000Z");
+      assertThat(l3.listCandidates()).extracting(Candidate::id).containsExactly(newer.id(), older.id());
     }
 
     @Test
@@ -417,14 +435,14 @@ class L3Test {
         versions.add(keepThree.promote(keepThree.candidate(change.name(), change.version()).call().id()).call()
             .after().version());
       }
-      assertThat(l3.history().call().promotions()).extracting(io.stackpipe.manifest.l3.Promotion::version)
+      assertThat(l3.history().call().promotions()).extracting(Promotion::version)
           .containsExactly(versions.get(2), versions.get(1), versions.get(0));
       versions.add(keepThree.promote(keepThree.candidate("orders", "1.2.0").call().id()).call().after().version());
 
       L3History all = l3.history().call();
       L3History orders = l3.history().withService("orders").call();
 
-      assertThat(all.promotions()).extracting(io.stackpipe.manifest.l3.Promotion::sequence).containsExactly(4, 3, 2);
+      assertThat(all.promotions()).extracting(Promotion::sequence).containsExactly(4, 3, 2);
       assertThat(all.promotions().get(0).change()).isEqualTo(new Change("orders", Change.CHANGED, "1.1.0", "1.2.0"));
       assertThat(all.promotions().get(0).base()).isEqualTo(versions.get(2));
       assertThat(all.promotions().get(0).by()).isEqualTo("alice");
@@ -448,8 +466,11 @@ class L3Test {
       assertThat(toGateway.of(Change.ADDED)).containsExactly(new Change("gateway", Change.ADDED, null, "1.0.0"));
       assertThat(toGateway.of(Change.CHANGED)).isEmpty();
       assertThat(l3.diff(L3.TAG, orders.version()).call().changes()).isEmpty();
-      assertThatThrownBy(() -> l3.diff("l3", "latest").call())
-          .hasMessage("'latest' is not l3, a candidate id (c and 8 characters a-z 0-9) or a version of platform");
+      assertThat(l3.diff("l3:1", "l3:2").call().changes())
+          .containsExactly(new Change("orders", Change.CHANGED, "1.0.0", "1.2.0"));
+      assertThatThrownBy(() -> l3.diff("l3", "latest").call()).hasMessage("'latest' is not l3, l3:N (L3 number N), a"
+          + " candidate id (c and 8 characters a-z 0-9) or a version of platform");
+      assertThatThrownBy(() -> l3.diff("l3:7", "l3").call()).hasMessage("L3 #7 is not in the history kept (#1 to #2)");
     }
   }
 }
