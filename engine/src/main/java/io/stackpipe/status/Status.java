@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Builds the {@link StatusReport} of one installation with a fixed number of API requests, whatever the number of
@@ -58,12 +60,20 @@ public final class Status {
   }
 
   public StatusReport call() {
+    // The three reads are independent: the records and L3 are read while the namespaces are listed.
+    CompletableFuture<Map<String, List<DeployedServices.Service>>> records =
+        CompletableFuture.supplyAsync(this::deployedByNamespace);
+    CompletableFuture<L3Read> l3Read = CompletableFuture.supplyAsync(() -> {
+      StatusReport.L3 current = l3.current();
+      return new L3Read(current, l3.candidates(candidateLimit), l3.promotions(historyLimit));
+    });
     StackList listed = stacks.list(null);
-    Map<String, List<DeployedServices.Service>> deployed = deployedByNamespace();
-    StatusReport.L3 current = l3.current();
+    Map<String, List<DeployedServices.Service>> deployed = join(records);
+    L3Read read = join(l3Read);
+    StatusReport.L3 current = read.current();
     Map<String, String> l3Services = current == null ? null : current.services();
     List<StatusReport.StackStatus> rows = new ArrayList<>();
-    List<StatusReport.HistoryEntry> history = new ArrayList<>(l3.promotions(historyLimit));
+    List<StatusReport.HistoryEntry> history = new ArrayList<>(read.promotions());
     for (Stack stack : listed.stacks()) {
       List<DeployedServices.Service> services = deployed.getOrDefault(stack.namespace(), List.of());
       Map<String, String> versions = new LinkedHashMap<>();
@@ -78,8 +88,23 @@ public final class Status {
           l3Services == null ? List.of() : Drift.between(l3Services, versions)));
     }
     history.sort(Comparator.comparing(StatusReport.HistoryEntry::at, Comparator.nullsLast(Comparator.reverseOrder())));
-    return new StatusReport(listed.at(), stacks.installation(), current, l3.candidates(candidateLimit), rows,
+    return new StatusReport(listed.at(), stacks.installation(), current, read.candidates(), rows,
         history.subList(0, Math.min(historyLimit, history.size())));
+  }
+
+  private record L3Read(StatusReport.L3 current, List<StatusReport.Candidate> candidates,
+      List<StatusReport.HistoryEntry> promotions) {}
+
+  /** The value, or the read's own exception (a one-line refusal stays one). */
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** Every deployed-services record of the installation, in one LIST by label. */

@@ -305,6 +305,7 @@ class DeployTest {
     assertThat(canary.canary().replicas()).isEqualTo(1);
     assertThat(canary.canary().share()).isEqualTo(25);
     assertThat(new DeployHistory(kube, ns).read().canaries()).containsOnlyKeys("orders");
+    assertThat(deployed()).containsExactly("orders orders 1.0.0 stable", "orders orders-canary 1.1.0 canary");
     assertThat(admin.services().inNamespace(ns).list().getItems()).extracting(s -> s.getMetadata().getName())
         .containsExactly("orders");
     String url = kube.services().of("orders", ns).url();
@@ -319,6 +320,7 @@ class DeployTest {
     awaitReadyEndpoints(admin, ns, "orders", 3);
     assertThat(versions(url, 50)).containsOnly("1.0.0");
     assertThat(new DeployHistory(kube, ns).read().canaries()).isEmpty();
+    assertThat(deployed()).containsExactly("orders orders 1.0.0 stable");
 
     deploy("qa1", "orders", "1.1.0", "qa1").withCanary(Canary.parse("1")).call();
     DeployResult promoted = Deploy.onto(stacks, "qa1").withRelease("orders").withSecretKeys(demoKeys())
@@ -328,8 +330,15 @@ class DeployTest {
     awaitReadyEndpoints(admin, ns, "orders", 2);
     assertThat(versions(url, 30)).containsOnly("1.1.0");
     assertThat(kube.releases().list(ns)).extracting(r -> r.name()).containsExactly("orders");
+    assertThat(deployed()).containsExactly("orders orders 1.1.0 stable");
     assertThat(admin.apps().deployments().inNamespace(ns).withName("orders").get().getSpec().getReplicas())
         .as("promote deploys the canary's profile and --set: qa1's 2 pods").isEqualTo(2);
+  }
+
+  /** The stack's deployed-services record, as the status report reads it. */
+  private List<String> deployed() {
+    return DeployedServices.of(stacks, "qa1").read().stream().map(s -> s.service() + " " + s.release() + " "
+        + s.version() + " " + (s.canary() ? "canary" : "stable")).toList();
   }
 
   @Test

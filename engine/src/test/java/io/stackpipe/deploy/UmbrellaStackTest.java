@@ -78,6 +78,10 @@ class UmbrellaStackTest {
     assertThat(admin.network().v1().ingresses().inNamespace(ns).list().getItems()).isEmpty();
     Stack stack = stacks.show("pr-7");
     assertThat(stack.manifest()).isEqualTo(new StackManifest("platform", umbrella.version(), umbrella.digest()));
+    assertThat(DeployedServices.of(stacks, "pr-7").read()).as("what the status report lists")
+        .extracting(s -> s.service() + " " + s.version() + " " + s.release() + " " + s.profile() + " " + s.revision()
+            + " " + s.status()).containsExactly("billing 1.0.0 platform ephemeral 1 deployed",
+            "gateway 1.0.0 platform ephemeral 1 deployed", "orders 1.0.0 platform ephemeral 1 deployed");
     assertThat(created.addresses()).extracting(a -> a.service()).containsExactly("billing", "gateway", "orders");
     assertThat(created.toMap()).containsKeys("name", "manifest", "release", "services", "addresses", "reach");
     assertThat(created.reach()).contains("telepresence connect --namespace " + ns);
