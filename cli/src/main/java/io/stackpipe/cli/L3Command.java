@@ -262,7 +262,7 @@ final class L3Command {
     }
   }
 
-  @Command(name = "diff", description = "Services added, changed and removed from FROM to TO (l3, a candidate id,"
+  @Command(name = "diff", description = "Services added, changed and removed from FROM to TO (l3, l3:N, a candidate id,"
       + " or an umbrella version).")
   static final class Diff extends L3Subcommand {
     @Parameters(index = "0", paramLabel = "FROM")

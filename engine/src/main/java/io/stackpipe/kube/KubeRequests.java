@@ -2,6 +2,7 @@ package io.stackpipe.kube;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Every HTTP request a {@link KubeConnection} sends to the API server (retries included), in order: what
@@ -22,9 +23,24 @@ public final class KubeRequests {
   }
 
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final Consumer<Request> beforeSend;
+
+  public KubeRequests() {
+    this(request -> { });
+  }
+
+  /**
+   * Also calls {@code beforeSend} with each request, on the sending thread, before it goes out: where fault tests
+   * put a real concurrent writer at the worst moment.
+   */
+  public KubeRequests(Consumer<Request> beforeSend) {
+    this.beforeSend = beforeSend;
+  }
 
   void record(String method, String path) {
-    requests.add(new Request(method, path));
+    Request request = new Request(method, path);
+    requests.add(request);
+    beforeSend.accept(request);
   }
 
   public List<Request> all() {

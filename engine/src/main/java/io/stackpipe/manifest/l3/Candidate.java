@@ -1,6 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.Result;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,8 +27,8 @@ public record Candidate(String id, String manifest, String base, int baseSequenc
     implements Result {
 
   public Candidate {
-    services = services == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(services));
-    timings = timings == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(timings));
+    services = services == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(services));
+    timings = timings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(timings));
     reason = reason == null ? "" : reason;
   }
 

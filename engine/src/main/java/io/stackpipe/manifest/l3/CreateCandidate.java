@@ -117,7 +117,7 @@ public final class CreateCandidate {
     OciRegistry registry = l3.registry();
     String repository = target.repository(pin.name());
     if (registry.manifestDigest(repository, OciRegistry.tag(pin.version())).isEmpty()) {
-      List<String> tags = registry.tags(repository);
+      List<String> tags = registry.tags(repository).stream().sorted().toList();
       if (tags.isEmpty()) {
         throw StackpipeException.ofField("service", "no chart " + pin.name() + " in " + target);
       }

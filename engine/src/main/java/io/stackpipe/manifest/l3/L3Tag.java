@@ -1,5 +1,7 @@
 package io.stackpipe.manifest.l3;
 
+import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.registry.OciRegistry;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -25,14 +27,25 @@ final class L3Tag {
     registry.retag(repository, manifestDigest(l3), L3.TAG);
   }
 
-  /** Moves the tag to {@code l3} if it points elsewhere (or nowhere); {@code true} if it had to. */
+  /**
+   * Moves the tag to {@code l3} if it points elsewhere (or nowhere); {@code true} if it did. Best effort: the tag
+   * only mirrors the pointer, so a registry failure here is reported and leaves the repair to the next read rather
+   * than failing the read (concurrent promotions may all try at once, and registries do not like that).
+   */
   boolean repairIfBehind(L3Version l3) {
-    Optional<String> tagged = registry.manifestDigest(repository, L3.TAG);
     String wanted = manifestDigest(l3);
-    if (tagged.isPresent() && tagged.get().equals(wanted)) {
+    Optional<String> tagged;
+    try {
+      tagged = registry.manifestDigest(repository, L3.TAG);
+      if (tagged.isPresent() && tagged.get().equals(wanted)) {
+        return false;
+      }
+      mirror(l3);
+    } catch (StackpipeException e) {
+      progress.accept("registry tag " + repository + ":" + L3.TAG + " is behind the L3 pointer and could not be"
+          + " repaired now (" + Messages.firstLine(e) + "); the next read tries again");
       return false;
     }
-    mirror(l3);
     progress.accept("repaired registry tag " + repository + ":" + L3.TAG + " (" + tagged.orElse("absent") + ") to "
         + l3.manifest() + " " + l3.version() + " (" + wanted + "), as the L3 pointer says");
     return true;

@@ -72,7 +72,7 @@ public final class PromoteCandidate {
     try {
       l3.tag().mirror(next);
       return true;
-    } catch (RuntimeException e) {
+    } catch (StackpipeException e) {
       l3.s().progress().accept("registry tag " + L3.TAG + " not moved (" + Messages.firstLine(e)
           + "); the next read repairs it from the pointer");
       return false;

@@ -6,6 +6,7 @@ import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaBuild;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Assembles the umbrella of an L3 or candidate from the registry's charts and pushes it as an immutable version. */
 final class UmbrellaPush {
@@ -30,7 +31,7 @@ final class UmbrellaPush {
 
   /** Every service as the umbrella pins it, name → version. */
   static Map<String, String> versions(Umbrella umbrella) {
-    java.util.TreeMap<String, String> versions = new java.util.TreeMap<>();
+    Map<String, String> versions = new TreeMap<>();
     umbrella.services().forEach(s -> versions.put(s.name(), s.version()));
     return versions;
   }
