@@ -39,6 +39,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -389,7 +390,7 @@ final class StackCommand {
         }
         Deploy deploy = Deploy.onto(target.stacks(kube, Clock.systemUTC()), name).withProfile(profile)
             .withTimeout(duration("timeout", timeout)).withLockTimeout(duration("lockTimeout", lockTimeout))
-            .withSecretKeys(keys).withDeployer(Stackpipe.user(), java.util.Set.of()).withL3(l3)
+            .withSecretKeys(keys).withDeployer(Stackpipe.user(), Set.of()).withL3(l3)
             .withProgress(progress);
         if (policy != null) {
           deploy.withPolicy(StackPolicies.load(policy, policy.toString()));
