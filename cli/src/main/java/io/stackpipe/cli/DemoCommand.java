@@ -1,5 +1,8 @@
 package io.stackpipe.cli;
 
+import io.stackpipe.Result;
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.chart.ChartPublishResult;
@@ -11,11 +14,17 @@ import io.stackpipe.deploy.UmbrellaStackResult;
 import io.stackpipe.manifest.ServiceVersion;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.manifest.l3.L3;
+import io.stackpipe.manifest.l3.L3Version;
+import io.stackpipe.gate.GateResult;
+import io.stackpipe.gate.L3Gate;
+import io.stackpipe.gate.SystemTest;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.ReapReport;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
+import io.stackpipe.status.L3Status;
 import io.stackpipe.status.Status;
 import io.stackpipe.status.StatusServer;
 import io.stackpipe.status.StatusText;
@@ -31,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +56,9 @@ import picocli.CommandLine.Spec;
  * images, a real Kubernetes control plane with its node, or the cluster of --kubeconfig) to the engine's use cases:
  * publish every example chart with its image pinned ({@link ChartPublish}); create an ephemeral stack of all of
  * them as one umbrella release ({@link UmbrellaStack}; a re-run makes it afresh); deploy one service's qa1 profile
- * to a persistent stack ({@link ProfileInstall}; a re-run upgrades it); call the services; and ask the reaper,
- * in a dry run seven days ahead, what it would reap.
+ * to a persistent stack ({@link ProfileInstall}; a re-run upgrades it); call the services; ask the reaper, in a
+ * dry run seven days ahead, what it would reap; and run the L3 gate ({@link L3Gate}, on an L3 made afresh from the
+ * published charts) on a change whose system tests pass and on one that breaks a service.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the pipeline on the example services against a registry and a cluster it starts itself.")
@@ -58,9 +69,17 @@ final class DemoCommand implements Callable<Integer> {
   static final String QA_SERVICE = "orders";
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration REAP_LOOKAHEAD = Duration.ofDays(7);
+  /** The demo's two changes: one whose system tests pass, one that breaks its service. */
+  static final String GOOD_CHANGE = "orders";
+  static final String BROKEN_CHANGE = "billing";
+  static final List<String> SYSTEM_TESTS = List.of("sh", "examples/system-tests.sh");
 
   @Option(names = "--examples", paramLabel = "DIR", description = "Folder of service charts (default: examples/services).")
   Path examples = Path.of("examples", "services");
+
+  @Option(names = "--broken-examples", paramLabel = "DIR",
+      description = "Folder of the broken change's service source (default: examples/broken).")
+  Path brokenExamples = Path.of("examples", "broken");
 
   @Option(names = "--age-key-file", paramLabel = "FILE",
       description = "age identity that decrypts the examples' profile secrets (default: the public demo key,"
@@ -122,9 +141,10 @@ final class DemoCommand implements Callable<Integer> {
         ProfileRelease qa = deployToPersistentStack(stacks, kube, published, keys, err);
         ReapReport reap = stacks.withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper().dryRun(true)
             .call();
-        print(out, published, ephemeral, responses, qa, reap);
+        Gates gates = gates(registry, kube, stacks, published, keys, err);
+        print(out, published, ephemeral, responses, qa, reap, gates);
         if (keepRunning) {
-          Status status = Status.of(stacks);
+          Status status = Status.of(stacks).withL3(L3Status.of(gates.l3()));
           PrintWriter shown = json ? err : out;
           shown.print(StatusText.render(status.call()));
           try (StatusServer.Running page = StatusServer.of(status::call).withPort(0).start()) {
@@ -139,6 +159,59 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The gates' L3, L3 when the gates start, each gate's result in order, and L3 at the end. */
+  private record Gates(L3 l3, L3Version before, List<GateResult> results, L3Version after) {
+    Map<String, Object> toMap() {
+      return Result.fields("before", before.toMap(), "gates", results.stream().map(GateResult::toMap).toList(),
+          "after", after.toMap());
+    }
+  }
+
+  /**
+   * The L3 gate twice, on an L3 made afresh from this run's charts: a change whose system tests pass (orders at the
+   * next version: promoted), then a change that breaks billing (built from examples/broken: its stack comes up,
+   * its system tests fail, the candidate is rejected and L3 stays as it was).
+   */
+  private Gates gates(LocalRegistry registry, KubeConnection kube, Stacks stacks, ChartPublishResult published,
+      SecretKeys keys, PrintWriter err) {
+    String change = nextMinor(version);
+    Path root = Stackpipe.workingDirectory();
+    ChartBuild.of(root.resolve(examples).resolve(GOOD_CHANGE)).withVersion(change).withAppVersion(change)
+        .withImage(pushImage(registry, GOOD_CHANGE, root.resolve(examples).resolve(GOOD_CHANGE).resolve("app"), change,
+            err))
+        .pushTo(registry.ociUrl("charts")).withOutputDirectory(work.resolve("charts")).call();
+    ChartBuild.of(root.resolve(examples).resolve(BROKEN_CHANGE)).withVersion(change).withAppVersion(change)
+        .withImage(pushImage(registry, BROKEN_CHANGE, root.resolve(brokenExamples).resolve(BROKEN_CHANGE).resolve("app"),
+            change, err))
+        .pushTo(registry.ociUrl("charts")).withOutputDirectory(work.resolve("charts")).call();
+    // Each run gates against an L3 of its own: its control namespace is made afresh.
+    String control = stack + "-l3";
+    kube.namespaces().deleteAndWait(control, Duration.ofMinutes(2));
+    L3 l3 = L3.on(kube, registry.ociUrl("charts")).withNamespace(control).withUser("demo")
+        .withProgress(line -> progress(err, line));
+    L3Version before = l3.init().withFrom(published.charts().stream()
+        .map(chart -> new ServiceVersion(chart.name(), chart.version())).toList()).call();
+    L3Gate gate = L3Gate.of(l3, stacks).withOwner("demo").withSecretKeys(keys).waitingUpTo(READY_TIMEOUT)
+        .withProgress(line -> progress(err, line));
+    List<GateResult> results = new ArrayList<>();
+    for (String service : List.of(GOOD_CHANGE, BROKEN_CHANGE)) {
+      progress(err, "gate: " + service + " " + change + " with " + String.join(" ", SYSTEM_TESTS));
+      results.add(gate.run(service, change, SystemTest.of(SYSTEM_TESTS).in(root)
+          .withEnvironment(Stackpipe.environment())));
+    }
+    return new Gates(l3, before, results, l3.current().orElseThrow());
+  }
+
+  /** 1.0.0 → 1.1.0: the version the demo's changes are published as. */
+  static String nextMinor(String version) {
+    String[] parts = version.split("\\.");
+    if (parts.length != 3 || !version.matches("\\d+\\.\\d+\\.\\d+")) {
+      throw StackpipeException.ofField("version", "'" + version + "' must be MAJOR.MINOR.PATCH: the demo's changes"
+          + " are published as the next minor version");
+    }
+    return parts[0] + "." + (Integer.parseInt(parts[1]) + 1) + ".0";
   }
 
   private static void awaitEnter() throws IOException {
@@ -184,10 +257,14 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Built from the service's source (app/), as its Dockerfile says: a static Go binary FROM scratch. */
   private String pushImage(LocalRegistry registry, String service, PrintWriter err) {
-    String image = registry.host() + "/services/" + service + ":" + version;
-    String digest = GoImages.push(Stackpipe.workingDirectory().resolve(examples).resolve(service).resolve("app"),
-        service, image);
-    progress(err, service + ": image " + image + " (" + digest + ")");
+    return pushImage(registry, service, Stackpipe.workingDirectory().resolve(examples).resolve(service).resolve("app"),
+        version, err);
+  }
+
+  private static String pushImage(LocalRegistry registry, String service, Path source, String tag, PrintWriter err) {
+    String image = registry.host() + "/services/" + service + ":" + tag;
+    String digest = GoImages.push(source, service, image);
+    progress(err, service + ": image " + image + " from " + source + " (" + digest + ")");
     return image;
   }
 
@@ -210,13 +287,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void print(PrintWriter out, ChartPublishResult published, UmbrellaStackResult ephemeral,
-      Map<String, String> responses, ProfileRelease qa, ReapReport reap) {
+      Map<String, String> responses, ProfileRelease qa, ReapReport reap, Gates gates) {
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>(published.toMap());
       result.put("ephemeral", ephemeral.toMap());
       result.put("responses", responses);
       result.put("persistent", qa.toMap());
       result.put("reapIn7Days", reap.toMap());
+      result.put("l3", gates.toMap());
       out.println(Output.toJson(result));
     } else {
       published.charts().forEach(c -> out.println(Output.summary(c)));
@@ -228,6 +306,12 @@ final class DemoCommand implements Callable<Integer> {
               ? "  (profile secrets not applied yet)" : "");
       out.println("the reaper in " + Durations.format(REAP_LOOKAHEAD) + " (dry run):");
       out.println(StackCommand.Reap.text(reap).indent(2).stripTrailing());
+      out.println("L3 before the gates: " + L3GateCommand.manifest(gates.before().version(), gates.before().services()));
+      for (GateResult gate : gates.results()) {
+        out.println("gate " + gate.service() + " " + gate.version() + " (" + String.join(" ", SYSTEM_TESTS) + "):");
+        out.println(L3GateCommand.text(gate).indent(2).stripTrailing());
+      }
+      out.println("L3 after the gates:  " + L3GateCommand.manifest(gates.after().version(), gates.after().services()));
     }
     out.flush();
   }

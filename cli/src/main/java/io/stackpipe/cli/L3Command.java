@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
     description = "The L3 manifest: the service versions that passed system tests, and candidates for it.",
     subcommands = {L3Command.Init.class, L3Command.NewCandidate.class, L3Command.RemoveService.class,
         L3Command.Promote.class, L3Command.Rebase.class, L3Command.Reject.class, L3Command.Show.class,
-        L3Command.Candidates.class, L3Command.History.class, L3Command.Diff.class})
+        L3Command.Candidates.class, L3Command.History.class, L3Command.Diff.class,
+        L3GateCommand.class})
 final class L3Command {
 
   /** Where L3 is: the cluster and control namespace of the pointer, the registry of the charts. */

@@ -2,6 +2,9 @@ package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.deploy.Deploy;
+import io.stackpipe.deploy.StackSyncResult;
+import io.stackpipe.deploy.SyncTarget;
 import io.stackpipe.deploy.UmbrellaStack;
 import io.stackpipe.deploy.UmbrellaStackResult;
 import io.stackpipe.deploy.CanaryRecord;
@@ -9,7 +12,10 @@ import io.stackpipe.deploy.DeployHistory;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.manifest.UmbrellaPull;
 import io.stackpipe.manifest.UmbrellaResolve;
+import io.stackpipe.manifest.l3.L3;
+import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.ReapReport;
 import io.stackpipe.stack.Stack;
@@ -33,6 +39,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -46,7 +53,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stack", mixinStandardHelpOptions = true,
     description = "Create, list, keep and destroy stacks (namespaces of one installation); reap idle ones.",
     subcommands = {StackCommand.Create.class, StackCommand.ListStacks.class, StackCommand.Show.class,
-        StackCommand.Touch.class, StackCommand.Extend.class, StackCommand.Destroy.class, StackCommand.Reap.class})
+        StackCommand.Touch.class, StackCommand.Extend.class, StackCommand.Destroy.class, StackCommand.Reap.class,
+        StackCommand.Sync.class})
 final class StackCommand {
 
   /** Where the stacks are: the cluster, and which installation's stacks. */
@@ -315,6 +323,98 @@ final class StackCommand {
           : "destroyed stack " + name + " (namespace " + destroyed.namespace() + " deleted"
               + (destroyed.releases().isEmpty() ? "" : "; uninstalled " + String.join(", ", destroyed.releases())) + ")");
       return 0;
+    }
+  }
+
+  @Command(name = "sync", mixinStandardHelpOptions = true,
+      description = "Bring a stack deployed service by service to L3 (or another manifest version): deploy each service"
+          + " whose version differs, one at a time; stop at the first failure; exit 1 if the sync is not complete.")
+  static final class Sync implements Callable<Integer> {
+    @Mixin
+    Target target;
+
+    @Parameters(paramLabel = "STACK")
+    String name;
+
+    @Option(names = "--to", paramLabel = "MANIFEST", required = true,
+        description = "l3 (the current L3), or a version of the umbrella in --charts.")
+    String to;
+
+    @Option(names = "--charts", paramLabel = "OCI", required = true,
+        description = "oci://host/path of the service charts and the umbrellas.")
+    String charts;
+
+    @Option(names = "--umbrella", paramLabel = "NAME", defaultValue = UmbrellaBuild.DEFAULT_NAME,
+        description = "The umbrella chart's name (default: ${DEFAULT-VALUE}).")
+    String umbrella;
+
+    @Option(names = "--l3-namespace", paramLabel = "NS", defaultValue = L3.DEFAULT_NAMESPACE,
+        description = "The control namespace of the L3 pointer (default: ${DEFAULT-VALUE}).")
+    String l3Namespace;
+
+    @Option(names = "--profile", paramLabel = "P",
+        description = "The profile of every service (default: each one's last deployed profile on the stack).")
+    String profile;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+        description = "How long each service's pods may take to be Ready (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s",
+        description = "How long to wait for another deploy on the stack (default: ${DEFAULT-VALUE}).")
+    String lockTimeout;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "The stack policy file.")
+    Path policy;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = target.spec.commandLine().getErr();
+      Consumer<String> progress = line -> {
+        err.println(line);
+        err.flush();
+      };
+      try (KubeConnection kube = target.connect();
+           SecretKeys keys = SecretKeys.fromEnvironment(Stackpipe.secretsEnvironment());
+           PrivateTempDir temp = PrivateTempDir.create("stackpipe-sync-")) {
+        L3 l3 = L3.on(kube, charts).withName(umbrella).withNamespace(l3Namespace).withUser(Stackpipe.user())
+            .withProgress(progress);
+        SyncTarget syncTarget;
+        if (to.equals(L3.TAG)) {
+          L3Version current = l3.current().orElseThrow(() -> StackpipeException.ofField("to", "there is no L3 of "
+              + umbrella + " yet in namespace " + l3Namespace));
+          syncTarget = new SyncTarget(current.manifest(), current.version(), charts, current.services());
+        } else {
+          syncTarget = SyncTarget.of(UmbrellaPull.of(charts, umbrella, to).withOutputDirectory(temp.path())
+              .withProgress(progress).call(), charts);
+        }
+        Deploy deploy = Deploy.onto(target.stacks(kube, Clock.systemUTC()), name).withProfile(profile)
+            .withTimeout(duration("timeout", timeout)).withLockTimeout(duration("lockTimeout", lockTimeout))
+            .withSecretKeys(keys).withDeployer(Stackpipe.user(), Set.of()).withL3(l3)
+            .withProgress(progress);
+        if (policy != null) {
+          deploy.withPolicy(StackPolicies.load(policy, policy.toString()));
+        }
+        StackSyncResult result = deploy.sync(syncTarget);
+        target.print(result, text(result));
+        return result.complete() ? 0 : Stackpipe.REFUSED;
+      }
+    }
+
+    static String text(StackSyncResult r) {
+      StringBuilder text = new StringBuilder("stack " + r.stack() + " to " + r.manifest() + " " + r.version() + ":");
+      for (StackSyncResult.Step s : r.steps()) {
+        text.append(String.format(Locale.ROOT, "%n  %-10s %-20s %-12s -> %-12s %s", s.outcome(), s.service(),
+            s.from() == null ? "(none)" : s.from(), s.to(), s.outcome().equals("failed") ? s.message()
+                : s.outcome().equals("deployed") ? "profile " + s.profile() + ", revision " + s.revision() : ""));
+      }
+      if (!r.notInManifest().isEmpty()) {
+        text.append("\n  not in the manifest, left alone: ").append(String.join(", ", r.notInManifest()));
+      }
+      text.append(String.format(Locale.ROOT, "%n%s: %d deployed, %d unchanged, %d failed, %d left",
+          r.complete() ? "in sync" : "NOT in sync", r.with("deployed").size(), r.with("unchanged").size(),
+          r.with("failed").size(), r.with("left").size()));
+      return text.toString().replaceAll(" +\\n", "\\n").stripTrailing();
     }
   }
 

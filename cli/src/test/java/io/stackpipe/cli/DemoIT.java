@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's main command, as a newcomer runs it: bin/stackpipe demo, then again against a lasting cluster of
- * {@code stackpipe cluster start} (one node per machine: the demo's own and this one never overlap).
+ * The README's main command, as a newcomer runs it: bin/stackpipe demo (publish, stacks, deploy, reaper, and the L3
+ * gate on one change that passes its system tests and one that breaks a service), then again against a lasting
+ * cluster of {@code stackpipe cluster start} (one node per machine: the demo's own and this one never overlap).
  */
 class DemoIT {
 
-  private static final long TIMEOUT_MINUTES = 5;
+  private static final long TIMEOUT_MINUTES = 8;
 
   @Test
   void publishesEveryExampleAndInstallsItIntoARealClusterThenARerunUpgradesInPlace(@TempDir Path work,
@@ -72,6 +73,30 @@ class DemoIT {
     assertThat(reap.path("dryRun").asBoolean()).isTrue();
     assertThat(reap.path("reaped")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo");
     assertThat(reap.path("kept")).extracting(e -> e.path("stack").asText()).containsExactly("stackpipe-demo-qa1");
+
+    // The L3 gate: orders at the next version passes its system tests through the gateway and is promoted; billing
+    // built from examples/broken comes up but fails them, is rejected, and L3 stays as the first gate left it.
+    for (JsonNode run : List.of(first, second, third)) {
+      JsonNode l3 = run.path("l3");
+      assertThat(l3.path("before").path("services").toString())
+          .isEqualTo("{\"billing\":\"1.0.0\",\"gateway\":\"1.0.0\",\"orders\":\"1.0.0\"}");
+      JsonNode passed = l3.path("gates").get(0);
+      assertThat(passed.path("service").asText() + " " + passed.path("version").asText() + " "
+          + passed.path("verdict").asText()).isEqualTo("orders 1.1.0 promoted");
+      assertThat(passed.path("test").path("exitCode").asInt()).isZero();
+      assertThat(passed.path("test").path("lastLines").toString()).contains("ok    GET http://", "/summary",
+          "all checks passed");
+      JsonNode rejected = l3.path("gates").get(1);
+      assertThat(rejected.path("service").asText() + " " + rejected.path("version").asText() + " "
+          + rejected.path("verdict").asText()).isEqualTo("billing 1.1.0 rejected");
+      assertThat(rejected.path("reason").asText()).startsWith("exit 1: ")
+          .contains("billing /invoices (500), gateway /summary (502)");
+      assertThat(rejected.path("after")).isEqualTo(passed.path("after"));
+      assertThat(l3.path("after").path("version")).isEqualTo(passed.path("after").path("version"));
+      assertThat(l3.path("after").path("services").toString())
+          .isEqualTo("{\"billing\":\"1.0.0\",\"gateway\":\"1.0.0\",\"orders\":\"1.1.0\"}");
+      assertThat(List.of(passed, rejected)).allSatisfy(g -> assertThat(g.path("stackKept").asBoolean()).isFalse());
+    }
 
     assertThat(second.path("charts")).allSatisfy(c ->
         assertThat(c.path("publication").asText()).isEqualTo("ALREADY_PUBLISHED"));

@@ -36,7 +36,7 @@ class PipelineGuideIT {
     try {
       int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
           Map.of("KUBECONFIG", kubeconfig.toString())).runAll(root.resolve("docs/pipeline-and-l3.md"));
-      assertThat(blocks).isEqualTo(5);
+      assertThat(blocks).isEqualTo(7);
     } finally {
       admin.namespaces().withName("stackpipe-system").delete();
     }

@@ -204,7 +204,8 @@ public final class L3Gate {
         why = e.getMessage();
       }
     } else {
-      why = reason == null || reason.isBlank() ? "the system tests failed" : reason.strip().replaceAll("\\s+", " ");
+      why = reason == null || reason.isBlank() ? "the system tests failed"
+          : reason.strip().replaceAll("\\s+", " ");
       l3.recordTest(id).withTiming("tests", tests).call();
       l3.reject(id).withReason(why).call();
       verdict = "rejected";
