@@ -45,6 +45,10 @@ public final class PromoteL3Execution extends StepExecution {
     opening = THREADS.submit(() -> {
       try {
         session = OnAgent.run(getContext(), new Open(getContext(), arguments));
+        if (!session.runsBody()) { // the version is already in L3: nothing to test, close says "unchanged"
+          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), session, true, null)));
+          return;
+        }
         getContext().get(TaskListener.class).getLogger().println("promoteL3: candidate " + session.candidate()
             + " on stack " + session.stack() + " (namespace " + session.namespace() + "); running the body");
         body = getContext().newBodyInvoker()

@@ -158,13 +158,15 @@ class JenkinsAdaptersContractTest {
   class TheStepLayersSerializableClasses {
 
     /**
-     * They cross the remoting channel to and from the agent, and promoteL3 keeps some in the program state; Jenkins
+     * They (and the engine's serializable classes they carry) cross the remoting channel to and from the agent, and promoteL3 keeps some in the program state; Jenkins
      * refuses to deserialize classes of a plugin's bundled libraries (JEP-200) unless the plugin lists them.
      */
     @Test
     void areListedInThePluginsClassFilter() throws IOException {
       Set<String> serializable = new TreeSet<>();
-      try (Stream<Path> files = Files.walk(ROOT.resolve("steps/src/main/java"))) {
+      // The engine's too: GateSession travels inside L3Session.
+      try (Stream<Path> files = Stream.concat(Files.walk(ROOT.resolve("steps/src/main/java")),
+          Files.walk(ROOT.resolve("engine/src/main/java")))) {
         for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
           CompilationUnit unit = StaticJavaParser.parse(file);
           unit.findAll(TypeDeclaration.class).stream()
