@@ -137,12 +137,21 @@ final class ReleaseReadiness {
         .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  private static Optional<String> hopeless(Pod pod) {
+  static Optional<String> hopeless(Pod pod) {
     return containerStatuses(pod)
         .filter(c -> c.getState() != null && c.getState().getWaiting() != null
-            && HOPELESS.contains(c.getState().getWaiting().getReason()))
+            && HOPELESS.contains(c.getState().getWaiting().getReason())
+            && !transientSync(c.getState().getWaiting().getMessage()))
         .findFirst()
         .map(c -> "pod " + pod.getMetadata().getName() + ": " + describe(c));
+  }
+
+  /**
+   * A busy kubelet reports CreateContainerConfigError "failed to sync secret cache: timed out waiting for the
+   * condition" (or configmap) while its informer catches up, then starts the container: that one is worth waiting for.
+   */
+  private static boolean transientSync(String message) {
+    return message != null && message.startsWith("failed to sync ") && message.contains("cache");
   }
 
   private static Stream<ContainerStatus> containerStatuses(Pod pod) {

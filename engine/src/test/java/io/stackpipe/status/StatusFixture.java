@@ -71,9 +71,10 @@ final class StatusFixture implements AutoCloseable {
 
   /** billing 2.0.0, gateway 1.1.0, and orders 1.0.0, 1.1.0 and 1.2.0 with a qa1 profile whose secrets.yaml holds {@link #CANARY}, pushed to the registry. */
   static synchronized String publishCharts(LocalRegistry registry, Path work) {
-    // Once per registry (one per test JVM): versions are immutable, and each encryption differs.
-    String charts = registry.ociUrl("charts");
-    if (!PUBLISHED.add(charts)) {
+    // Once per registry (one per test JVM): versions are immutable, and each encryption differs. A repository of
+    // its own: other tests of this JVM publish the example charts at the same versions with other content.
+    String charts = registry.ociUrl("status-charts");
+    if (PUBLISHED.contains(charts)) {
       return charts;
     }
     Path orders = TestFiles.copyTree(ROOT.resolve("examples/services/orders"), work.resolve("src/orders"));
@@ -91,6 +92,7 @@ final class StatusFixture implements AutoCloseable {
       Path source = TestFiles.copyTree(ROOT.resolve("examples/services/" + other[0]), work.resolve("src/" + other[0]));
       ChartBuild.of(source).withVersion(other[1]).pushTo(charts).withOutputDirectory(work.resolve("out")).call();
     }
+    PUBLISHED.add(charts);
     return charts;
   }
 
