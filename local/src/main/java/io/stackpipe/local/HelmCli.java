@@ -1,14 +1,10 @@
 package io.stackpipe.local;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real Helm CLI ({@link LocalTools#helm()}) against one cluster, with Helm's cache, config and data homes
@@ -47,29 +43,7 @@ public final class HelmCli {
     e.put("HELM_CACHE_HOME", home.resolve("cache").toString());
     e.put("HELM_CONFIG_HOME", home.resolve("config").toString());
     e.put("HELM_DATA_HOME", home.resolve("data").toString());
-    try {
-      Process p = pb.start();
-      p.getOutputStream().close();
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-      if (!p.waitFor(300, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("helm timed out: " + cmd);
-      }
-      return new Result(p.exitValue(), out.join(), err.join());
-    } catch (IOException e1) {
-      throw new UncheckedIOException(e1);
-    } catch (InterruptedException e2) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
-    }
-  }
-
-  private static String read(java.io.InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ToolOutput run = ToolOutput.run(pb, Duration.ofSeconds(300));
+    return new Result(run.exitCode(), run.stdout(), run.stderr());
   }
 }

@@ -1,15 +1,11 @@
 package io.stackpipe.local;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real, pinned sops CLI with a controlled environment (no inherited AWS or age settings). */
 public final class SopsCli {
@@ -41,29 +37,7 @@ public final class SopsCli {
     // a private HOME/XDG dir so no user key file or AWS profile leaks into the run
     e.put("XDG_CONFIG_HOME", workDir.resolve(".xdg").toString());
     e.putAll(new HashMap<>(env));
-    try {
-      Process p = pb.start();
-      p.getOutputStream().close();
-      CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("sops timed out: " + cmd);
-      }
-      return new Result(p.exitValue(), out.join(), err.join());
-    } catch (IOException e1) {
-      throw new UncheckedIOException(e1);
-    } catch (InterruptedException e2) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted");
-    }
-  }
-
-  private static String read(java.io.InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ToolOutput run = ToolOutput.run(pb, Duration.ofSeconds(120));
+    return new Result(run.exitCode(), run.stdout(), run.stderr());
   }
 }
