@@ -3,10 +3,8 @@ package io.stackpipe.deploy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.kube.KubeConflictException;
 import io.stackpipe.kube.KubeConnection;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -62,31 +60,12 @@ public final class DeployHistory {
   }
 
   private void update(Consumer<State> change) {
-    for (int attempt = 1; ; attempt++) {
-      ConfigMap current = get();
-      State state = state(current);
-      change.accept(state);
-      Map<String, String> data = Map.of(HISTORY, json(state.entries()), CANARIES, json(state.canaries()));
-      try {
-        if (current == null) {
-          kube.client().configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-              .withName(NAME).withNamespace(namespace).addToLabels("app.kubernetes.io/managed-by", "stackpipe")
-              .endMetadata().withData(data).build()).create();
-        } else {
-          current.setData(data);
-          kube.objects().updateIfUnchanged(current);
-        }
-        return;
-      } catch (KubeConflictException e) {
-        if (attempt == ATTEMPTS) {
-          throw e;
-        }
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == ATTEMPTS) {
-          throw kube.translate(e, "create", "configmaps", namespace);
-        }
-      }
-    }
+    kube.objects().updateConfigMapData(namespace, NAME, Map.of("app.kubernetes.io/managed-by", "stackpipe"), ATTEMPTS,
+        current -> {
+          State state = state(current);
+          change.accept(state);
+          return Map.of(HISTORY, json(state.entries()), CANARIES, json(state.canaries()));
+        });
   }
 
   private ConfigMap get() {

@@ -3,11 +3,9 @@ package io.stackpipe.deploy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.Result;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.kube.KubeConflictException;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.Stacks;
@@ -102,34 +100,14 @@ public final class DeployedServices {
   }
 
   private void update(Consumer<List<Service>> change) {
-    for (int attempt = 1; ; attempt++) {
-      ConfigMap current = get();
-      List<Service> services = new ArrayList<>(current == null || current.getData() == null ? List.of()
-          : parse(current.getData().get(DATA_KEY), where()));
-      change.accept(services);
-      services.sort(Comparator.comparing(Service::service).thenComparing(Service::release));
-      Map<String, String> data = Map.of(DATA_KEY, json(services));
-      try {
-        if (current == null) {
-          kube.client().configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-              .withName(NAME).withNamespace(namespace).addToLabels(Stack.MANAGED_BY_LABEL, Stack.MANAGED_BY)
-              .addToLabels(Stack.INSTALLATION_LABEL, installation).addToLabels(RECORD_LABEL, RECORD)
-              .endMetadata().withData(data).build()).create();
-        } else {
-          current.setData(data);
-          kube.objects().updateIfUnchanged(current);
-        }
-        return;
-      } catch (KubeConflictException e) {
-        if (attempt == ATTEMPTS) {
-          throw e;
-        }
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == ATTEMPTS) {
-          throw kube.translate(e, "create", "configmaps", namespace);
-        }
-      }
-    }
+    kube.objects().updateConfigMapData(namespace, NAME, Map.of(Stack.MANAGED_BY_LABEL, Stack.MANAGED_BY,
+        Stack.INSTALLATION_LABEL, installation, RECORD_LABEL, RECORD), ATTEMPTS, current -> {
+          List<Service> services = new ArrayList<>(current == null || current.getData() == null ? List.of()
+              : parse(current.getData().get(DATA_KEY), where()));
+          change.accept(services);
+          services.sort(Comparator.comparing(Service::service).thenComparing(Service::release));
+          return Map.of(DATA_KEY, json(services));
+        });
   }
 
   private ConfigMap get() {
