@@ -13,7 +13,7 @@ import io.stackpipe.local.HelmCli;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.chart.ChartPublish;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;

@@ -1,6 +1,6 @@
 package io.stackpipe.cli;
 
-import io.stackpipe.deploy.UmbrellaStack;
+import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;

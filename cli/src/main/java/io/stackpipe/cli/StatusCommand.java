@@ -1,7 +1,7 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.status.L3Source;

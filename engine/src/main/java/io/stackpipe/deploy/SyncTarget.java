@@ -1,7 +1,7 @@
 package io.stackpipe.deploy;
 
 import io.stackpipe.StackpipeException;
-import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.umbrella.Umbrella;
 import java.util.Map;
 import java.util.TreeMap;
 

@@ -15,7 +15,7 @@ import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.Verdict;

@@ -8,7 +8,7 @@ import io.stackpipe.deploy.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.secrets.SecretsEnvironment;

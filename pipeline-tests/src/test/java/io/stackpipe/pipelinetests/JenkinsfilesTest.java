@@ -9,7 +9,7 @@ import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;

@@ -5,10 +5,10 @@ import static io.stackpipe.steps.StepParameter.optional;
 import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.PrivateTempDir;
-import io.stackpipe.deploy.UmbrellaStack;
-import io.stackpipe.deploy.UmbrellaStackResult;
-import io.stackpipe.manifest.Umbrella;
-import io.stackpipe.manifest.UmbrellaResolve;
+import io.stackpipe.umbrella.UmbrellaStack;
+import io.stackpipe.umbrella.UmbrellaStackResult;
+import io.stackpipe.umbrella.Umbrella;
+import io.stackpipe.umbrella.UmbrellaResolve;
 import io.stackpipe.stack.Durations;
 import java.time.Duration;
 import java.util.ArrayList;

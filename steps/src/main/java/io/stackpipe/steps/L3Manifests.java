@@ -1,7 +1,7 @@
 package io.stackpipe.steps;
 
-import io.stackpipe.manifest.Umbrella;
-import io.stackpipe.manifest.UmbrellaPull;
+import io.stackpipe.umbrella.Umbrella;
+import io.stackpipe.umbrella.UmbrellaPull;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.stackpipe.steps;
 
-import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.umbrella.UmbrellaBuild;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.StackpipeException;
-import io.stackpipe.manifest.ServiceVersion;
-import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.umbrella.ServiceVersion;
+import io.stackpipe.umbrella.Umbrella;
 import java.util.List;
 import java.util.Map;
 

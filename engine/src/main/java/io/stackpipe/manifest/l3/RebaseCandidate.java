@@ -1,7 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.StackpipeException;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import java.util.List;
 
 /**

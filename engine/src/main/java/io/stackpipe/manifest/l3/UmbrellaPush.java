@@ -1,9 +1,9 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.PrivateTempDir;
-import io.stackpipe.manifest.ServiceVersion;
-import io.stackpipe.manifest.Umbrella;
-import io.stackpipe.manifest.UmbrellaBuild;
+import io.stackpipe.umbrella.ServiceVersion;
+import io.stackpipe.umbrella.Umbrella;
+import io.stackpipe.umbrella.UmbrellaBuild;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

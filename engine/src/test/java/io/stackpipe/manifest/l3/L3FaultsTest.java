@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
+import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;

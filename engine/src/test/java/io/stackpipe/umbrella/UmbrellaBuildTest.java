@@ -1,4 +1,4 @@
-package io.stackpipe.manifest;
+package io.stackpipe.umbrella;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

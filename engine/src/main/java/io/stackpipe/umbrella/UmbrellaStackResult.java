@@ -1,9 +1,8 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
 import io.stackpipe.Result;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.ServiceAddresses.ServiceAddress;
-import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.stack.Stack;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

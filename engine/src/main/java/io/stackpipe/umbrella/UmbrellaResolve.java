@@ -1,4 +1,4 @@
-package io.stackpipe.manifest;
+package io.stackpipe.umbrella;
 
 import io.stackpipe.StackpipeException;
 import java.nio.file.Path;

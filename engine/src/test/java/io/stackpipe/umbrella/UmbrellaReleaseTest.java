@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,6 @@ import io.stackpipe.kube.release.DriftCheck;
 import io.stackpipe.kube.release.ReleaseApplied;
 import io.stackpipe.local.HelmCli;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
-import io.stackpipe.manifest.Umbrella;
-import io.stackpipe.manifest.UmbrellaBuild;
 import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;

@@ -1,4 +1,4 @@
-package io.stackpipe.manifest;
+package io.stackpipe.umbrella;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

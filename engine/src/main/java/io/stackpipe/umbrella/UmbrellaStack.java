@@ -1,7 +1,7 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
+import io.stackpipe.deploy.DeployedServices;
 import io.stackpipe.kube.HelmReleases.Release;
-import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;
 import io.stackpipe.stack.Stacks;

@@ -1,11 +1,10 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.release.ReleaseApplied;
 import io.stackpipe.kube.release.ReleaseInstall;
-import io.stackpipe.manifest.Umbrella;
 import java.time.Duration;
 import java.util.function.Consumer;
 

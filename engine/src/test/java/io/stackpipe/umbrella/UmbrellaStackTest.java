@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartPublish;
+import io.stackpipe.deploy.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.manifest.ServiceVersion;
-import io.stackpipe.manifest.Umbrella;
-import io.stackpipe.manifest.UmbrellaBuild;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;
 import io.stackpipe.stack.Stacks;

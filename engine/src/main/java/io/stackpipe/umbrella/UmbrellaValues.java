@@ -1,9 +1,10 @@
-package io.stackpipe.deploy;
+package io.stackpipe.umbrella;
 
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
-import io.stackpipe.manifest.Umbrella;
+import io.stackpipe.deploy.LayeredValues;
+import io.stackpipe.deploy.ProfileValues;
 import io.stackpipe.profile.Profiles;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;

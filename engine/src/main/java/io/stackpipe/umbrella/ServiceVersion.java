@@ -1,4 +1,4 @@
-package io.stackpipe.manifest;
+package io.stackpipe.umbrella;
 
 import io.stackpipe.Names;
 import io.stackpipe.StackpipeException;
