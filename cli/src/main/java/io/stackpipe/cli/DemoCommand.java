@@ -6,7 +6,7 @@ import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.chart.ChartPublishResult;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.deploy.ProfileInstall;
 import io.stackpipe.deploy.ProfileRelease;
 import io.stackpipe.umbrella.UmbrellaStack;

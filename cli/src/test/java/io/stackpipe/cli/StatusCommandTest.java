@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.Stacks;

@@ -1,6 +1,14 @@
 package io.stackpipe.deploy;
 
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartArchive;
+import io.stackpipe.stack.Stacks;
+import io.stackpipe.yaml.SafeYaml;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How big a canary is: a share of the traffic ({@code 10%}) or a number of pods ({@code 2}). The canary's pods join
@@ -34,6 +42,33 @@ public record Canary(Integer percent, Integer replicas) {
       return replicas;
     }
     return Math.max(1, (int) Math.round(percent * stable / (100.0 - percent)));
+  }
+
+  /** Pods the stable release runs now: its Deployments' desired replicas. */
+  static int stableReplicas(Stacks stacks, String stack, String namespace, String main) {
+    List<Deployment> deployments;
+    try {
+      deployments = stacks.kube().client().apps().deployments().inNamespace(namespace)
+          .withLabel("app.kubernetes.io/instance", main).list().getItems();
+    } catch (KubernetesClientException e) {
+      throw stacks.kube().translate(e, "list", "deployments", namespace);
+    }
+    if (deployments.isEmpty()) {
+      throw StackpipeException.ofField("canary", "no stable release " + main + " in stack " + stack
+          + " to run a canary beside: deploy it first");
+    }
+    return deployments.stream().mapToInt(d -> d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas()).sum();
+  }
+
+  /** A chart supports canary mode when its values.yaml has {@code canary.of} (see docs/deploying.md). */
+  static void requireCanaryMode(ChartSource.Fetched fetched, String service) {
+    byte[] defaults = ChartArchive.entry(fetched.archive(), service + "/values.yaml").orElse(new byte[0]);
+    Object loaded = SafeYaml.load(new String(defaults, StandardCharsets.UTF_8), service + "/values.yaml");
+    if (!(loaded instanceof Map<?, ?> map) || !(map.get("canary") instanceof Map<?, ?> canary)
+        || !canary.containsKey("of")) {
+      throw StackpipeException.ofField("canary", "chart " + service + " has no canary mode (no canary.of in its"
+          + " values.yaml; see docs/deploying.md)");
+    }
   }
 
   @Override

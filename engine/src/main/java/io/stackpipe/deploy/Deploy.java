@@ -1,10 +1,14 @@
 package io.stackpipe.deploy;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
+import io.stackpipe.deploy.record.CanaryRecord;
+import io.stackpipe.deploy.record.DeployEntry;
+import io.stackpipe.deploy.record.DeployHistory;
+import io.stackpipe.deploy.record.DeployedServices;
+import io.stackpipe.deploy.values.LayeredValues;
+import io.stackpipe.deploy.values.ProfileValues;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.secrets.keys.SecretKeys;
@@ -159,7 +163,7 @@ public final class Deploy {
       String service = plain.chart();
       String main = release != null ? release : service;
       if (canary != null) {
-        requireCanaryMode(fetched, service);
+        Canary.requireCanaryMode(fetched, service);
       }
       Stack found = stacks.show(stack);
       check(service, profile, canary != null);
@@ -171,7 +175,7 @@ public final class Deploy {
         if (canary == null) {
           return install(found, namespace, fetched, plain, main, main, "deploy", null);
         }
-        int stable = stableReplicas(namespace, main);
+        int stable = Canary.stableReplicas(stacks, stack, namespace, main);
         int replicas = canary.replicasBeside(stable);
         List<String> canarySets = List.of("canary.of=" + main, "replicaCount=" + replicas);
         LayeredValues values = values(fetched, canarySets);
@@ -351,33 +355,6 @@ public final class Deploy {
     }
     DeployedServices.of(stacks, stack).removeRelease(record.canaryRelease());
     history.closeCanary(release);
-  }
-
-  /** Pods the stable release runs now: its Deployments' desired replicas. */
-  private int stableReplicas(String namespace, String main) {
-    List<Deployment> deployments;
-    try {
-      deployments = stacks.kube().client().apps().deployments().inNamespace(namespace)
-          .withLabel("app.kubernetes.io/instance", main).list().getItems();
-    } catch (KubernetesClientException e) {
-      throw stacks.kube().translate(e, "list", "deployments", namespace);
-    }
-    if (deployments.isEmpty()) {
-      throw StackpipeException.ofField("canary", "no stable release " + main + " in stack " + stack
-          + " to run a canary beside: deploy it first");
-    }
-    return deployments.stream().mapToInt(d -> d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas()).sum();
-  }
-
-  /** A chart supports canary mode when its values.yaml has {@code canary.of} (see docs/deploying.md). */
-  private static void requireCanaryMode(ChartSource.Fetched fetched, String service) {
-    byte[] defaults = ChartArchive.entry(fetched.archive(), service + "/values.yaml").orElse(new byte[0]);
-    Object loaded = SafeYaml.load(new String(defaults, StandardCharsets.UTF_8), service + "/values.yaml");
-    if (!(loaded instanceof Map<?, ?> map) || !(map.get("canary") instanceof Map<?, ?> canary)
-        || !canary.containsKey("of")) {
-      throw StackpipeException.ofField("canary", "chart " + service + " has no canary mode (no canary.of in its"
-          + " values.yaml; see docs/deploying.md)");
-    }
   }
 
   private String pinned(ChartSource.Fetched fetched) {

@@ -1,6 +1,7 @@
 package io.stackpipe.deploy;
 
 import io.stackpipe.Result;
+import io.stackpipe.deploy.record.CanaryRecord;
 import java.util.List;
 import java.util.Map;
 

@@ -2,6 +2,8 @@ package io.stackpipe.deploy;
 
 import io.stackpipe.Names;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.deploy.values.LayeredValues;
+import io.stackpipe.deploy.values.ProfileValues;
 import io.stackpipe.kube.HelmReleases;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;

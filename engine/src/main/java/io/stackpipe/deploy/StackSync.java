@@ -2,6 +2,8 @@ package io.stackpipe.deploy;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.base.Messages;
+import io.stackpipe.deploy.record.DeployEntry;
+import io.stackpipe.deploy.record.DeployHistory;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.stack.Stack;
 import java.util.ArrayList;

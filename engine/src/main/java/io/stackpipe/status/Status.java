@@ -2,7 +2,7 @@ package io.stackpipe.status;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackList;

@@ -1,7 +1,7 @@
 package io.stackpipe.status;
 
 import io.stackpipe.Result;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;

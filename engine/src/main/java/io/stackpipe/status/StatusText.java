@@ -1,6 +1,6 @@
 package io.stackpipe.status;
 
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.stackpipe.umbrella;
 
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;

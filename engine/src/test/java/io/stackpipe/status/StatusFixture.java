@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;

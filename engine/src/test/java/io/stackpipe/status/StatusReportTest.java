@@ -11,7 +11,7 @@ import com.networknt.schema.ValidationMessage;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.stack.Stack;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartPublish;
-import io.stackpipe.deploy.DeployedServices;
+import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.LocalImages;
 import io.stackpipe.local.registry.LocalRegistry;

@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.values;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.PrivateTempDir;

@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.record;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

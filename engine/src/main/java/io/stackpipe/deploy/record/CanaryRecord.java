@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.record;
 
 import io.stackpipe.Result;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Map;
  * An open canary: release {@code canaryRelease} runs {@code source} beside the stable release, whose Service
  * sends it about {@code share} percent of the traffic.
  *
- * @param source the chart as {@link ChartSource#reference()} names it, pinned to its digest when pulled
+ * @param source the chart as {@code ChartSource.reference()} names it, pinned to its digest when pulled
  * @param sets the {@code --set} overrides it was deployed with; promote applies them to the stable release
  */
 public record CanaryRecord(String canaryRelease, String source, String chart, String version, String profile,

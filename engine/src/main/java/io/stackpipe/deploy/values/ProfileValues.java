@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.values;
 
 import io.stackpipe.Names;
 import io.stackpipe.StackpipeException;

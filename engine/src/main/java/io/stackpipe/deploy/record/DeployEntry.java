@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.record;
 
 import io.stackpipe.Result;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.record;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,7 +42,7 @@ public final class DeployHistory {
     return state(get());
   }
 
-  void record(DeployEntry entry) {
+  public void record(DeployEntry entry) {
     update(state -> {
       state.entries().add(entry);
       while (state.entries().size() > MAX_ENTRIES) {
@@ -51,11 +51,11 @@ public final class DeployHistory {
     });
   }
 
-  void openCanary(String release, CanaryRecord canary) {
+  public void openCanary(String release, CanaryRecord canary) {
     update(state -> state.canaries().put(release, canary));
   }
 
-  void closeCanary(String release) {
+  public void closeCanary(String release) {
     update(state -> state.canaries().remove(release));
   }
 

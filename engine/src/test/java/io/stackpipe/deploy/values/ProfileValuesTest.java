@@ -1,4 +1,4 @@
-package io.stackpipe.deploy;
+package io.stackpipe.deploy.values;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The values a packaged profile deploys with: layered in memory from the artifact alone. */
-class ProfileValuesTest {
+public class ProfileValuesTest {
 
   static final Path ROOT = Path.of(System.getProperty("stackpipe.repo.root", "..")).toAbsolutePath().normalize();
   static final Path DEMO_KEY = ROOT.resolve("examples/keys/demo-age-key.txt");
@@ -35,7 +35,7 @@ class ProfileValuesTest {
     artifact = ChartBuild.of(source).withVersion("1.4.0").withOutputDirectory(work.resolve("out")).call().artifact();
   }
 
-  static SecretKeys demoKeys() {
+  public static SecretKeys demoKeys() {
     return SecretKeys.fromEnvironment(SecretsEnvironment.of(Map.of("SOPS_AGE_KEY_FILE", DEMO_KEY.toString()), null));
   }
 
