@@ -2,7 +2,7 @@ package io.stackpipe.bench;
 
 import io.stackpipe.base.FileTrees;
 import io.stackpipe.secrets.DecryptedSecrets;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.local.DelayProxy;

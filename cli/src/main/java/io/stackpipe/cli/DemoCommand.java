@@ -32,7 +32,7 @@ import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.io.PrintWriter;

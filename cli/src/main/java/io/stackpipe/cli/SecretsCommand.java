@@ -1,8 +1,8 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.secrets.DecryptedSecrets;
-import io.stackpipe.secrets.SecretsEnvironment;
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEdit;

@@ -2,7 +2,7 @@ package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.base.Messages;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

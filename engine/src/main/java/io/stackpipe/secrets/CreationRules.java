@@ -1,11 +1,12 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.format.SopsMetadata;
 import io.stackpipe.secrets.format.Tree;
 import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.secrets.keys.AwsKms;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.MasterKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.FileFormat;
 import io.stackpipe.secrets.format.Sealer;
 import io.stackpipe.secrets.format.Tree;

@@ -1,5 +1,6 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.SopsFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.Sealer;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.keys.SecretKeys;

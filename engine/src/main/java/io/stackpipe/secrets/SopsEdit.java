@@ -1,6 +1,8 @@
 package io.stackpipe.secrets;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.Sealer;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.format.SopsMetadata;

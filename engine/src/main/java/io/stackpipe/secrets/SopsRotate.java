@@ -1,10 +1,11 @@
 package io.stackpipe.secrets;
 
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.Sealer;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.format.SopsMetadata;
 import io.stackpipe.secrets.format.ValueCipher;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.MasterKey;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -19,7 +19,7 @@ import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.Verdict;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.StackManifest;
 import io.stackpipe.stack.StackType;

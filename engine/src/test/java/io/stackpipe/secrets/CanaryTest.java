@@ -2,6 +2,7 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.secrets.keys.SecretKeys;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.secrets.keys.Age;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.MasterKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.local.SopsCli;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.stackpipe.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.secrets.core.MacMismatchException;
 import io.stackpipe.secrets.format.SopsFile;
 import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.secrets.keys.SecretKeys;

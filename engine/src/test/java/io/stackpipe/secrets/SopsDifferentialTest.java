@@ -2,6 +2,7 @@ package io.stackpipe.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stackpipe.secrets.core.MacMismatchException;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.local.SopsCli;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.L3;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Stack;

@@ -2,7 +2,7 @@ package io.stackpipe.steps;
 
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.stack.policy.StackPolicies;

@@ -1,6 +1,6 @@
 package io.stackpipe.secrets.format;
 
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

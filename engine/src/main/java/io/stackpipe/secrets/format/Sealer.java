@@ -1,8 +1,8 @@
 package io.stackpipe.secrets.format;
 
-import io.stackpipe.secrets.MacMismatchException;
-import io.stackpipe.secrets.SecretsException;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.MacMismatchException;
+import io.stackpipe.secrets.core.SecretsException;
+import io.stackpipe.secrets.core.MasterKey;
 import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

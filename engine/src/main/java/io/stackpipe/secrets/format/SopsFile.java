@@ -1,7 +1,7 @@
 package io.stackpipe.secrets.format;
 
-import io.stackpipe.secrets.SecretsException;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.SecretsException;
+import io.stackpipe.secrets.core.MasterKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.stackpipe.secrets.format;
 
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.secrets.keys.AwsKms;
-import io.stackpipe.secrets.keys.MasterKey;
+import io.stackpipe.secrets.core.MasterKey;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,7 +10,7 @@ import com.exceptionfactory.jagged.x25519.X25519KeyFactory;
 import com.exceptionfactory.jagged.x25519.X25519KeyPairGenerator;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaWriterFactory;
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package io.stackpipe.secrets.keys;
 
 import io.stackpipe.base.Messages;
-import io.stackpipe.secrets.SecretsEnvironment;
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.MasterKey;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

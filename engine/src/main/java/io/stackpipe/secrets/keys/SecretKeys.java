@@ -1,7 +1,8 @@
 package io.stackpipe.secrets.keys;
 
-import io.stackpipe.secrets.SecretsEnvironment;
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.MasterKey;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

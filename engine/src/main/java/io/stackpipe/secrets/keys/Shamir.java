@@ -1,6 +1,6 @@
 package io.stackpipe.secrets.keys;
 
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;

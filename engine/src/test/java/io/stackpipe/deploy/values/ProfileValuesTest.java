@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuild;
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.Age;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.testsupport.TestFiles;

@@ -3,7 +3,7 @@ package io.stackpipe.secrets.format;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.SopsFixtures;
 import io.stackpipe.local.SopsCli;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stackpipe.local.LocalTools;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEncrypt;
+import io.stackpipe.secrets.core.MasterKey;
 import io.stackpipe.secrets.format.SopsFile;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.secrets.DecryptedSecrets;
-import io.stackpipe.secrets.SecretsEnvironment;
-import io.stackpipe.secrets.SecretsException;
+import io.stackpipe.secrets.core.MasterKey;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsException;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.secrets.format.SopsFile;

@@ -3,7 +3,7 @@ package io.stackpipe.secrets.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stackpipe.secrets.SecretsEnvironment;
+import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.SopsDecrypt;
 import io.stackpipe.secrets.SopsEncrypt;
 import io.stackpipe.secrets.SopsFixtures;

@@ -1,6 +1,5 @@
-package io.stackpipe.secrets.keys;
+package io.stackpipe.secrets.core;
 
-import io.stackpipe.secrets.SecretsException;
 import java.util.Map;
 
 /** One recipient of a file's data key (or of its Shamir share), as stored in the sops metadata. */

@@ -1,4 +1,4 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.core;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.stackpipe.secrets;
+package io.stackpipe.secrets.core;
 
 /**
  * The file's MAC does not match its contents (tampering or a hand edit), or the MAC is missing. The refusal concerns
