@@ -3,16 +3,15 @@ package io.stackpipe.umbrella;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.kube.release.ReleaseApplied;
-import io.stackpipe.kube.release.ReleaseInstall;
+import io.stackpipe.kube.release.Releases;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
  * Installs an umbrella chart as ONE Helm release, with each subchart's profile values nested under its key
- * ({@link UmbrellaValues}), through the fast release path ({@link ReleaseInstall}: rendered by Helm, objects created
- * in parallel, a genuine Helm release record). With {@link #waitingUpTo} the pods' readiness is awaited afterwards
- * and a release that does not get Ready is uninstalled.
+ * ({@link UmbrellaValues}), through {@link Releases} (the fast path: rendered by Helm, objects created in parallel,
+ * a genuine Helm release record; Helm's own install for a chart with hooks or CRDs). With {@link #waitingUpTo}
+ * the pods' readiness is awaited afterwards and a release that does not get Ready is uninstalled.
  *
  * <pre>{@code
  * Release release = UmbrellaInstall.into(kube)
@@ -79,10 +78,12 @@ public final class UmbrellaInstall {
       throw new StackpipeException("an umbrella install needs the umbrella, its composed values and a namespace");
     }
     String release = releaseName != null ? releaseName : umbrella.name();
-    ReleaseApplied applied = ReleaseInstall.into(kube).withChart(umbrella.archive()).withName(release)
-        .withNamespace(namespace).withValues(values.values()).call();
-    Release installed = wait == null ? applied.release()
-        : kube.releases().waitingUpTo(wait).awaitInstalled(applied.release());
+    Releases releases = Releases.on(kube).withChart(umbrella.archive()).withName(release).withNamespace(namespace)
+        .withValues(values.values());
+    if (wait != null) {
+      releases.waitingUpTo(wait);
+    }
+    Release installed = releases.install().release();
     progress.accept(release + ": installed " + installed.chart() + " (" + umbrella.services().size()
         + " services) with profile " + values.profile() + " into " + namespace + " (" + installed.status()
         + (wait == null ? "" : ", pods Ready") + ")");

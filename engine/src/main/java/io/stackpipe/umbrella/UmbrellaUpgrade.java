@@ -4,15 +4,16 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.release.DriftCheck;
 import io.stackpipe.kube.release.ReleaseApplied;
-import io.stackpipe.kube.release.ReleaseUpgrade;
+import io.stackpipe.kube.release.Releases;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
  * Moves an installed umbrella release to another umbrella version (a candidate's stack to the next candidate, a
- * stack to a new L3) through the fast upgrade ({@link ReleaseUpgrade}): only objects that changed or drifted are
- * patched. The drift check is on by default (hand edits of unchanged objects are put back, as Helm's upgrade
- * does); {@link DriftCheck#CHANGED_ONLY} skips reading the live objects. With {@link #waitingUpTo} the pods'
+ * stack to a new L3) through {@link Releases} (the fast upgrade: only objects that changed or drifted are
+ * patched; Helm's own upgrade for a chart with hooks or CRDs). The drift check is on by default (hand edits of
+ * unchanged objects are put back, as Helm's upgrade does); {@link DriftCheck#CHANGED_ONLY} skips reading the live
+ * objects. With {@link #waitingUpTo} the pods'
  * readiness is awaited and an upgrade that does not get Ready is rolled back.
  *
  * <pre>{@code
@@ -85,11 +86,12 @@ public final class UmbrellaUpgrade {
       throw new StackpipeException("an umbrella upgrade needs the umbrella, its composed values and a namespace");
     }
     String release = releaseName != null ? releaseName : umbrella.name();
-    ReleaseApplied applied = ReleaseUpgrade.of(kube).withChart(umbrella.archive()).withName(release)
-        .withNamespace(namespace).withValues(values.values()).withDriftCheck(driftCheck).call();
+    Releases releases = Releases.on(kube).withChart(umbrella.archive()).withName(release).withNamespace(namespace)
+        .withValues(values.values()).withDriftCheck(driftCheck);
     if (wait != null) {
-      kube.releases().waitingUpTo(wait).awaitUpgraded(applied.release());
+      releases.waitingUpTo(wait);
     }
+    ReleaseApplied applied = releases.upgrade();
     progress.accept(release + ": upgraded to " + applied.chart() + " (revision " + applied.revision() + ") in "
         + namespace + (applied.changes() == null ? "" : ": " + applied.changes().created() + " created, "
         + applied.changes().updated() + " updated (" + applied.changes().drifted() + " drifted), "
