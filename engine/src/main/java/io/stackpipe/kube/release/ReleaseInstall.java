@@ -105,7 +105,7 @@ public final class ReleaseInstall {
       throw new KubeException("release " + name + " in namespace " + namespace
           + " exists already: upgrade it, or uninstall it first");
     }
-    if (Releases.needsHelm(rendered)) {
+    if (Releases.needsHelm(chart, rendered)) {
       HelmReleases.Release installed = kube.releases().install(name, namespace, chart, List.of(valuesFile));
       return new ReleaseApplied(installed.name(), installed.namespace(), installed.revision(), installed.status(),
           installed.chart(), installed.appVersion(), "helm", null);

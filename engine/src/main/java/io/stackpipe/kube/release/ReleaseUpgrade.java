@@ -128,7 +128,7 @@ public final class ReleaseUpgrade {
       throw new KubeException("release " + name + " in namespace " + namespace + ": revision " + version(last)
           + " is " + lastStatus + " (another operation is in progress)");
     }
-    if (Releases.needsHelm(rendered)) {
+    if (Releases.needsHelm(chart, rendered)) {
       HelmReleases.Release upgraded = kube.releases().upgrade(name, namespace, chart, List.of(valuesFile));
       return new ReleaseApplied(upgraded.name(), upgraded.namespace(), upgraded.revision(), upgraded.status(),
           upgraded.chart(), upgraded.appVersion(), "helm", null);

@@ -1,14 +1,22 @@
 package io.stackpipe.kube.release;
 
+import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.kube.HelmReleases;
 import io.stackpipe.kube.KubeConnection;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * The one way the engine writes a whole chart as a release: the caller never picks the writer. The chart is
- * rendered first; one with hooks or CustomResourceDefinitions goes through Helm's own install/upgrade
+ * The one way the engine writes a whole chart as a release: the caller never picks the writer. A chart with hooks
+ * (in its templates) or CustomResourceDefinitions (in its rendering) goes through Helm's own install/upgrade
  * ({@link HelmReleases}, helm-java: hook order and CRD establishment are Helm's business), any other through the
  * fast writer ({@link ReleaseInstall}, {@link ReleaseUpgrade}). {@link ReleaseApplied#path()} says which ran. With
  * {@link #waitingUpTo}, the pods' readiness is awaited afterwards: an install that does not get Ready is
@@ -25,6 +33,8 @@ import java.util.Map;
  * }</pre>
  */
 public final class Releases {
+
+  private static final String HOOK = "helm.sh/hook";
 
   private final KubeConnection kube;
   private Path chart;
@@ -93,9 +103,45 @@ public final class Releases {
         applied.release()));
   }
 
-  /** The decision: what the fast writer leaves to Helm. */
-  static boolean needsHelm(RenderedManifest rendered) {
-    return !rendered.hooks().isEmpty() || rendered.hasCustomResourceDefinitions();
+  /**
+   * The decision: what the fast writer leaves to Helm. helm-java's template leaves hooks out of its output, so a
+   * hook is also looked for in the chart's templates, subcharts' included.
+   */
+  static boolean needsHelm(Path chart, RenderedManifest rendered) {
+    return !rendered.hooks().isEmpty() || rendered.hasCustomResourceDefinitions() || declaresHooks(chart);
+  }
+
+  /** Whether a template of the chart or of a subchart (folder or vendored .tgz) names the hook annotation. */
+  static boolean declaresHooks(Path chart) {
+    return declaresHooks(Files.isDirectory(chart) ? folder(chart) : ChartArchive.files(chart));
+  }
+
+  private static boolean declaresHooks(Map<String, byte[]> files) {
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      String path = file.getKey();
+      if (path.contains("/charts/") && path.endsWith(".tgz")) {
+        if (declaresHooks(ChartArchive.read(new ByteArrayInputStream(file.getValue()), path))) {
+          return true;
+        }
+      } else if (path.contains("/templates/") && new String(file.getValue(), StandardCharsets.UTF_8).contains(HOOK)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A chart folder's files by path as an archive names them ({@code name/templates/…}). */
+  private static Map<String, byte[]> folder(Path chart) {
+    Path base = chart.toAbsolutePath().getParent();
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    try (Stream<Path> walk = Files.walk(chart)) {
+      for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+        files.put(base.relativize(file.toAbsolutePath()).toString().replace('\\', '/'), Files.readAllBytes(file));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
   }
 
   private static ReleaseApplied awaited(ReleaseApplied applied, HelmReleases.Release ready) {
