@@ -32,7 +32,8 @@ public final class StackpipeReaper extends AsyncPeriodicWork {
     try (StepCluster cluster = ControllerCluster.open()) {
       ReapReport report = cluster.stacks().reaper()
           .withMaxIdle(Settings.duration("maxIdle", settings.getMaxIdle()))
-          .withWarnBefore(Settings.duration("warnBefore", settings.getWarnBefore()))
+          .withWarnBefore(settings.getWarnBefore().isEmpty() ? null
+              : Settings.duration("warnBefore", settings.getWarnBefore()))
           .dryRun(settings.isReaperDryRun())
           .call();
       for (ReapReport.Entry e : report.entries()) {
