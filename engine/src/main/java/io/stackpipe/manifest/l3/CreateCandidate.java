@@ -1,6 +1,6 @@
 package io.stackpipe.manifest.l3;
 
-import io.stackpipe.Names;
+import io.stackpipe.SemVer;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.manifest.ServiceVersion;
@@ -100,9 +100,8 @@ public final class CreateCandidate {
           : "every version given is already in L3 " + base.version() + ": nothing to change", base);
     }
     ServiceVersion pin = differing.get(0);
-    if (!Names.isSemVer(pin.version())) {
-      throw StackpipeException.ofField("version", "'" + pin.version() + "' of " + pin.name()
-          + " is not a chart version (SemVer 2, e.g. 1.4.0)");
+    if (!SemVer.isValid(pin.version())) {
+      throw StackpipeException.ofField("version", "'" + pin.version() + "' of " + pin.name() + " " + SemVer.NOT_SEMVER);
     }
     if (pin.name().equals(l3.name())) {
       throw StackpipeException.ofField("service", pin.name() + " is the umbrella's own name");

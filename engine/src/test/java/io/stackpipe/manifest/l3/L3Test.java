@@ -248,7 +248,7 @@ class L3Test {
       assertThatThrownBy(() -> l3.candidate("Orders", "1.0.0"))
           .hasMessage("'Orders' is not a chart name (a DNS-1123 label)");
       assertThatThrownBy(() -> l3.candidate("orders", "latest").call())
-          .hasMessage("'latest' of orders is not a chart version (SemVer 2, e.g. 1.4.0)");
+          .hasMessage("'latest' of orders is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)");
       assertThat(l3.listCandidates()).isEmpty();
     }
 
