@@ -23,6 +23,7 @@ public final class CreateCandidate {
   private String creator;
   private String buildUrl;
   private String rebasedFrom;
+  private L3Version base;
 
   private CreateCandidate(L3 l3, List<ServiceVersion> pins, String removed) {
     this.l3 = l3;
@@ -53,13 +54,18 @@ public final class CreateCandidate {
     return this;
   }
 
+  /** The L3 the last {@link #call} made the candidate on (a candidate records only its version and number). */
+  public L3Version base() {
+    return base;
+  }
+
   CreateCandidate rebasedFrom(String id) {
     this.rebasedFrom = id;
     return this;
   }
 
   public Candidate call() {
-    L3Version base = l3.requireCurrent().current();
+    base = l3.requireCurrent().current();
     Map<String, String> services = new TreeMap<>(base.services());
     Change change = removed != null ? removal(base, services) : change(base, services);
     String id = CandidateId.next();
