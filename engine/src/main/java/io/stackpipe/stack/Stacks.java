@@ -110,6 +110,7 @@ public final class Stacks {
 
   /** The one selector every listing uses: Stackpipe-managed namespaces of this installation. */
   public Selector selector() {
+    namespacePrefix(); // a bad prefix is refused by every verb, listings included
     return Selector.all().in(Stack.MANAGED_BY_LABEL, Stack.MANAGED_BY).in(Stack.INSTALLATION_LABEL, installation);
   }
 
