@@ -32,7 +32,8 @@ public final class StackpipeReaper extends AsyncPeriodicWork {
     try (StepCluster cluster = ControllerCluster.open()) {
       ReapReport report = cluster.stacks().reaper()
           .withMaxIdle(Settings.duration("maxIdle", settings.getMaxIdle()))
-          .withWarnBefore(settings.getWarnBefore().isEmpty() ? null
+          // Empty: the default, which adapts to the idle time (at most half of it).
+          .withWarnBefore(settings.getWarnBefore() == null || settings.getWarnBefore().isBlank() ? null
               : Settings.duration("warnBefore", settings.getWarnBefore()))
           .dryRun(settings.isReaperDryRun())
           .call();
