@@ -66,7 +66,7 @@ public final class Reaper {
   }
 
   /** The policy this sweep applies: the values set here over the stacks' policy, checked together. */
-  public ReapPolicy policy() {
+  private ReapPolicy policy() {
     return stacks.reapPolicy().with(maxIdle, warnBefore, maxKeep);
   }
 
