@@ -139,8 +139,8 @@ final class DemoCommand implements Callable<Integer> {
             .waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line)).call();
         Map<String, String> responses = ServiceCalls.call(kube, ephemeral.stack().namespace());
         ProfileRelease qa = deployToPersistentStack(stacks, kube, published, keys, err);
-        ReapReport reap = stacks.withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper().dryRun(true)
-            .call();
+        ReapReport reap = Stacks.on(kube, "default").withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper()
+            .dryRun(true).call();
         Gates gates = gates(registry, kube, stacks, published, keys, err);
         print(out, published, ephemeral, responses, qa, reap, gates);
         if (keepRunning) {

@@ -93,7 +93,7 @@ final class L3GateCommand implements Callable<Integer> {
   /** Before and after, the verdict, the stack used and the timings. */
   static String text(GateResult r) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "L3 before: %s%n", manifest(r.before(), r.beforeServices())));
+    text.append(String.format(Locale.ROOT, "L3 before: %s%n", manifest(r.before().version(), r.before().services())));
     if (r.candidate() != null) {
       text.append(String.format(Locale.ROOT, "candidate %s: %s %s -> %s as %s, stack %s (namespace %s)%n",
           r.candidate(), r.service(), r.from() == null ? "(new)" : r.from(), r.version(), r.candidateVersion(),
@@ -103,9 +103,9 @@ final class L3GateCommand implements Callable<Integer> {
       text.append(String.format(Locale.ROOT, "system test: %s: %s in %s%n", String.join(" ", r.test().command()),
           r.test().timedOut() ? "timed out" : "exit " + r.test().exitCode(), seconds(r.test().duration().toMillis())));
     }
-    text.append("verdict: ").append(r.verdict()).append(r.reason().isEmpty() ? "" : ": " + r.reason())
+    text.append("verdict: ").append(r.verdict().label()).append(r.reason().isEmpty() ? "" : ": " + r.reason())
         .append(System.lineSeparator());
-    text.append(String.format(Locale.ROOT, "L3 after:  %s", manifest(r.after(), r.afterServices())));
+    text.append(String.format(Locale.ROOT, "L3 after:  %s", manifest(r.after().version(), r.after().services())));
     if (r.stackKept()) {
       text.append(String.format(Locale.ROOT, "%nstack %s kept: stackpipe stack destroy %s", r.stack(), r.stack()));
     }

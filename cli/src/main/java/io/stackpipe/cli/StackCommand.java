@@ -427,16 +427,17 @@ final class StackCommand {
     @Option(names = "--dry-run", description = "Decide and report, change nothing.")
     boolean dryRun;
 
-    @Option(names = "--max-idle", paramLabel = "DURATION", defaultValue = "7d",
-        description = "Reap ephemeral stacks idle this long (default: ${DEFAULT-VALUE}).")
+    // No picocli defaults: an option left out adapts to those given (ReapPolicy#with), so --max-idle 12h alone works.
+    @Option(names = "--max-idle", paramLabel = "DURATION",
+        description = "Reap ephemeral stacks idle this long (default: 7d, at most --max-keep).")
     String maxIdle;
 
-    @Option(names = "--warn-before", paramLabel = "DURATION", defaultValue = "24h",
-        description = "Warn this long before (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warn-before", paramLabel = "DURATION",
+        description = "Warn this long before (default: 24h, at most half of --max-idle).")
     String warnBefore;
 
-    @Option(names = "--max-keep", paramLabel = "DURATION", defaultValue = "30d",
-        description = "No ttl or keep-until keeps a stack longer than this after its last activity (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-keep", paramLabel = "DURATION",
+        description = "No ttl or keep-until keeps a stack longer than this after its last activity (default: 30d, at least --max-idle).")
     String maxKeep;
 
     @Option(names = "--now", paramLabel = "TIME",
@@ -453,9 +454,9 @@ final class StackCommand {
         clock = Clock.fixed(date("now", now, clock), java.time.ZoneOffset.UTC);
       }
       try (KubeConnection kube = target.connect()) {
-        ReapReport report = target.stacks(kube, clock).reaper().withMaxKeep(duration("maxKeep", maxKeep))
-            .withMaxIdle(duration("maxIdle", maxIdle)).withWarnBefore(duration("warnBefore", warnBefore))
-            .dryRun(dryRun).call();
+        ReapReport report = target.stacks(kube, clock).reaper().withMaxKeep(optionalDuration("maxKeep", maxKeep))
+            .withMaxIdle(optionalDuration("maxIdle", maxIdle))
+            .withWarnBefore(optionalDuration("warnBefore", warnBefore)).dryRun(dryRun).call();
         target.print(report, text(report));
         return report.with(ReapReport.Outcome.FAILED).isEmpty() ? 0 : Stackpipe.REFUSED;
       }
@@ -481,6 +482,11 @@ final class StackCommand {
     } catch (IllegalArgumentException e) {
       throw StackpipeException.ofField(field, e.getMessage());
     }
+  }
+
+  /** {@code null} when the option is not given. */
+  static Duration optionalDuration(String field, String text) {
+    return text == null ? null : duration(field, text);
   }
 
   /** A date as people type it: an instant with offset, a day (its end, local time), or a duration from now. */

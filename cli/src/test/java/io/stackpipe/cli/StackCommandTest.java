@@ -9,6 +9,8 @@ import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** `stackpipe stack …` in-process on the real control plane; the test's namespace name is the installation. */
@@ -50,6 +52,22 @@ class StackCommandTest {
       assertThat(report.path("dryRun").asBoolean()).isTrue();
       assertThat(report.path("reaped").get(0).path("stack").asText()).isEqualTo("pr-1");
       assertThat(report.path("reaped").get(0).path("reason").asText()).startsWith("would be reaped: idle 3d");
+
+      // An idle limit under a day, with the warning given before or after it; left out, the warning adapts.
+      for (List<String> options : List.of(List.of("--max-idle", "12h", "--warn-before", "1h"),
+          List.of("--warn-before", "1h", "--max-idle", "12h"), List.of("--max-idle", "12h"))) {
+        List<String> args = new ArrayList<>(List.of("reap", "--dry-run", "--json"));
+        args.addAll(options);
+        CliRun halfDay = stack(kubeconfig, ns, args.toArray(String[]::new));
+        assertThat(halfDay.exitCode()).as(halfDay.err()).isZero();
+        JsonNode policy = new ObjectMapper().readTree(halfDay.out());
+        assertThat(policy.path("maxIdle").asText()).isEqualTo("12h");
+        assertThat(policy.path("warnBefore").asText()).isEqualTo(options.size() == 4 ? "1h" : "6h");
+      }
+      CliRun conflicting = stack(kubeconfig, ns, "reap", "--max-idle", "12h", "--warn-before", "13h");
+      assertThat(conflicting.exitCode()).isEqualTo(1);
+      assertThat(conflicting.err())
+          .isEqualTo("stackpipe: --warn-before: 13h must be shorter than the maximum idle time 12h\n");
 
       CliRun badName = stack(kubeconfig, ns, "create", "My_Stack", "--owner", "alice");
       assertThat(badName.exitCode()).isEqualTo(1);

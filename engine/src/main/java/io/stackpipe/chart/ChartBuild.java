@@ -1,5 +1,6 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.SemVer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -113,9 +114,8 @@ public final class ChartBuild {
     ChartMetadata chart = ChartMetadata.read(chartDir);
     String finalVersion = version != null ? version : chart.version();
     // The chart's own version was checked by read(); a requested one is the caller's input.
-    String versionProblem = version == null ? null : ChartMetadata.semVerProblem(version);
-    if (versionProblem != null) {
-      throw StackpipeException.ofField("version", versionProblem);
+    if (version != null) {
+      SemVer.parse("version", version);
     }
     String finalAppVersion = appVersion != null ? appVersion : chart.appVersion();
     List<Profile> profiles = Profiles.scan(chartDir);

@@ -1,5 +1,6 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.Names;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.yaml.SafeYaml;
@@ -39,20 +40,14 @@ public record ChartMetadata(String name, String version, String appVersion, bool
           + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)");
     }
     String version = scalar(chart, "version", true);
-    String problem = semVerProblem(version);
-    if (problem != null) {
-      throw new StackpipeException(FILE + ": field version " + problem);
+    if (!SemVer.isValid(version)) {
+      throw new StackpipeException(FILE + ": field version " + SemVer.problem(version));
     }
     String type = scalar(chart, "type", false);
     if (type != null && !type.equals("application") && !type.equals("library")) {
       throw new StackpipeException(FILE + ": field type must be application or library, found " + type);
     }
     return new ChartMetadata(name, version, scalar(chart, "appVersion", false), "library".equals(type));
-  }
-
-  /** What is wrong with {@code version} as a chart version, or {@code null} when it is SemVer 2. */
-  static String semVerProblem(String version) {
-    return Names.isSemVer(version) ? null : "'" + version + "' is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)";
   }
 
   private static String scalar(Map<?, ?> chart, String field, boolean required) {

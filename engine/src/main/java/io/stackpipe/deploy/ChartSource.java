@@ -1,5 +1,6 @@
 package io.stackpipe.deploy;
 
+import io.stackpipe.SemVer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.Names;
@@ -52,8 +53,8 @@ public record ChartSource(String reference, OciChartTarget registry, String name
       throw StackpipeException.ofField("version", "is required with a chart name");
     }
     boolean digest = version.startsWith("sha256:");
-    if (!digest && !Names.isSemVer(version)) {
-      throw StackpipeException.ofField("version", "'" + version + "' is not SemVer 2 (e.g. 1.4.0)");
+    if (!digest) {
+      SemVer.parse("version", version);
     }
     return new ChartSource(target + "/" + name + (digest ? "@" : ":") + version, target, name, version, null);
   }

@@ -10,6 +10,7 @@ import io.stackpipe.umbrella.UmbrellaPull;
 import io.stackpipe.manifest.l3.AlreadyInL3Exception;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.Change;
+import io.stackpipe.manifest.l3.CreateCandidate;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.Promoted;
@@ -23,7 +24,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -174,9 +174,8 @@ public final class L3Gate {
   public GateResult close(GateSession session, boolean passed, String reason) {
     if (session.alreadyInL3()) {
       L3Version current = l3.current().orElseThrow();
-      return new GateResult(session.service(), session.version(), session.from(), null, null, "unchanged",
-          "", session.base(), session.baseServices(), current.version(), current.services(), null, null, false,
-          Map.of(), null);
+      return new GateResult(session.service(), session.version(), session.from(), null, null, GateVerdict.UNCHANGED,
+          "", session.base(), current, null, null, false, Map.of(), null);
     }
     Map<String, Long> timings = new LinkedHashMap<>();
     timings.put("stack", session.stackMillis());
@@ -185,22 +184,22 @@ public final class L3Gate {
     long start = System.nanoTime();
     String id = session.candidate();
     Candidate candidate = l3.candidateById(id);
-    String verdict;
+    GateVerdict verdict;
     String why = "";
     L3Version after = null;
     if (candidate.verdict() == Verdict.PROMOTED) {
-      verdict = "promoted"; // closed before, e.g. by a run interrupted after its promotion
+      verdict = GateVerdict.PROMOTED; // closed before, e.g. by a run interrupted after its promotion
     } else if (!candidate.verdict().open()) {
-      verdict = candidate.verdict() == Verdict.STALE ? "stale" : "rejected";
+      verdict = candidate.verdict() == Verdict.STALE ? GateVerdict.STALE : GateVerdict.REJECTED;
       why = candidate.reason();
     } else if (passed) {
       l3.recordTest(id).withTiming("tests", tests).passed().call();
       try {
         Promoted promoted = l3.promote(id).call();
         after = promoted.after();
-        verdict = "promoted";
+        verdict = GateVerdict.PROMOTED;
       } catch (StaleCandidateException e) {
-        verdict = "stale";
+        verdict = GateVerdict.STALE;
         why = e.getMessage();
       }
     } else {
@@ -208,12 +207,12 @@ public final class L3Gate {
           : reason.strip().replaceAll("\\s+", " ");
       l3.recordTest(id).withTiming("tests", tests).call();
       l3.reject(id).withReason(why).call();
-      verdict = "rejected";
+      verdict = GateVerdict.REJECTED;
     }
     timings.put("verdict", millisSince(start));
     progress.accept("verdict: candidate " + id + " (" + session.service() + " " + orNone(session.from()) + " -> "
         + session.version() + ") " + verdict + (why.isEmpty() ? "" : ": " + why));
-    boolean keep = verdict.equals("rejected") && session.keepOnFailure();
+    boolean keep = verdict == GateVerdict.REJECTED && session.keepOnFailure();
     if (keep) {
       progress.accept("stack " + session.stack() + " kept to look at (namespace " + session.namespace()
           + "); destroy it when done");
@@ -228,8 +227,7 @@ public final class L3Gate {
     }
     progress.accept("L3 after: " + describe(after.version(), after.services()));
     return new GateResult(session.service(), session.version(), session.from(), id, session.candidateVersion(),
-        verdict, why, session.base(), session.baseServices(), after.version(), after.services(), session.stack(),
-        session.namespace(), keep, timings, null);
+        verdict, why, session.base(), after, session.stack(), session.namespace(), keep, timings, null);
   }
 
   /** What opening made: a session (with the stack's decrypted values, for masking), or a rejected candidate. */
@@ -237,19 +235,18 @@ public final class L3Gate {
 
   private Opened opened(String service, String version) {
     long start = System.nanoTime();
+    CreateCandidate making = l3.candidate(service, version).withBuildUrl(buildUrl);
     Candidate candidate;
     try {
-      candidate = l3.candidate(service, version).withBuildUrl(buildUrl).call();
+      candidate = making.call();
     } catch (AlreadyInL3Exception e) {
       L3Version current = e.current();
       progress.accept(service + " " + version + " is in L3 " + current.version() + " already: nothing to gate");
-      GateSession session = new GateSession(service, version, true, current.services().get(service),
-          current.version(), current.services(), null, null, null, null, Map.of(), keepOnFailure, now(), 0);
-      return new Opened(session, Set.of(), null);
+      return new Opened(GateSession.inL3Already(service, version, current, keepOnFailure, now()), Set.of(), null);
     }
     Change change = candidate.change();
-    Map<String, String> base = baseServices(candidate);
-    progress.accept("L3 before: " + describe(candidate.base(), base));
+    L3Version base = making.base();
+    progress.accept("L3 before: " + describe(base.version(), base.services()));
     String stack = STACK_PREFIX + candidate.id();
     UmbrellaStackResult created;
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-gate-")) {
@@ -267,8 +264,8 @@ public final class L3Gate {
       progress.accept("verdict: candidate " + candidate.id() + " rejected: " + why);
       L3Version current = l3.current().orElseThrow();
       return new Opened(null, Set.of(), new GateResult(service, version, change.from(), candidate.id(),
-          candidate.version(), "rejected", why, candidate.base(), base, current.version(), current.services(), stack,
-          stacks.namespaceOf(stack), keepOnFailure, Map.of("stack", took.toMillis()), null));
+          candidate.version(), GateVerdict.REJECTED, why, base, current, stack, stacks.namespaceOf(stack),
+          keepOnFailure, Map.of("stack", took.toMillis()), null));
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     l3.recordTest(candidate.id()).onStack(stack).withTiming("stack", took).call();
@@ -277,21 +274,9 @@ public final class L3Gate {
     environment.put(STACK_NAME, stack);
     environment.put(L3_CANDIDATE, candidate.id());
     environment.putAll(SystemTest.environment(stacks.kube(), namespace));
-    GateSession session = new GateSession(service, version, false, change.from(), candidate.base(), base,
-        candidate.id(), candidate.version(), stack, namespace, environment, keepOnFailure, now(), took.toMillis());
+    GateSession session = GateSession.opened(service, version, candidate, base, stack, namespace, environment,
+        keepOnFailure, now(), took.toMillis());
     return new Opened(session, created.values().secretValues(), null);
-  }
-
-  /** The candidate's base L3: its services with the one change undone. */
-  private static Map<String, String> baseServices(Candidate candidate) {
-    Map<String, String> base = new TreeMap<>(candidate.services());
-    Change change = candidate.change();
-    if (change.from() == null) {
-      base.remove(change.service());
-    } else {
-      base.put(change.service(), change.from());
-    }
-    return base;
   }
 
   private String now() {

@@ -20,26 +20,22 @@ import java.util.concurrent.Future;
  */
 public final class SopsDecrypt {
   private final SecretKeys keys;
-  private final boolean ignoreMac;
-  private final int parallelism;
+  private boolean ignoreMac;
+  private int parallelism = 16;
 
   public SopsDecrypt(SecretKeys keys) {
-    this(keys, false, 16);
-  }
-
-  private SopsDecrypt(SecretKeys keys, boolean ignoreMac, int parallelism) {
     this.keys = keys;
-    this.ignoreMac = ignoreMac;
-    this.parallelism = parallelism;
   }
 
   public SopsDecrypt withIgnoreMac(boolean ignore) {
-    return new SopsDecrypt(keys, ignore, parallelism);
+    ignoreMac = ignore;
+    return this;
   }
 
   /** Threads for {@link #callAll} (KMS calls are I/O bound, so more than the core count helps). */
   public SopsDecrypt withParallelism(int threads) {
-    return new SopsDecrypt(keys, ignoreMac, Math.max(1, threads));
+    parallelism = Math.max(1, threads);
+    return this;
   }
 
   public DecryptedSecrets call(Path file) {

@@ -23,28 +23,24 @@ import java.util.Optional;
  */
 public final class SopsEdit {
   private final SecretKeys keys;
-  private final List<String> editor;
-  private final Optional<Path> tempRoot;
+  private List<String> editor = List.of("vi");
+  private Optional<Path> tempRoot = Optional.empty();
 
   /** Edits with {@code vi} unless {@link #withEditor} names the editor (e.g. {@link SecretsEnvironment#editor()}). */
   public SopsEdit(SecretKeys keys) {
-    this(keys, List.of("vi"), Optional.empty());
-  }
-
-  private SopsEdit(SecretKeys keys, List<String> editor, Optional<Path> tempRoot) {
     this.keys = keys;
-    this.editor = editor;
-    this.tempRoot = tempRoot;
   }
 
   /** The editor command; the plaintext file's path is appended as its last argument. */
   public SopsEdit withEditor(List<String> command) {
-    return new SopsEdit(keys, List.copyOf(command), tempRoot);
+    editor = List.copyOf(command);
+    return this;
   }
 
   /** Where the private directory of the plaintext file is created (default: {@code java.io.tmpdir}). */
   public SopsEdit withTempRoot(Path dir) {
-    return new SopsEdit(keys, editor, Optional.of(dir));
+    tempRoot = Optional.of(dir);
+    return this;
   }
 
   /** True if the file changed. */

@@ -17,19 +17,15 @@ import java.util.Optional;
  */
 public final class SopsEncrypt {
   private final SecretKeys keys;
-  private final Optional<Path> config;
+  private Optional<Path> config = Optional.empty();
 
   public SopsEncrypt(SecretKeys keys) {
-    this(keys, Optional.empty());
-  }
-
-  private SopsEncrypt(SecretKeys keys, Optional<Path> config) {
     this.keys = keys;
-    this.config = config;
   }
 
   public SopsEncrypt withConfig(Path sopsYaml) {
-    return new SopsEncrypt(keys, Optional.of(sopsYaml));
+    config = Optional.of(sopsYaml);
+    return this;
   }
 
   /** The encrypted file's content; the plaintext file is left untouched. */

@@ -22,19 +22,15 @@ import java.util.TreeSet;
  */
 public final class SopsUpdateKeys {
   private final SecretKeys keys;
-  private final Optional<Path> config;
+  private Optional<Path> config = Optional.empty();
 
   public SopsUpdateKeys(SecretKeys keys) {
-    this(keys, Optional.empty());
-  }
-
-  private SopsUpdateKeys(SecretKeys keys, Optional<Path> config) {
     this.keys = keys;
-    this.config = config;
   }
 
   public SopsUpdateKeys withConfig(Path sopsYaml) {
-    return new SopsUpdateKeys(keys, Optional.of(sopsYaml));
+    config = Optional.of(sopsYaml);
+    return this;
   }
 
   /** The files whose keys changed. */

@@ -25,15 +25,29 @@ public record ReapPolicy(Duration maxIdle, Duration warnBefore, Duration maxKeep
     }
   }
 
-  public ReapPolicy withMaxIdle(Duration value) {
-    return new ReapPolicy(value, warnBefore, maxKeep.compareTo(value) < 0 ? value : maxKeep);
+  /**
+   * This policy with the values a user set ({@code null}: not set), checked once, whatever order they were given
+   * in. A value left out adapts to those set rather than contradict them: {@code maxIdle} is at most
+   * {@code maxKeep}, {@code warnBefore} at most half of {@code maxIdle}, {@code maxKeep} at least {@code maxIdle}.
+   * Only values the user set can be refused, each naming its field.
+   */
+  public ReapPolicy with(Duration maxIdle, Duration warnBefore, Duration maxKeep) {
+    if (maxIdle == null && warnBefore == null && maxKeep == null) {
+      return this;
+    }
+    Duration idle = maxIdle != null ? maxIdle : maxKeep != null ? min(this.maxIdle, maxKeep) : this.maxIdle;
+    if (idle.isNegative() || idle.isZero()) {
+      throw StackpipeException.ofField(maxIdle != null ? "maxIdle" : "maxKeep", "must be positive");
+    }
+    return new ReapPolicy(idle, warnBefore != null ? warnBefore : min(this.warnBefore, idle.dividedBy(2)),
+        maxKeep != null ? maxKeep : max(this.maxKeep, idle));
   }
 
-  public ReapPolicy withWarnBefore(Duration value) {
-    return new ReapPolicy(maxIdle, value, maxKeep);
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
-  public ReapPolicy withMaxKeep(Duration value) {
-    return new ReapPolicy(maxIdle, warnBefore, value);
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 }

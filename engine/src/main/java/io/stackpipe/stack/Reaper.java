@@ -32,27 +32,30 @@ public final class Reaper {
   private static final int ATTEMPTS = 3;
 
   private final Stacks stacks;
-  private ReapPolicy policy;
+  private Duration maxIdle;
+  private Duration warnBefore;
+  private Duration maxKeep;
   private boolean dryRun;
 
   Reaper(Stacks stacks) {
     this.stacks = stacks;
-    this.policy = stacks.reapPolicy();
   }
 
+  /** Reap stacks idle this long; {@code null} keeps the stacks' policy (see {@link ReapPolicy#with}). */
   public Reaper withMaxIdle(Duration value) {
-    policy = policy.withMaxIdle(value);
+    maxIdle = value;
     return this;
   }
 
+  /** Warn this long before reaping; {@code null} keeps the default, at most half the idle time. */
   public Reaper withWarnBefore(Duration value) {
-    policy = policy.withWarnBefore(value);
+    warnBefore = value;
     return this;
   }
 
-  /** The cap on any stack's ttl and keep-until, counted from its last activity. */
+  /** The cap on any stack's ttl and keep-until, counted from its last activity; {@code null}: the default. */
   public Reaper withMaxKeep(Duration value) {
-    policy = policy.withMaxKeep(value);
+    maxKeep = value;
     return this;
   }
 
@@ -62,16 +65,22 @@ public final class Reaper {
     return this;
   }
 
+  /** The policy this sweep applies: the values set here over the stacks' policy, checked together. */
+  private ReapPolicy policy() {
+    return stacks.reapPolicy().with(maxIdle, warnBefore, maxKeep);
+  }
+
   public ReapReport call() {
+    ReapPolicy policy = policy();
     Instant now = stacks.now();
     List<Entry> entries = new ArrayList<>();
     for (Namespace listed : stacks.kube().namespaces().list(stacks.selector())) {
-      entries.add(sweep(listed, now));
+      entries.add(sweep(listed, now, policy));
     }
     return new ReapReport(now, stacks.installation(), dryRun, policy, entries);
   }
 
-  private Entry sweep(Namespace namespace, Instant now) {
+  private Entry sweep(Namespace namespace, Instant now, ReapPolicy policy) {
     Stack stack = Stack.read(namespace, now, policy);
     for (int attempt = 1; ; attempt++) {
       ReapDecision decision = ReapDecision.decide(stack, stacks.installation(), stacks.namespacePrefix(), now, policy);

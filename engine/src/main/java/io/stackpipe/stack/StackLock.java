@@ -35,39 +35,33 @@ public final class StackLock {
   private final String stack;
   private final String namespace;
   private final Clock clock;
-  private final String holder;
-  private final Duration leaseDuration;
-  private final Duration timeout;
+  private String holder = "stackpipe";
+  private Duration leaseDuration = Duration.ofSeconds(30);
+  private Duration timeout = Duration.ZERO;
 
   StackLock(KubeConnection kube, String stack, String namespace, Clock clock) {
-    this(kube, stack, namespace, clock, "stackpipe", Duration.ofSeconds(30), Duration.ZERO);
-  }
-
-  private StackLock(KubeConnection kube, String stack, String namespace, Clock clock, String holder,
-      Duration leaseDuration, Duration timeout) {
     this.kube = kube;
     this.stack = stack;
     this.namespace = namespace;
     this.clock = clock;
-    this.holder = holder;
-    this.leaseDuration = leaseDuration;
-    this.timeout = timeout;
   }
 
   /** Who takes the lock, as a waiting contender's message will name it, e.g. {@code alice (deploy web)}. */
   public StackLock withHolder(String value) {
-    return new StackLock(kube, stack, namespace, clock, value.strip().replaceAll("\\s+", " "), leaseDuration, timeout);
+    holder = value.strip().replaceAll("\\s+", " ");
+    return this;
   }
 
   /** How long the lock survives its holder's last renewal (whole seconds, at least 1). */
   public StackLock withLeaseDuration(Duration value) {
-    return new StackLock(kube, stack, namespace, clock, holder, Duration.ofSeconds(Math.max(1, value.toSeconds())),
-        timeout);
+    leaseDuration = Duration.ofSeconds(Math.max(1, value.toSeconds()));
+    return this;
   }
 
   /** How long to wait for a lock someone else holds before failing; zero fails at once. */
   public StackLock withTimeout(Duration value) {
-    return new StackLock(kube, stack, namespace, clock, holder, leaseDuration, value);
+    timeout = value;
+    return this;
   }
 
   /** Runs {@code operation} holding the lock; released afterwards, also when it throws. */

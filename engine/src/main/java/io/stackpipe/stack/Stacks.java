@@ -22,18 +22,18 @@ import java.util.function.Consumer;
  * of the stacks' namespaces, a Lease per stack), so every CLI and CI agent sees the same stacks; two
  * installations on one cluster (different ids) never see or touch each other's stacks.
  *
- * <p>Immutable: the {@code with…} methods return a configured copy.
+ * <p>A builder: the {@code with…} methods configure this instance and return it.
  */
 public final class Stacks {
   private static final int CAS_ATTEMPTS = 5;
 
   private final KubeConnection kube;
   private final String installation;
-  private final String prefix;
-  private final Clock clock;
-  private final ReapPolicy policy;
-  private final Duration lockTimeout;
-  private final Duration deleteTimeout;
+  private String prefix;
+  private Clock clock;
+  private ReapPolicy policy;
+  private Duration lockTimeout;
+  private Duration deleteTimeout;
 
   private Stacks(KubeConnection kube, String installation, String prefix, Clock clock, ReapPolicy policy,
       Duration lockTimeout, Duration deleteTimeout) {
@@ -54,34 +54,40 @@ public final class Stacks {
 
   /** Stack {@code x} lives in namespace {@code prefix + x}; empty by default. */
   public Stacks withNamespacePrefix(String value) {
-    return new Stacks(kube, installation, StackNames.checkPrefix(value), clock, policy, lockTimeout, deleteTimeout);
+    prefix = value == null ? "" : value;
+    return this;
   }
 
   public Stacks withClock(Clock value) {
-    return new Stacks(kube, installation, prefix, value, policy, lockTimeout, deleteTimeout);
+    clock = value;
+    return this;
   }
 
   /** The reap rules that listings show planned reap times by, and that cap ttl and keep-until. */
   public Stacks withReapPolicy(ReapPolicy value) {
-    return new Stacks(kube, installation, prefix, clock, value, lockTimeout, deleteTimeout);
+    policy = value;
+    return this;
   }
 
   /** How long destroy waits for a stack's lock held by someone else (a deploy in progress). */
   public Stacks withLockTimeout(Duration value) {
-    return new Stacks(kube, installation, prefix, clock, policy, value, deleteTimeout);
+    lockTimeout = value;
+    return this;
   }
 
   /** How long destroy waits for the namespace to be gone. */
   public Stacks withDeleteTimeout(Duration value) {
-    return new Stacks(kube, installation, prefix, clock, policy, lockTimeout, value);
+    deleteTimeout = value;
+    return this;
   }
 
   public String installation() {
     return installation;
   }
 
+  /** The prefix, checked here rather than in its wither (field {@code namespacePrefix}). */
   public String namespacePrefix() {
-    return prefix;
+    return StackNames.checkPrefix(prefix);
   }
 
   public Clock clock() {
@@ -99,11 +105,12 @@ public final class Stacks {
 
   /** The namespace that holds stack {@code name}; refuses an invalid name (field {@code stack}). */
   public String namespaceOf(String name) {
-    return StackNames.namespaceFor(prefix, name);
+    return StackNames.namespaceFor(namespacePrefix(), name);
   }
 
   /** The one selector every listing uses: Stackpipe-managed namespaces of this installation. */
   public Selector selector() {
+    namespacePrefix(); // a bad prefix is refused by every verb, listings included
     return Selector.all().in(Stack.MANAGED_BY_LABEL, Stack.MANAGED_BY).in(Stack.INSTALLATION_LABEL, installation);
   }
 

@@ -1,5 +1,6 @@
 package io.stackpipe.status;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.Result;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public record Drift(String service, Kind kind, String deployed, String l3) imple
       } else if (want == null) {
         drift.add(new Drift(service, Kind.EXTRA, have, null));
       } else if (!want.equals(have)) {
-        drift.add(new Drift(service, Versions.compare(have, want) > 0 ? Kind.AHEAD : Kind.BEHIND, have, want));
+        drift.add(new Drift(service, SemVer.compare(have, want) > 0 ? Kind.AHEAD : Kind.BEHIND, have, want));
       }
     }
     return drift;

@@ -55,18 +55,12 @@ public final class StatusServer {
 
   /** The port (default 8080; 0 picks a free one). */
   public StatusServer withPort(int value) {
-    if (value < 0 || value > 65535) {
-      throw StackpipeException.ofField("port", value + " is not a TCP port (0 to 65535)");
-    }
     this.port = value;
     return this;
   }
 
   /** How old a served report may be, and how often the page reloads (default 30 s). */
   public StatusServer withRefresh(Duration value) {
-    if (value.isNegative() || value.isZero()) {
-      throw StackpipeException.ofField("refresh", "must be positive");
-    }
     this.refresh = value;
     return this;
   }
@@ -78,6 +72,12 @@ public final class StatusServer {
 
   /** Listens until the returned server is closed. */
   public Running start() {
+    if (port < 0 || port > 65535) {
+      throw StackpipeException.ofField("port", port + " is not a TCP port (0 to 65535)");
+    }
+    if (refresh.isNegative() || refresh.isZero()) {
+      throw StackpipeException.ofField("refresh", "must be positive");
+    }
     InetAddress address;
     try {
       address = InetAddress.getByName(bind);

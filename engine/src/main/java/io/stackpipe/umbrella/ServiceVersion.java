@@ -1,5 +1,6 @@
 package io.stackpipe.umbrella;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.Names;
 import io.stackpipe.StackpipeException;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public record ServiceVersion(String name, String version) {
 
   /** Whether the version is a SemVer chart version rather than a tag or digest to resolve. */
   boolean pinned() {
-    return Names.isSemVer(version);
+    return SemVer.isValid(version);
   }
 
   @Override

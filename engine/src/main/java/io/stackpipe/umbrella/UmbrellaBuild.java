@@ -1,5 +1,6 @@
 package io.stackpipe.umbrella;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.Names;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
@@ -119,8 +120,8 @@ public final class UmbrellaBuild {
     if (!Names.isDns1123Label(name)) {
       throw StackpipeException.ofField("name", "'" + name + "' is not a chart name (a DNS-1123 label)");
     }
-    if (version != null && !Names.isSemVer(version)) {
-      throw StackpipeException.ofField("version", "'" + version + "' is not SemVer 2 (e.g. 1.4.0)");
+    if (version != null) {
+      SemVer.parse("version", version);
     }
     if (services.isEmpty() && !allowEmpty) {
       throw StackpipeException.ofField("manifest", "names no service");

@@ -238,7 +238,8 @@ class DeployTest {
           """);
       StackPolicies policy = StackPolicies.load(file, "policy.yaml");
       // Saturday noon in Paris.
-      Stacks saturday = stacks.withClock(Clock.fixed(Instant.parse("2025-03-08T11:00:00Z"), ZoneOffset.UTC));
+      Stacks saturday = Stacks.on(kube, stacks.installation()).withNamespacePrefix(stacks.namespacePrefix())
+          .withClock(Clock.fixed(Instant.parse("2025-03-08T11:00:00Z"), ZoneOffset.UTC));
       assertThatThrownBy(() -> Deploy.onto(saturday, "prod").withChart(ChartSource.oci(charts + "/orders:1.0.0"))
           .withProfile("production").withDeployer("alice", Set.of()).withPolicy(policy).call())
           .isInstanceOfSatisfying(PolicyRefusedException.class, e -> assertThat(e.rule()).isEqualTo("windows"))

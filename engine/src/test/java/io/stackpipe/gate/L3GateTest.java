@@ -127,13 +127,13 @@ class L3GateTest {
 
       GateResult result = gate().run("orders", "1.1.0", systemTests());
 
-      assertThat(result.verdict()).isEqualTo("promoted");
+      assertThat(result.verdict()).isEqualTo(GateVerdict.PROMOTED);
       assertThat(result.succeeded()).isTrue();
       assertThat(result.test().passed()).isTrue();
-      assertThat(result.before()).isEqualTo(before.version());
-      assertThat(result.beforeServices()).containsEntry("orders", "1.0.0");
-      assertThat(result.after()).isEqualTo(result.candidateVersion()).isEqualTo(l3.current().orElseThrow().version());
-      assertThat(result.afterServices()).isEqualTo(Map.of("billing", "1.0.0", "gateway", "1.0.0", "orders", "1.1.0"));
+      assertThat(result.before()).isEqualTo(before);
+      assertThat(result.after()).isEqualTo(l3.current().orElseThrow());
+      assertThat(result.after().version()).isEqualTo(result.candidateVersion());
+      assertThat(result.after().services()).isEqualTo(Map.of("billing", "1.0.0", "gateway", "1.0.0", "orders", "1.1.0"));
       assertThat(l3.candidateById(result.candidate()).verdict()).isEqualTo(Verdict.PROMOTED);
       assertThat(l3.candidateById(result.candidate()).stack()).isEqualTo(result.stack());
       assertThat(result.stack()).isEqualTo("l3-" + result.candidate());
@@ -142,9 +142,11 @@ class L3GateTest {
       assertThat(result.timings()).containsKeys("stack", "tests", "verdict", "destroy");
       // Real HTTP calls reached the candidate's pods, end to end through the gateway.
       assertThat(progress).anyMatch(l -> l.matches("ok    GET http://[0-9.]+:8000/summary"))
-          .contains("all checks passed").anyMatch(l -> l.startsWith("L3 after: " + result.after()));
+          .contains("all checks passed").anyMatch(l -> l.startsWith("L3 after: " + result.after().version()));
       assertThat(result.toMap()).containsEntry("verdict", "promoted").containsKeys("before", "after", "timings",
           "test");
+      assertThat(result.toMap().get("before")).isEqualTo(Map.of("version", before.version(), "services",
+          before.services()));
     }
 
     @Test
@@ -154,7 +156,7 @@ class L3GateTest {
 
       GateResult result = gate().keepOnFailure(true).run("billing", "1.1.0", systemTests());
 
-      assertThat(result.verdict()).isEqualTo("rejected");
+      assertThat(result.verdict()).isEqualTo(GateVerdict.REJECTED);
       assertThat(result.succeeded()).isFalse();
       assertThat(result.test().exitCode()).isEqualTo(1);
       assertThat(result.reason()).startsWith("exit 1: ").doesNotContain("\n")
@@ -162,7 +164,8 @@ class L3GateTest {
       assertThat(progress).anyMatch(l -> l.startsWith("FAIL  GET http://") && l.contains("/invoices: status 500")
           && l.contains("TAX_RATE"));
       assertThat(l3.current().orElseThrow()).isEqualTo(before);
-      assertThat(result.after()).isEqualTo(before.version());
+      assertThat(result.before()).isEqualTo(before);
+      assertThat(result.after()).isEqualTo(before);
       assertThat(l3.candidateById(result.candidate())).satisfies(c -> {
         assertThat(c.verdict()).isEqualTo(Verdict.REJECTED);
         assertThat(c.reason()).isEqualTo(result.reason());
@@ -192,9 +195,9 @@ class L3GateTest {
       GateResult closed = gate().close(restored, true, "");
       GateResult again = gate().close(restored, true, "");
 
-      assertThat(closed.verdict()).isEqualTo("promoted");
-      assertThat(closed.afterServices()).containsEntry("orders", "1.1.0");
-      assertThat(again.verdict()).isEqualTo("promoted");
+      assertThat(closed.verdict()).isEqualTo(GateVerdict.PROMOTED);
+      assertThat(closed.after().services()).containsEntry("orders", "1.1.0");
+      assertThat(again.verdict()).isEqualTo(GateVerdict.PROMOTED);
       assertThat(l3.current().orElseThrow().sequence()).isEqualTo(2);
       assertThat(admin.namespaces().withName(opened.namespace()).get()).isNull();
     }
@@ -222,10 +225,11 @@ class L3GateTest {
 
       GateResult same = gate().run("orders", "1.0.0", systemTests());
 
-      assertThat(same.verdict()).isEqualTo("unchanged");
+      assertThat(same.verdict()).isEqualTo(GateVerdict.UNCHANGED);
       assertThat(same.succeeded()).isTrue();
       assertThat(same.candidate()).isNull();
-      assertThat(same.after()).isEqualTo(before.version());
+      assertThat(same.before()).isEqualTo(before);
+      assertThat(same.after()).isEqualTo(before);
       assertThatThrownBy(() -> gate().run("orders", "1.1.0", SystemTest.of(List.of("./no-such-tests.sh")).in(ROOT)))
           .isInstanceOf(StackpipeException.class).hasMessageStartingWith("./no-such-tests.sh: no executable file");
       assertThat(l3.listCandidates()).isEmpty();

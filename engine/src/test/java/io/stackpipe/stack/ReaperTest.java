@@ -1,6 +1,7 @@
 package io.stackpipe.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -167,6 +168,30 @@ class ReaperTest {
       assertThat(versions(admin, f)).isEqualTo(before);
       assertThat(reapEvents(admin, f.namespace("warn"))).isEmpty();
       assertThat(report.toMap()).containsEntry("dryRun", true);
+    }
+  }
+
+  @Test
+  void anIdleLimitUnderADayWorksInEitherOrderAndConflictingLimitsAreRefusedBeforeAnyRequest(
+      @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      f.stacks.create("half-day").withOwner("alice").call();
+      f.clock.advance(Duration.ofHours(11).plusMinutes(30));
+
+      ReapReport idleFirst = f.stacks.reaper().withMaxIdle(Duration.ofHours(12)).withWarnBefore(Duration.ofHours(1))
+          .dryRun(true).call();
+      ReapReport warnFirst = f.stacks.reaper().withWarnBefore(Duration.ofHours(1)).withMaxIdle(Duration.ofHours(12))
+          .dryRun(true).call();
+
+      assertThat(idleFirst.policy()).isEqualTo(warnFirst.policy())
+          .isEqualTo(new ReapPolicy(Duration.ofHours(12), Duration.ofHours(1), Duration.ofDays(30)));
+      assertThat(outcomes(idleFirst)).containsExactly(Map.entry("half-day", Outcome.WARNED));
+      assertThat(outcomes(warnFirst)).isEqualTo(outcomes(idleFirst));
+
+      f.requests.clear();
+      Reaper conflicting = f.stacks.reaper().withWarnBefore(Duration.ofHours(13)).withMaxIdle(Duration.ofHours(12));
+      assertThatThrownBy(conflicting::call).hasMessage("13h must be shorter than the maximum idle time 12h");
+      assertThat(f.requests.all()).isEmpty();
     }
   }
 

@@ -144,11 +144,11 @@ final class StatusFixture implements AutoCloseable {
         new ServiceVersion("orders", "1.0.0"))).call();
     Candidate next = l3.candidate("orders", "1.1.0").call();
     l3.withClock(Clock.fixed(promoted, ZoneOffset.UTC)).promote(next.id()).call();
-    L3 later = l3.withClock(Clock.fixed(now.minus(Duration.ofHours(4)), ZoneOffset.UTC));
-    Candidate ahead = later.withUser("bob").candidate("orders", "1.2.0").call();
-    later.recordTest(ahead.id()).onStack("pr-7").withTiming("stack", Duration.ofSeconds(42)).call();
-    Candidate down = later.withUser("dave").candidate("orders", "1.0.0").call();
-    later.reject(down.id()).withReason("a downgrade").call();
+    l3.withClock(Clock.fixed(now.minus(Duration.ofHours(4)), ZoneOffset.UTC));
+    Candidate ahead = l3.withUser("bob").candidate("orders", "1.2.0").call();
+    Candidate down = l3.withUser("dave").candidate("orders", "1.0.0").call();
+    l3.withUser("carol").recordTest(ahead.id()).onStack("pr-7").withTiming("stack", Duration.ofSeconds(42)).call();
+    l3.reject(down.id()).withReason("a downgrade").call();
   }
 
   L3Source l3() {

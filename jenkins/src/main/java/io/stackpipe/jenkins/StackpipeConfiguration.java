@@ -40,7 +40,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   private String kmsEndpoint;
   private String readyTimeout = "5m";
   private String maxIdle = "7d";
-  private String warnBefore = "24h";
+  private String warnBefore = "";
   private boolean reaperDryRun;
 
   public StackpipeConfiguration() {
@@ -80,7 +80,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   @DataBoundSetter public void setKmsEndpoint(String v) { kmsEndpoint = blankToNull(v); save(); }
   @DataBoundSetter public void setReadyTimeout(String v) { readyTimeout = orDefault(v, "5m"); save(); }
   @DataBoundSetter public void setMaxIdle(String v) { maxIdle = orDefault(v, "7d"); save(); }
-  @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, "24h"); save(); }
+  @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, ""); save(); }
   @DataBoundSetter public void setReaperDryRun(boolean v) { reaperDryRun = v; save(); }
 
   @POST
@@ -97,7 +97,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   public FormValidation doCheckMaxIdle(@QueryParameter String value) { return duration(value); }
 
   @POST
-  public FormValidation doCheckWarnBefore(@QueryParameter String value) { return duration(value); }
+  public FormValidation doCheckWarnBefore(@QueryParameter String value) {
+    // Empty is allowed: the default, which adapts to the idle time.
+    return value == null || value.isBlank() ? FormValidation.ok() : duration(value);
+  }
 
   /** Reads the policy file as the steps will, so a broken policy shows here rather than in a build. */
   @POST

@@ -32,7 +32,9 @@ public final class StackpipeReaper extends AsyncPeriodicWork {
     try (StepCluster cluster = ControllerCluster.open()) {
       ReapReport report = cluster.stacks().reaper()
           .withMaxIdle(Settings.duration("maxIdle", settings.getMaxIdle()))
-          .withWarnBefore(Settings.duration("warnBefore", settings.getWarnBefore()))
+          // Empty: the default, which adapts to the idle time (at most half of it).
+          .withWarnBefore(settings.getWarnBefore() == null || settings.getWarnBefore().isBlank() ? null
+              : Settings.duration("warnBefore", settings.getWarnBefore()))
           .dryRun(settings.isReaperDryRun())
           .call();
       for (ReapReport.Entry e : report.entries()) {

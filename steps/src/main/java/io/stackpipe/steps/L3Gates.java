@@ -4,6 +4,7 @@ import io.stackpipe.Result;
 import io.stackpipe.base.FileTrees;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.GateSession;
+import io.stackpipe.gate.GateVerdict;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
 import io.stackpipe.manifest.l3.L3;
@@ -81,7 +82,7 @@ final class L3Gates {
           : "the body failed: " + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)");
       GateResult result = gate(cluster, context, session.gate().keepOnFailure()).close(session.gate(), bodySucceeded,
           reason);
-      if (result.verdict().equals("stale")) {
+      if (result.verdict() == GateVerdict.STALE) {
         throw stale(result.reason(), result.candidate());
       }
       return result.toMap();

@@ -1,6 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.Result;
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -10,7 +11,9 @@ import java.util.Map;
  * @param from the version in the base L3, {@code null} when added
  * @param to the version in the candidate, {@code null} when removed
  */
-public record Change(String service, String kind, String from, String to) implements Result {
+public record Change(String service, String kind, String from, String to) implements Result, Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   public static final String ADDED = "added";
   public static final String CHANGED = "changed";

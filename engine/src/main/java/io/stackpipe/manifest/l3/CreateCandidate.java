@@ -1,6 +1,6 @@
 package io.stackpipe.manifest.l3;
 
-import io.stackpipe.Names;
+import io.stackpipe.SemVer;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.umbrella.ServiceVersion;
@@ -23,6 +23,7 @@ public final class CreateCandidate {
   private String creator;
   private String buildUrl;
   private String rebasedFrom;
+  private L3Version base;
 
   private CreateCandidate(L3 l3, List<ServiceVersion> pins, String removed) {
     this.l3 = l3;
@@ -53,13 +54,18 @@ public final class CreateCandidate {
     return this;
   }
 
+  /** The L3 the last {@link #call} made the candidate on (a candidate records only its version and number). */
+  public L3Version base() {
+    return base;
+  }
+
   CreateCandidate rebasedFrom(String id) {
     this.rebasedFrom = id;
     return this;
   }
 
   public Candidate call() {
-    L3Version base = l3.requireCurrent().current();
+    base = l3.requireCurrent().current();
     Map<String, String> services = new TreeMap<>(base.services());
     Change change = removed != null ? removal(base, services) : change(base, services);
     String id = CandidateId.next();
@@ -100,9 +106,8 @@ public final class CreateCandidate {
           : "every version given is already in L3 " + base.version() + ": nothing to change", base);
     }
     ServiceVersion pin = differing.get(0);
-    if (!Names.isSemVer(pin.version())) {
-      throw StackpipeException.ofField("version", "'" + pin.version() + "' of " + pin.name()
-          + " is not a chart version (SemVer 2, e.g. 1.4.0)");
+    if (!SemVer.isValid(pin.version())) {
+      throw StackpipeException.ofField("version", "'" + pin.version() + "' of " + pin.name() + " " + SemVer.NOT_SEMVER);
     }
     if (pin.name().equals(l3.name())) {
       throw StackpipeException.ofField("service", pin.name() + " is the umbrella's own name");

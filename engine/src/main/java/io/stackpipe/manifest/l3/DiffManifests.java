@@ -1,6 +1,6 @@
 package io.stackpipe.manifest.l3;
 
-import io.stackpipe.Names;
+import io.stackpipe.SemVer;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.umbrella.Umbrella;
@@ -73,7 +73,7 @@ public final class DiffManifests {
               + " in namespace " + l3.namespace()));
       return new Side(candidate.version(), candidate.services());
     }
-    if (!Names.isSemVer(name)) {
+    if (!SemVer.isValid(name)) {
       throw StackpipeException.ofField(field, "'" + name + "' is not l3, l3:N (L3 number N), a candidate id (c and 8"
           + " characters a-z 0-9) or a version of " + l3.name());
     }

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * Promoted p = l3.promote(c.id()).call();
  * }</pre>
  *
- * <p>Immutable: the {@code with…} methods return a configured copy.
+ * <p>A builder: the {@code with…} methods configure this instance and return it; settings are checked when a
+ * read or command uses them.
  */
 public final class L3 {
 
@@ -43,15 +44,28 @@ public final class L3 {
   private static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
       .withZone(ZoneOffset.UTC);
 
+  /** The settings as the commands of this package read them. */
   record Settings(KubeConnection kube, String charts, String name, String namespace, boolean plainHttp, Clock clock,
       String user, int candidateRetention, int historyLimit, int conflictAttempts, Consumer<String> progress,
       Runnable afterPointerWrite) {
   }
 
-  private final Settings settings;
+  private final KubeConnection kube;
+  private final String charts;
+  private String name = UmbrellaBuild.DEFAULT_NAME;
+  private String namespace = DEFAULT_NAMESPACE;
+  private boolean plainHttp;
+  private Clock clock = Clock.systemUTC();
+  private String user = "unknown";
+  private int candidateRetention = DEFAULT_CANDIDATE_RETENTION;
+  private int historyLimit = DEFAULT_HISTORY_LIMIT;
+  private int conflictAttempts = DEFAULT_CONFLICT_ATTEMPTS;
+  private Consumer<String> progress = line -> { };
+  private Runnable afterPointerWrite = () -> { };
 
-  private L3(Settings settings) {
-    this.settings = settings;
+  private L3(KubeConnection kube, String charts) {
+    this.kube = kube;
+    this.charts = charts;
   }
 
   /** The L3 of the service charts and umbrellas in {@code charts} ({@code oci://host/path}) on {@code kube}. */
@@ -60,78 +74,65 @@ public final class L3 {
       throw StackpipeException.ofField("charts", "is required: the oci:// location of the service charts");
     }
     OciChartTarget.parse(charts);
-    return new L3(new Settings(kube, charts.replaceAll("/+$", ""), UmbrellaBuild.DEFAULT_NAME, DEFAULT_NAMESPACE,
-        false, Clock.systemUTC(), "unknown", DEFAULT_CANDIDATE_RETENTION, DEFAULT_HISTORY_LIMIT,
-        DEFAULT_CONFLICT_ATTEMPTS, line -> { }, () -> { }));
+    return new L3(kube, charts.replaceAll("/+$", ""));
   }
 
   /** The umbrella chart's name (default {@value UmbrellaBuild#DEFAULT_NAME}); each name has its own L3. */
   public L3 withName(String value) {
-    if (!Names.isDns1123Label(value) || value.length() > 40) {
-      throw StackpipeException.ofField("name", "'" + value + "' is not a chart name (a DNS-1123 label of at most 40"
-          + " characters)");
-    }
-    return copy(new Settings(s().kube, s().charts, value, s().namespace, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    name = value;
+    return this;
   }
 
   /** The control namespace holding the pointer and the candidates (default {@value #DEFAULT_NAMESPACE}). */
   public L3 withNamespace(String value) {
-    if (!Names.isDns1123Label(value)) {
-      throw StackpipeException.ofField("namespace", "'" + value + "' is not a namespace name (a DNS-1123 label)");
-    }
-    return copy(new Settings(s().kube, s().charts, s().name, value, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    namespace = value;
+    return this;
   }
 
   /** Plain HTTP to a registry that is not on the loopback interface. */
   public L3 plainHttp(boolean value) {
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, value, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    plainHttp = value;
+    return this;
   }
 
   public L3 withClock(Clock value) {
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, value, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    clock = value;
+    return this;
   }
 
   /** Who acts: recorded as a candidate's creator and a promotion's author. */
   public L3 withUser(String value) {
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock,
-        value == null || value.isBlank() ? "unknown" : value, s().candidateRetention, s().historyLimit,
-        s().conflictAttempts, s().progress, s().afterPointerWrite));
+    user = value == null || value.isBlank() ? "unknown" : value;
+    return this;
   }
 
   /** How many finished candidates are kept (oldest pruned first); open ones are never pruned. */
   public L3 withCandidateRetention(int value) {
-    positive("candidateRetention", value);
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock, s().user,
-        value, s().historyLimit, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    candidateRetention = value;
+    return this;
   }
 
   /** How many promotions the history keeps (oldest dropped first). */
   public L3 withHistoryLimit(int value) {
-    positive("historyLimit", value);
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, value, s().conflictAttempts, s().progress, s().afterPointerWrite));
+    historyLimit = value;
+    return this;
   }
 
   /** How many compare-and-swap attempts a write makes before it gives up on conflicting writers. */
   public L3 withConflictAttempts(int value) {
-    positive("conflictAttempts", value);
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, value, s().progress, s().afterPointerWrite));
+    conflictAttempts = value;
+    return this;
   }
 
   public L3 withProgress(Consumer<String> value) {
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, value, s().afterPointerWrite));
+    progress = value;
+    return this;
   }
 
   /** Runs between the pointer's write and the tag's: where tests inject a crash. */
   L3 withAfterPointerWrite(Runnable value) {
-    return copy(new Settings(s().kube, s().charts, s().name, s().namespace, s().plainHttp, s().clock, s().user,
-        s().candidateRetention, s().historyLimit, s().conflictAttempts, s().progress, value));
+    afterPointerWrite = value;
+    return this;
   }
 
   public String name() {
@@ -229,8 +230,20 @@ public final class L3 {
 
   // --- for the commands of this package ---
 
+  /** The settings, checked here (at use, not in each wither: one place, so the order of the calls never matters). */
   Settings s() {
-    return settings;
+    if (!Names.isDns1123Label(name) || name.length() > 40) {
+      throw StackpipeException.ofField("name", "'" + name + "' is not a chart name (a DNS-1123 label of at most 40"
+          + " characters)");
+    }
+    if (!Names.isDns1123Label(namespace)) {
+      throw StackpipeException.ofField("namespace", "'" + namespace + "' is not a namespace name (a DNS-1123 label)");
+    }
+    positive("candidateRetention", candidateRetention);
+    positive("historyLimit", historyLimit);
+    positive("conflictAttempts", conflictAttempts);
+    return new Settings(kube, charts, name, namespace, plainHttp, clock, user, candidateRetention, historyLimit,
+        conflictAttempts, progress, afterPointerWrite);
   }
 
   L3Pointer pointer() {
@@ -279,7 +292,4 @@ public final class L3 {
     }
   }
 
-  private L3 copy(Settings value) {
-    return new L3(value);
-  }
 }

@@ -1,6 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.Result;
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +15,10 @@ import java.util.TreeMap;
  * @param services name → version, sorted by name
  */
 public record L3Version(String manifest, int sequence, String version, String digest, String reference,
-    Map<String, String> services, Promotion promotion) implements Result {
+    Map<String, String> services, Promotion promotion) implements Result, Serializable {
+
+  // Serializable (as are Promotion and Change): a gate's session carries its base across processes.
+  private static final long serialVersionUID = 1L;
 
   public L3Version {
     services = Collections.unmodifiableMap(new TreeMap<>(services == null ? Map.of() : services));

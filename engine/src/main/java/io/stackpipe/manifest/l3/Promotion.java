@@ -1,6 +1,7 @@
 package io.stackpipe.manifest.l3;
 
 import io.stackpipe.Result;
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -10,7 +11,9 @@ import java.util.Map;
  * @param at instant (ISO-8601, UTC); {@code by} who promoted
  */
 public record Promotion(int sequence, String version, String digest, String reference, String base, Change change,
-    String candidate, String at, String by) implements Result {
+    String candidate, String at, String by) implements Result, Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   @Override
   public Map<String, Object> toMap() {

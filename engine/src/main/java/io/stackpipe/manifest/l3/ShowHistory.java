@@ -16,14 +16,14 @@ public final class ShowHistory {
   }
 
   public ShowHistory withService(String value) {
-    if (value != null && !Names.isDns1123Label(value)) {
-      throw StackpipeException.ofField("service", "'" + value + "' is not a chart name (a DNS-1123 label)");
-    }
     this.service = value;
     return this;
   }
 
   public L3History call() {
+    if (service != null && !Names.isDns1123Label(service)) {
+      throw StackpipeException.ofField("service", "'" + service + "' is not a chart name (a DNS-1123 label)");
+    }
     List<Promotion> promotions = new ArrayList<>(l3.pointer().read().orElseThrow(() -> l3.none()).history());
     Collections.reverse(promotions);
     if (service != null) {

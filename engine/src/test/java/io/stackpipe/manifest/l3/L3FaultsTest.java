@@ -74,7 +74,7 @@ class L3FaultsTest {
       L3 l3 = l3(kube, charts.charts());
       L3Version base = l3.init().withFrom(ServiceVersion.parseList("orders=1.0.0", "from")).call();
       Candidate c = l3.candidate("orders", "1.1.0").call();
-      L3 crashing = l3.withAfterPointerWrite(() -> {
+      L3 crashing = l3(kube, charts.charts()).withAfterPointerWrite(() -> {
         throw new IllegalStateException("injected crash after the pointer's write");
       });
 

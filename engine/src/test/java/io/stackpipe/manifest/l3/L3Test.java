@@ -248,7 +248,7 @@ class L3Test {
       assertThatThrownBy(() -> l3.candidate("Orders", "1.0.0"))
           .hasMessage("'Orders' is not a chart name (a DNS-1123 label)");
       assertThatThrownBy(() -> l3.candidate("orders", "latest").call())
-          .hasMessage("'latest' of orders is not a chart version (SemVer 2, e.g. 1.4.0)");
+          .hasMessage("'latest' of orders is not SemVer 2 (e.g. 1.4.0 or 1.4.0-rc.1)");
       assertThat(l3.listCandidates()).isEmpty();
     }
 
@@ -280,16 +280,16 @@ class L3Test {
     @Test
     void theRetentionLimitPrunesTheOldestFinishedCandidatesAndNeverAnOpenOne() {
       initOrdersAndBilling();
-      L3 keepTwo = l3.withCandidateRetention(2);
-      Candidate open = keepTwo.candidate("orders", "1.1.0").call();
+      l3.withCandidateRetention(2);
+      Candidate open = l3.candidate("orders", "1.1.0").call();
       List<String> rejected = new ArrayList<>();
       for (String version : List.of("1.2.0", "1.1.0", "1.2.0")) {
-        Candidate c = keepTwo.candidate("orders", version).call();
-        keepTwo.reject(c.id()).withReason("not this one").call();
+        Candidate c = l3.candidate("orders", version).call();
+        l3.reject(c.id()).withReason("not this one").call();
         rejected.add(c.id());
       }
 
-      keepTwo.candidate("billing", "2.0.0").call();
+      l3.candidate("billing", "2.0.0").call();
 
       assertThat(l3.listCandidates()).extracting(Candidate::id).hasSize(4).contains(open.id())
           .contains(rejected.get(1), rejected.get(2)).doesNotContain(rejected.get(0));
@@ -428,16 +428,16 @@ class L3Test {
 
     @Test
     void historyListsPromotionsNewestFirstByServiceAndKeepsTheLimit() {
-      L3 keepThree = l3.withHistoryLimit(3);
-      L3Version first = keepThree.init().withFrom(ServiceVersion.parseList("orders=1.0.0", "from")).call();
+      l3.withHistoryLimit(3);
+      L3Version first = l3.init().withFrom(ServiceVersion.parseList("orders=1.0.0", "from")).call();
       List<String> versions = new ArrayList<>(List.of(first.version()));
       for (ServiceVersion change : ServiceVersion.parseList("orders=1.1.0,billing=1.0.0", "x")) {
-        versions.add(keepThree.promote(keepThree.candidate(change.name(), change.version()).call().id()).call()
+        versions.add(l3.promote(l3.candidate(change.name(), change.version()).call().id()).call()
             .after().version());
       }
       assertThat(l3.history().call().promotions()).extracting(Promotion::version)
           .containsExactly(versions.get(2), versions.get(1), versions.get(0));
-      versions.add(keepThree.promote(keepThree.candidate("orders", "1.2.0").call().id()).call().after().version());
+      versions.add(l3.promote(l3.candidate("orders", "1.2.0").call().id()).call().after().version());
 
       L3History all = l3.history().call();
       L3History orders = l3.history().withService("orders").call();
