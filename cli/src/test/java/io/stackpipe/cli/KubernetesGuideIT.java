@@ -6,10 +6,12 @@ import io.stackpipe.testsupport.docs.DocExamples;
 import io.stackpipe.local.kube.ControlPlane;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** docs/kubernetes.md, run as written against the packaged CLI: the demo cluster starts, answers, stops. */
+@Tag("own-node") // cli/pom.xml runs these apart from the ITs that share a JVM's node
 class KubernetesGuideIT {
 
   @Test
