@@ -34,24 +34,34 @@ public class TestTimes {
               continue;
             }
             Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file).getDocumentElement();
-            // Nested classes report apart: count them with their top-level class.
-            String name = suite.getAttribute("name").replaceFirst("\\$.*", "");
+            String name = suite.getAttribute("name");
             suites.add(new Suite(module.getFileName().toString(), name.substring(name.lastIndexOf('.') + 1),
                 Integer.parseInt(suite.getAttribute("tests")), Double.parseDouble(suite.getAttribute("time"))));
           }
         }
       }
     }
+    // A nested class reports apart, and its top-level class's report counts its time again (not its tests):
+    // per top-level class, its tests all told and the top-level report's time, else the sum of its nested ones'.
     Map<String, Suite> byClass = new TreeMap<>();
-    Map<String, Suite> byModule = new TreeMap<>();
+    Map<String, Double> topLevelTime = new TreeMap<>();
     for (Suite s : suites) {
-      byClass.merge(s.module() + " " + s.className(), s, TestTimes::sum);
-      byModule.merge(s.module(), new Suite(s.module(), "", s.tests(), s.seconds()), TestTimes::sum);
+      String top = s.className().replaceFirst("\\$.*", "");
+      String key = s.module() + " " + top;
+      byClass.merge(key, new Suite(s.module(), top, s.tests(), s.seconds()), TestTimes::sum);
+      if (top.equals(s.className())) {
+        topLevelTime.put(key, s.seconds());
+      }
     }
+    topLevelTime.forEach((key, seconds) -> byClass.computeIfPresent(key,
+        (k, c) -> new Suite(c.module(), c.className(), c.tests(), seconds)));
+    Map<String, Suite> byModule = new TreeMap<>();
+    byClass.values().forEach(c -> byModule.merge(c.module(), new Suite(c.module(), "", c.tests(), c.seconds()),
+        TestTimes::sum));
     System.out.println("\nTest time per module (sum of its test classes' times):");
     byModule.values().forEach(m -> System.out.printf("  %-16s %5d tests %8.1f s%n", m.module(), m.tests(), m.seconds()));
-    System.out.printf("  %-16s %5d tests %8.1f s%n", "all", suites.stream().mapToInt(Suite::tests).sum(),
-        suites.stream().mapToDouble(Suite::seconds).sum());
+    System.out.printf("  %-16s %5d tests %8.1f s%n", "all", byModule.values().stream().mapToInt(Suite::tests).sum(),
+        byModule.values().stream().mapToDouble(Suite::seconds).sum());
     System.out.println("The 10 slowest test classes:");
     byClass.values().stream().sorted(Comparator.comparingDouble(Suite::seconds).reversed()).limit(10)
         .forEach(c -> System.out.printf("  %8.1f s  %-16s %s (%d tests)%n", c.seconds(), c.module(), c.className(),
