@@ -24,10 +24,9 @@ class ChartGuideIT {
     // The guide's stated precondition: the service image was pushed.
     LocalImages.push(registry.host(), "services/orders", "1.4.0", "orders 1.4.0 (guide)");
 
-    int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
+    new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
         Map.of()).runAll(root.resolve("docs/chart-layout-and-profiles.md"));
 
-    assertThat(blocks).isGreaterThanOrEqualTo(6);
     assertThat(work.resolve("build/orders-1.4.0.tgz")).exists();
   }
 

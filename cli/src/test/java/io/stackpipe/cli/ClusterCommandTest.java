@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.testsupport.kube.WithNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +60,7 @@ class ClusterCommandTest {
     }
 
     @Test
+    @Tag(WithNode.TAG)
     void startsTheNodeTooAndStatusShowsItReadyWithItsPods() {
       String dir = tmp.resolve("cluster").toString();
 

@@ -1,6 +1,5 @@
 package io.stackpipe.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.chart.ChartPublish;
@@ -34,9 +33,8 @@ class PipelineGuideIT {
           .pushTo(registry.ociUrl("charts")).withOutputDirectory(work.resolve("published-" + version)).call();
     }
     try {
-      int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
+      new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
           Map.of("KUBECONFIG", kubeconfig.toString())).runAll(root.resolve("docs/pipeline-and-l3.md"));
-      assertThat(blocks).isEqualTo(7);
     } finally {
       admin.namespaces().withName("stackpipe-system").delete();
     }

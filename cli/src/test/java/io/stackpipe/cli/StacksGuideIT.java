@@ -10,7 +10,9 @@ import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.WithNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,14 +31,16 @@ class StacksGuideIT {
         .withImages(service -> ExampleImages.image(registry, service)).pushTo(registry.ociUrl("charts"))
         .withOutputDirectory(work.resolve("published")).call();
     try {
-      int blocks = new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
+      new DocExamples(work, root.resolve("bin"), Map.of("localhost:5000", registry.host()),
           Map.of("KUBECONFIG", kubeconfig.toString(), "SOPS_AGE_KEY_FILE",
               root.resolve("examples/keys/demo-age-key.txt").toString())).runAll(root.resolve("docs/stacks.md"));
-      assertThat(blocks).isEqualTo(8);
       assertThat(admin.namespaces().withLabel("stackpipe.io/installation", "default").list().getItems())
           .allMatch(ns -> ns.getMetadata().getDeletionTimestamp() != null);
     } finally {
+      // Gone, not just terminating: the next IT of this JVM runs on the same cluster, same installation id.
       admin.namespaces().withLabel("stackpipe.io/installation", "default").delete();
+      admin.namespaces().withLabel("stackpipe.io/installation", "default").informOnCondition(List::isEmpty)
+          .get(2, TimeUnit.MINUTES);
     }
   }
 }

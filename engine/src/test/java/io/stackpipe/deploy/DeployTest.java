@@ -388,8 +388,8 @@ class DeployTest {
   }
 
   /**
-   * Until the Service has exactly {@code count} ready endpoints, then a moment for kube-proxy to follow (it syncs
-   * on every EndpointSlice change, asynchronously).
+   * Until the Service has exactly {@code count} ready endpoints, and kube-proxy (which syncs on every
+   * EndpointSlice change, asynchronously) has as many in its iptables rules for it.
    */
   static void awaitReadyEndpoints(KubernetesClient admin, String ns, String service, int count)
       throws InterruptedException {
@@ -399,14 +399,30 @@ class DeployTest {
           .withLabel("kubernetes.io/service-name", service).list().getItems().stream()
           .flatMap(slice -> slice.getEndpoints() == null ? Stream.empty() : slice.getEndpoints().stream())
           .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady())).count();
-      if (ready == count) {
-        Thread.sleep(2000);
+      if (ready == count && proxiedEndpoints(ns, service) == count) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("Service " + service + " has " + ready + " ready endpoints after 60 s, not " + count);
+        throw new AssertionError("Service " + service + " has " + ready + " ready endpoints (kube-proxy: "
+            + proxiedEndpoints(ns, service) + ") after 60 s, not " + count);
       }
-      Thread.sleep(500);
+      Thread.sleep(100);
+    }
+  }
+
+  /** The endpoints kube-proxy balances the Service over: one {@code KUBE-SVC} rule to a {@code KUBE-SEP} each. */
+  static long proxiedEndpoints(String ns, String service) {
+    try {
+      Process save = new ProcessBuilder("iptables-save", "-t", "nat").redirectErrorStream(true).start();
+      String rules = new String(save.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (save.waitFor() != 0) {
+        throw new AssertionError("iptables-save failed: " + rules);
+      }
+      String comment = "--comment \"" + ns + "/" + service + ":";
+      return rules.lines().filter(r -> r.startsWith("-A KUBE-SVC-") && r.contains(comment) && r.contains(" -> ")
+          && r.contains(" -j KUBE-SEP-")).count();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError("cannot read kube-proxy's rules", e);
     }
   }
 

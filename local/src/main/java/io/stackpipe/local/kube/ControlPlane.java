@@ -216,7 +216,10 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Lets the node pull images from {@code host} (host:port) over plain HTTP. */
   public void trustRegistry(String host) {
-    trustRegistry(directory, host);
+    if (node == null) {
+      throw new IllegalStateException("no node runs from " + directory);
+    }
+    Node.trustRegistry(NodeHost.ROOT, host);
   }
 
   /** Lets the node of the control plane in {@code directory} (a detached one too) pull from {@code host}. */

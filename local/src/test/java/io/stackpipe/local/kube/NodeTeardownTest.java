@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after a clean close, and after every one of its processes was SIGKILLed and the cluster then stopped, none of it
  * is left. Each check below looks at the machine itself, not at the node's own bookkeeping.
  */
+@Tag("node") // as test-support's @WithNode: scripts/test --fast leaves it out
 class NodeTeardownTest {
 
   private static LocalRegistry registry;

@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Substitutions replace what a guide assumes about the reader's machine (e.g. {@code localhost:5000}) with
  * what the test started.
+ *
+ * <p>Each example starts the CLI's JVM anew, and the guides run dozens: unless the environment given says
+ * otherwise, {@code STACKPIPE_JAVA_OPTS} keeps it to the quick-starting C1 compiler (measured: a command in
+ * half the time), which is what a short command needs.
  */
 public final class DocExamples {
 
@@ -25,6 +29,7 @@ public final class DocExamples {
   private final Path binDir;
   private final Map<String, String> substitutions;
   private final Map<String, String> environment;
+  static final String CLI_JAVA_OPTS = "-XX:TieredStopAtLevel=1";
 
   public DocExamples(Path workDir, Path binDir, Map<String, String> substitutions, Map<String, String> environment) {
     this.workDir = workDir;
@@ -55,9 +60,15 @@ public final class DocExamples {
     return blocks;
   }
 
-  /** Runs every block of the guide; the first failure throws an AssertionError naming the guide and line. */
+  /**
+   * Runs every block of the guide and returns how many ran; the first failure throws an AssertionError naming
+   * the guide and line, and so does a guide without any runnable block (say, fences renamed by mistake).
+   */
   public int runAll(Path guide) throws IOException, InterruptedException {
     List<Block> blocks = blocks(guide);
+    if (blocks.isEmpty()) {
+      throw new AssertionError(guide + " holds no ```sh or ```console example");
+    }
     for (Block block : blocks) {
       String where = guide.getFileName() + ":" + block.line();
       if (block.kind().equals("sh")) {
@@ -121,6 +132,7 @@ public final class DocExamples {
     ProcessBuilder builder = new ProcessBuilder("bash", "-euo", "pipefail", "-c", substitute(script))
         .directory(workDir.toFile())
         .redirectErrorStream(true);
+    builder.environment().put("STACKPIPE_JAVA_OPTS", CLI_JAVA_OPTS);
     builder.environment().putAll(environment);
     builder.environment().put("PATH", binDir + ":" + System.getenv("PATH"));
     Process process = builder.start();

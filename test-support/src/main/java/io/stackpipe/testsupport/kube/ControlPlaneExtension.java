@@ -5,8 +5,11 @@ import io.stackpipe.local.kube.ControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   public static final String TEST_LABEL = "stackpipe.io/test";
+  private static final Duration CONTROLLER_WAIT = Duration.ofSeconds(30);
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ControlPlaneExtension.class);
 
   /** The shared control plane and its admin client, closed together when the test JVM's root context closes. */
@@ -44,6 +48,11 @@ public class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallb
     }, Shared.class);
   }
 
+  /** The shared control plane, started on first use. */
+  protected ControlPlane plane(ExtensionContext context) {
+    return shared(context).plane();
+  }
+
   /** Starts the control plane this extension shares. */
   protected ControlPlane start(ExtensionContext context) {
     return ControlPlane.start();
@@ -55,7 +64,19 @@ public class ControlPlaneExtension implements BeforeEachCallback, AfterEachCallb
     String name = namespaceFor(context);
     shared.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
         .addToLabels(TEST_LABEL, "true").endMetadata().build()).create();
+    awaitControllers(shared.client(), name);
     context.getStore(STORE).put(getClass().getName() + ".namespace", name);
+  }
+
+  /**
+   * A fresh namespace is filled asynchronously by the controller manager (service account "default", ConfigMap
+   * kube-root-ca.crt): tests get it as a user finds one that has been there a moment, never half-made.
+   */
+  private static void awaitControllers(KubernetesClient client, String namespace) {
+    client.serviceAccounts().inNamespace(namespace).withName("default")
+        .waitUntilCondition(Objects::nonNull, CONTROLLER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    client.configMaps().inNamespace(namespace).withName("kube-root-ca.crt")
+        .waitUntilCondition(Objects::nonNull, CONTROLLER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

@@ -6,13 +6,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Like {@link ControlPlaneExtension}, with the node: one control plane whose pods run, per test JVM (only one node
- * may run per machine), pulling images from the JVM's shared registry ({@link RegistryExtension}). One fresh
- * namespace per test.
+ * may run per machine), pulling images from the test's registry ({@link RegistryExtension}: the JVM's, or its
+ * class's). One fresh namespace per test.
  */
 public final class NodeExtension extends ControlPlaneExtension {
 
   @Override
   protected ControlPlane start(ExtensionContext context) {
     return ControlPlane.builder().withNode(RegistryExtension.shared(context).host()).start();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    super.beforeEach(context);
+    // A registry of the test's class (see RegistryExtension) is new to the node; trusting it again is a no-op.
+    plane(context).trustRegistry(RegistryExtension.shared(context).host());
   }
 }

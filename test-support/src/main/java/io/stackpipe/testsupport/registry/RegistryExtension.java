@@ -12,6 +12,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RegistryExtension implements ParameterResolver {
 
+  public static final String PER_CLASS = "stackpipe.test.registry-per-class";
+
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     return parameter.getParameter().getType() == LocalRegistry.class;
@@ -22,12 +24,27 @@ public final class RegistryExtension implements ParameterResolver {
     return shared(context);
   }
 
-  /** The test JVM's registry, started on first use (the shared node pulls its images from it too). */
+  /**
+   * The test JVM's registry, started on first use (the shared node pulls its images from it too); with system
+   * property {@value #PER_CLASS} {@code true}, the top-level test class's own, for test classes that push to the
+   * same repository paths (the guides) yet share a JVM.
+   */
   public static LocalRegistry shared(ExtensionContext context) {
-    return context.getRoot()
+    return scope(context)
         .getStore(ExtensionContext.Namespace.create(RegistryExtension.class))
         .getOrComputeIfAbsent(Shared.class, k -> new Shared(LocalRegistry.start()), Shared.class)
         .registry;
+  }
+
+  private static ExtensionContext scope(ExtensionContext context) {
+    if (!Boolean.getBoolean(PER_CLASS)) {
+      return context.getRoot();
+    }
+    ExtensionContext scope = context;
+    while (scope.getParent().filter(p -> p != context.getRoot()).isPresent()) {
+      scope = scope.getParent().get();
+    }
+    return scope;
   }
 
   private record Shared(LocalRegistry registry) implements AutoCloseable {
