@@ -23,6 +23,34 @@ public record ChartSource(String reference, OciChartTarget registry, String name
   static final String CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * A chart as people name it: {@code oci://host/path/name:version}, a packaged {@code .tgz} (relative to
+   * {@code base}), or a chart name with its {@code version} in {@code registry} ({@code oci://host/path}). The one
+   * parser of this argument for every front end.
+   */
+  public static ChartSource parse(String chart, String version, String registry, Path base) {
+    if (chart == null || chart.isBlank()) {
+      throw StackpipeException.ofField("chart", "is required");
+    }
+    boolean oci = chart.startsWith("oci://");
+    if (oci || chart.endsWith(".tgz")) {
+      if (version != null) {
+        throw StackpipeException.ofField("version", "only with a chart name: an oci:// reference or a .tgz names"
+            + " its version itself");
+      }
+      return oci ? oci(chart) : file(base.resolve(chart).normalize());
+    }
+    if (registry == null || registry.isBlank()) {
+      throw StackpipeException.ofField("registry", "is required with a chart name (oci://host/path)");
+    }
+    return inRegistry(registry, chart, version);
+  }
+
+  /** Whether {@code chart} is a chart name, which takes its version and registry from elsewhere. */
+  public static boolean isName(String chart) {
+    return !chart.startsWith("oci://") && !chart.endsWith(".tgz");
+  }
+
   /** A chart artifact on disk. */
   public static ChartSource file(Path archive) {
     return new ChartSource(archive.toString(), null, null, null, archive);

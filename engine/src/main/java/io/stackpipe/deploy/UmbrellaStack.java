@@ -4,6 +4,7 @@ import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.manifest.Umbrella;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;
+import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class UmbrellaStack {
   private Duration wait;
   private SecretKeys keys;
   private Consumer<String> progress = line -> { };
+  private StackType type = StackType.EPHEMERAL;
 
   private UmbrellaStack(Stacks stacks, String name) {
     this.stacks = stacks;
@@ -52,6 +54,12 @@ public final class UmbrellaStack {
 
   public UmbrellaStack withOwner(String value) {
     this.owner = value;
+    return this;
+  }
+
+  /** The stack's type as asked for: only {@code ephemeral} is accepted (checked at {@link #call()}). */
+  public UmbrellaStack withType(StackType value) {
+    this.type = value;
     return this;
   }
 
@@ -99,6 +107,11 @@ public final class UmbrellaStack {
   }
 
   public UmbrellaStackResult call() {
+    if (type != StackType.EPHEMERAL) {
+      // One release of every service at once: persistent stacks change service by service (deploy), never so.
+      throw io.stackpipe.StackpipeException.ofField("type", "a stack made from a manifest is ephemeral; persistent"
+          + " and production stacks take one service at a time (deploy)");
+    }
     if (umbrella == null) {
       throw io.stackpipe.StackpipeException.ofField("manifest", "is required");
     }
