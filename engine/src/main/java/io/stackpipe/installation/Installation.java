@@ -1,6 +1,7 @@
 package io.stackpipe.installation;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.manifest.UmbrellaBuild;
 import io.stackpipe.manifest.l3.L3;
@@ -130,6 +131,27 @@ public final class Installation implements Serializable {
   /** Opens a session on this installation in {@code environment}; close it to release every client and file. */
   public Session open(SessionEnvironment environment) {
     return Session.open(this, environment);
+  }
+
+  /**
+   * A chart build of {@code chartDir} for this installation, pushed to its registry when {@code push} (refused
+   * naming {@code charts} without one): the one operation that needs no cluster, so no session.
+   */
+  public ChartBuild buildChart(Path chartDir, boolean push) {
+    ChartBuild build = ChartBuild.of(chartDir);
+    if (push) {
+      build.pushTo(requireCharts());
+    }
+    return plainHttp ? build.plainHttp() : build;
+  }
+
+  /** The chart registry, or a refusal naming the {@code charts} setting when there is none. */
+  public String requireCharts() {
+    if (charts == null) {
+      throw StackpipeException.ofField("charts", "no chart registry configured (the installation's registry,"
+          + " oci://host/path)");
+    }
+    return charts;
   }
 
   /** {@code oci://host/path}: service charts, umbrellas, candidates and L3 versions; null when none is set. */

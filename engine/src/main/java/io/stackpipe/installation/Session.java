@@ -166,17 +166,10 @@ public final class Session implements AutoCloseable {
    * the current L3 holds, relative paths resolved against {@code base}.
    */
   public ChartSource chart(String chart, String version, boolean fromL3, Path base) {
+    ChartSource.check(chart, version, fromL3, installation.charts());
     if (!fromL3) {
       return ChartSource.parse(chart, version, installation.charts(), base);
     }
-    if (version != null) {
-      throw StackpipeException.ofField("version", "not with fromL3, which deploys the version L3 holds");
-    }
-    if (chart == null || !ChartSource.isName(chart)) {
-      throw StackpipeException.ofField("fromL3", "only with a chart name: an oci:// reference or a .tgz names its"
-          + " version itself");
-    }
-    requireCharts();
     L3Version current = currentL3("fromL3");
     String held = current.services().get(chart);
     if (held == null) {
@@ -254,10 +247,7 @@ public final class Session implements AutoCloseable {
   }
 
   private String requireCharts() {
-    if (installation.charts() == null) {
-      throw StackpipeException.ofField("charts", "no chart registry configured (oci://host/path)");
-    }
-    return installation.charts();
+    return installation.requireCharts();
   }
 
   private static Path directory(Path tempDirectory) {

@@ -166,7 +166,7 @@ class InstallationTest {
       try (Session session = installation.open(SessionEnvironment.of(Map.of(), null).withTempDirectory(temp))) {
         assertThatThrownBy(session::l3).satisfies(e -> assertThat(((StackpipeException) e).field()).contains("charts"));
         assertThatThrownBy(() -> session.chart("orders", "1.0.0", false, temp))
-            .satisfies(e -> assertThat(((StackpipeException) e).field()).contains("registry"));
+            .satisfies(e -> assertThat(((StackpipeException) e).field()).contains("charts"));
       }
     }
   }

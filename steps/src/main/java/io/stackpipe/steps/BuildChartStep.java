@@ -50,16 +50,13 @@ final class BuildChartStep implements Step {
   @Override
   public Map<String, Object> call(StepArguments arguments, StepContext context) {
     Path chart = context.workspace().resolve(arguments.string("chart")).normalize();
-    ChartBuild build = ChartBuild.of(chart)
+    ChartBuild build = context.settings().toInstallation().buildChart(chart, arguments.bool("push"))
         .withVersion(arguments.string("version"))
         .withAppVersion(arguments.string("appVersion"))
         .withImage(arguments.string("image"))
         .withOutputDirectory(context.workspace())
         .withProgress(context.progress());
-    if (arguments.bool("push")) {
-      build.pushTo(context.settings().requireCharts(NAME));
-    }
-    if (arguments.bool("plainHttp") || context.settings().plainHttp()) {
+    if (arguments.bool("plainHttp")) {
       build.plainHttp();
     }
     return build.call().toMap();

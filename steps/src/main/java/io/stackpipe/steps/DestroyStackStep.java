@@ -3,6 +3,7 @@ package io.stackpipe.steps;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.required;
 
+import io.stackpipe.installation.Session;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +29,8 @@ final class DestroyStackStep implements Step {
 
   @Override
   public Map<String, Object> call(StepArguments arguments, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      Map<String, Object> result = cluster.stacks().destroy(arguments.string("name")).toMap();
+    try (Session session = context.openSession()) {
+      Map<String, Object> result = session.stacks().destroy(arguments.string("name")).toMap();
       context.progress().accept("destroyed stack " + arguments.string("name"));
       return result;
     }

@@ -1,5 +1,7 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.installation.Session;
+import io.stackpipe.installation.SessionEnvironment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -54,6 +56,15 @@ public record StepContext(Path workspace, Path tempDirectory, StepSettings setti
 
   public StepContext withEnvironment(Map<String, String> variables, Path homeFolder) {
     return new StepContext(workspace, tempDirectory, settings, user, groups, buildUrl, variables, homeFolder, progress);
+  }
+
+  /**
+   * Opens the installation of the settings in this context (its variables, home, temporary folder, user and
+   * progress): the session every step works through. Close it.
+   */
+  public Session openSession() {
+    return settings.toInstallation().open(new SessionEnvironment(environment, home, tempDirectory, user, groups,
+        progress));
   }
 
   public StepContext withProgress(Consumer<String> value) {

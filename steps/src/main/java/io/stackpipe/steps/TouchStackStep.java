@@ -3,6 +3,7 @@ package io.stackpipe.steps;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.required;
 
+import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Stack;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,8 @@ final class TouchStackStep implements Step {
 
   @Override
   public Map<String, Object> call(StepArguments arguments, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      Stack stack = cluster.stacks().touch(arguments.string("name"));
+    try (Session session = context.openSession()) {
+      Stack stack = session.stacks().touch(arguments.string("name"));
       context.progress().accept("touched stack " + stack.name()
           + (stack.reapAt() == null ? "" : "; reaped if idle until " + stack.reapAt()));
       return stack.toMap();
