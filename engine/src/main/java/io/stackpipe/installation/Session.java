@@ -127,7 +127,7 @@ public final class Session implements AutoCloseable {
 
   /** The installation's L3, acting for the environment's user; refused naming {@code charts} without a registry. */
   public L3 l3() {
-    L3 l3 = L3.on(kube, requireCharts()).withName(installation.manifestName())
+    L3 l3 = L3.on(kube, installation.requireCharts()).withName(installation.manifestName())
         .withNamespace(installation.controlNamespace()).plainHttp(installation.plainHttp()).withClock(clock)
         .withProgress(environment.progress());
     return environment.user() == null ? l3 : l3.withUser(environment.user());
@@ -244,10 +244,6 @@ public final class Session implements AutoCloseable {
         files.close();
       }
     }
-  }
-
-  private String requireCharts() {
-    return installation.requireCharts();
   }
 
   private static Path directory(Path tempDirectory) {
