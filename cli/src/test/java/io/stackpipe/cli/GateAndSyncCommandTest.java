@@ -21,7 +21,7 @@ class GateAndSyncCommandTest {
   @Test
   void theGateRefusesATestCommandThatCannotRunOrNoneAtAllBeforeMakingAnything(@KubeConfigPath Path kubeconfig,
       @TestNamespace String ns, KubernetesClient admin) {
-    String[] common = {"l3", "gate", "--kubeconfig", kubeconfig.toString(), "--charts", CHARTS, "--namespace", ns,
+    String[] common = {"l3", "gate", "--kubeconfig", kubeconfig.toString(), "--charts", CHARTS, "--l3-namespace", ns,
         "--service", "orders", "--version", "1.1.0"};
 
     CliRun missing = CliRun.run(common);

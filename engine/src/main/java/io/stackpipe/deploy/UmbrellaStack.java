@@ -10,6 +10,7 @@ import io.stackpipe.secrets.keys.SecretKeys;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * createEphemeralStack: a new stack made of an umbrella chart. The profile values are composed first (a subchart
@@ -36,7 +37,7 @@ public final class UmbrellaStack {
   private String purpose;
   private Duration ttl;
   private boolean keepOnFailure;
-  private Umbrella umbrella;
+  private Supplier<Umbrella> umbrella;
   private String profile = DEFAULT_PROFILE;
   private Duration wait;
   private SecretKeys keys;
@@ -79,7 +80,16 @@ public final class UmbrellaStack {
   }
 
   public UmbrellaStack withUmbrella(Umbrella value) {
-    this.umbrella = value;
+    this.umbrella = () -> value;
+    return this;
+  }
+
+  /**
+   * The umbrella, resolved only once the stack's other inputs passed their checks (resolving a list may push an
+   * umbrella: a refused stack must change nothing).
+   */
+  public UmbrellaStack withUmbrellaFrom(Supplier<Umbrella> resolve) {
+    this.umbrella = resolve;
     return this;
   }
 
@@ -112,9 +122,10 @@ public final class UmbrellaStack {
       throw io.stackpipe.StackpipeException.ofField("type", "a stack made from a manifest is ephemeral; persistent"
           + " and production stacks take one service at a time (deploy)");
     }
-    if (umbrella == null) {
+    if (this.umbrella == null) {
       throw io.stackpipe.StackpipeException.ofField("manifest", "is required");
     }
+    Umbrella umbrella = this.umbrella.get();
     UmbrellaValues values = UmbrellaValues.compose(umbrella, profile, keys);
     AtomicReference<Release> installed = new AtomicReference<>();
     Stack stack = stacks.create(name).withOwner(owner).withPurpose(purpose).withTtl(ttl)
