@@ -3,7 +3,6 @@ package io.stackpipe.cli;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.deploy.CanaryRecord;
 import io.stackpipe.installation.Session;
-import io.stackpipe.deploy.DeployHistory;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackDestroyed;
@@ -105,10 +104,9 @@ final class StackCommand {
 
     @Override
     int run(Session session) {
-      Stacks stacks = session.stacks();
-      Stack stack = stacks.show(name);
+      Stack stack = session.stacks().show(name);
       // Open canaries live in the stack's deploy history (docs/deploying.md).
-      Map<String, CanaryRecord> canaries = new DeployHistory(stacks.kube(), stack.namespace()).read().canaries();
+      Map<String, CanaryRecord> canaries = session.deployHistory(stack).canaries();
       Map<String, Object> shown = new LinkedHashMap<>(stack.toMap());
       shown.put("canaries", canaries.values().stream().map(CanaryRecord::toMap).toList());
       StringBuilder text = new StringBuilder();

@@ -4,6 +4,7 @@ import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
+import io.stackpipe.deploy.DeployHistory;
 import io.stackpipe.deploy.UmbrellaStack;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
@@ -17,6 +18,7 @@ import io.stackpipe.manifest.l3.Promoted;
 import io.stackpipe.secrets.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Reaper;
+import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.status.L3Source;
@@ -100,6 +102,11 @@ public final class Session implements AutoCloseable {
   /** The installation's stacks. */
   public Stacks stacks() {
     return Stacks.on(kube, installation.id()).withNamespacePrefix(installation.namespacePrefix()).withClock(clock);
+  }
+
+  /** The deploy history of {@code stack} (as {@code stacks().show} gave it): its deploys and open canaries. */
+  public DeployHistory.State deployHistory(Stack stack) {
+    return new DeployHistory(kube, stack.namespace()).read();
   }
 
   /** The reaper of the installation's stacks (its limits are set on it and checked when it runs). */

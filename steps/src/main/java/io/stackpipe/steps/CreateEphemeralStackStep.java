@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** createEphemeralStack: a stack made of a manifest (L3 by default), every service with its ephemeral profile. */
-final class CreateEphemeralStackStep implements Step {
+final class CreateEphemeralStackStep implements StepCall {
 
   static final String NAME = "createEphemeralStack";
   static final String L3 = "l3";
@@ -57,7 +57,7 @@ final class CreateEphemeralStackStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
     if (owner == null) {
       throw StepException.ofArgument(NAME, "owner", "is required when the build was not started by a user");
@@ -78,7 +78,7 @@ final class CreateEphemeralStackStep implements Step {
   }
 
   /** How to connect, in the build log. */
-  static void reach(UmbrellaStackResult created, StepContext context) {
+  static void reach(UmbrellaStackResult created, StepEnvironment context) {
     context.progress().accept("stack " + created.stack().name() + " in namespace " + created.stack().namespace()
         + ": " + created.umbrella().name() + " " + created.umbrella().version());
     for (Umbrella.Service service : created.umbrella().services()) {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** deployProfile: {@link Deploy} of one service's chart with one of its profiles onto a stack. */
-final class DeployProfileStep implements Step {
+final class DeployProfileStep implements StepCall {
 
   static final String NAME = "deployProfile";
 
@@ -58,7 +58,7 @@ final class DeployProfileStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     String chart = arguments.string("chart");
     String version = arguments.string("version");
     boolean fromL3 = arguments.bool("fromL3");

@@ -26,7 +26,7 @@ final class L3Gates {
   }
 
   /** The non-block form: promote a candidate tested elsewhere. */
-  static Map<String, Object> promote(String candidate, StepContext context) {
+  static Map<String, Object> promote(String candidate, StepEnvironment context) {
     try (Session session = context.openSession()) {
       GateResult promoted;
       try {
@@ -41,7 +41,7 @@ final class L3Gates {
     }
   }
 
-  static L3Session open(String service, String version, boolean keepStackOnFailure, StepContext context) {
+  static L3Session open(String service, String version, boolean keepStackOnFailure, StepEnvironment context) {
     try (Session session = context.openSession()) {
       GateSession opened = gate(session, context, keepStackOnFailure).open(service, version);
       if (opened.alreadyInL3()) {
@@ -68,7 +68,7 @@ final class L3Gates {
   }
 
   static Map<String, Object> close(L3Session l3Session, boolean bodySucceeded, String failureReason,
-      StepContext context) {
+      StepEnvironment context) {
     try (Session session = context.openSession()) {
       String reason = bodySucceeded ? null
           : "the body failed: " + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)");
@@ -85,7 +85,7 @@ final class L3Gates {
     }
   }
 
-  private static L3Gate gate(Session session, StepContext context, boolean keepStackOnFailure) {
+  private static L3Gate gate(Session session, StepEnvironment context, boolean keepStackOnFailure) {
     return session.gate().withBuildUrl(context.buildUrl()).keepOnFailure(keepStackOnFailure);
   }
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** touchStack: record activity on a stack, so the idle reaper starts counting again. */
-final class TouchStackStep implements Step {
+final class TouchStackStep implements StepCall {
 
   private static final StepDescription DESCRIPTION = new StepDescription("touchStack",
       "Records activity on a stack: its idle time starts again and a reap warning is withdrawn.",
@@ -24,7 +24,7 @@ final class TouchStackStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     try (Session session = context.openSession()) {
       Stack stack = session.stacks().touch(arguments.string("name"));
       context.progress().accept("touched stack " + stack.name()

@@ -144,8 +144,8 @@ class StepsTest {
   @Nested
   class RefusalsBeforeAnythingIsContacted {
     // No cluster and no registry exist for these: a refusal that tried to reach one would fail differently.
-    StepContext context() {
-      return StepContext.in(workspace, StepSettings.defaults().withCharts("oci://127.0.0.1:1/charts")
+    StepEnvironment context() {
+      return StepEnvironment.in(workspace, StepSettings.defaults().withCharts("oci://127.0.0.1:1/charts")
           .withKubeconfigFile(workspace.resolve("no-such-kubeconfig").toString()));
     }
 
@@ -192,7 +192,7 @@ class StepsTest {
 
     @Test
     void aStepThatPushesNeedsAConfiguredRegistry() {
-      StepContext noRegistry = StepContext.in(workspace, StepSettings.defaults());
+      StepEnvironment noRegistry = StepEnvironment.in(workspace, StepSettings.defaults());
       assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "orders", "version", "1.0.0",
           "profile", "qa1", "stack", "qa1"), noRegistry))
           .hasMessage("deployProfile: charts: no chart registry configured (the installation's registry,"
