@@ -48,7 +48,8 @@ class GateAndSyncCommandTest {
         "--kubeconfig", kubeconfig.toString(), "--installation", ns);
 
     assertThat(sync.exitCode()).isEqualTo(1);
-    assertThat(sync.err()).isEqualTo("stackpipe: --to: there is no L3 of platform yet in namespace " + ns + "\n");
+    assertThat(sync.err()).isEqualTo("stackpipe: --to: there is no L3 of platform yet in namespace " + ns
+        + ": bootstrap it once with `stackpipe l3 init`\n");
   }
 
   private static String[] concat(String[] first, String... more) {
