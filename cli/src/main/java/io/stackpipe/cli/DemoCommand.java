@@ -298,14 +298,14 @@ final class DemoCommand implements Callable<Integer> {
       out.println(Output.toJson(result));
     } else {
       published.charts().forEach(c -> out.println(Output.summary(c)));
-      out.println(StackCommand.Create.summary(ephemeral));
+      out.println(StackCreateCommand.summary(ephemeral));
       out.println("the services answer from their pods:");
       responses.forEach((call, body) -> out.println("  " + call + "\n    " + body));
       out.printf("persistent stack %s-%s: %s %s with profile %s, revision %d %s%s%n", stack, QA_PROFILE, qa.name(),
           qa.chart(), qa.profile(), qa.revision(), qa.status(), qa.secretsSkipped()
               ? "  (profile secrets not applied yet)" : "");
       out.println("the reaper in " + Durations.format(REAP_LOOKAHEAD) + " (dry run):");
-      out.println(StackCommand.Reap.text(reap).indent(2).stripTrailing());
+      out.println(StackReapCommand.text(reap).indent(2).stripTrailing());
       out.println("L3 before the gates: " + L3GateCommand.manifest(gates.before().version(), gates.before().services()));
       for (GateResult gate : gates.results()) {
         out.println("gate " + gate.service() + " " + gate.version() + " (" + String.join(" ", SYSTEM_TESTS) + "):");

@@ -5,14 +5,10 @@ import io.stackpipe.deploy.Canary;
 import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
 import io.stackpipe.deploy.DeployResult;
-import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.secrets.keys.SecretKeys;
-import io.stackpipe.stack.policy.StackPolicies;
-import java.nio.file.Path;
-import java.time.Clock;
+import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.Session;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code stackpipe deploy}: the engine's {@link Deploy} with the CLI's identity (the OS user), its environment's
- * secret keys, and its stack options. {@code promote} and {@code abort} close an open canary.
+ * {@code stackpipe deploy}: the installation session's {@link Deploy} as the CLI's user (the OS user), with its
+ * environment's secret keys and the installation options. {@code promote} and {@code abort} close an open canary.
  */
 @Command(name = "deploy", description = "Deploy a service's chart with one of its profiles onto a stack.",
     subcommands = {DeployCommand.Promote.class, DeployCommand.Abort.class})
@@ -47,28 +43,16 @@ final class DeployCommand implements Callable<Integer> {
         description = "How long to wait for another deploy on the stack (default: ${DEFAULT-VALUE}).")
     String lockTimeout;
 
-    @Option(names = "--policy", paramLabel = "FILE", description = "The stack policy file.")
-    Path policy;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    Deploy deploy(KubeConnection kube) {
+    /** The session's deploy onto --stack, as the CLI's user (the OS user, no groups). */
+    Deploy deploy(Session session) {
       if (stack == null) {
         throw StackpipeException.ofField("stack", "is required");
       }
-      Deploy deploy = Deploy.onto(target.stacks(kube, Clock.systemUTC()), stack)
-          .withRelease(release)
-          .withTimeout(StackCommand.duration("timeout", timeout))
-          .withLockTimeout(StackCommand.duration("lockTimeout", lockTimeout))
-          .withSecretKeys(SecretKeys.fromEnvironment(Stackpipe.secretsEnvironment()))
-          // The CLI knows the OS user and no groups; a CI front end passes its own identity.
-          .withDeployer(Stackpipe.user(), Set.of())
-          .withProgress(line -> {
-            target.spec.commandLine().getErr().println(line);
-            target.spec.commandLine().getErr().flush();
-          });
-      return policy == null ? deploy : deploy.withPolicy(StackPolicies.load(policy, policy.toString()));
+      return session.deploy(stack).withRelease(release).withTimeout(StackCommand.duration("timeout", timeout))
+          .withLockTimeout(StackCommand.duration("lockTimeout", lockTimeout));
     }
 
     void print(DeployResult r) {
@@ -93,14 +77,14 @@ final class DeployCommand implements Callable<Integer> {
   Common common;
 
   @Parameters(paramLabel = "CHART", arity = "0..1",
-      description = "oci://host/path/name:version, a chart name (with --version and --registry), or a .tgz.")
+      description = "oci://host/path/name:version, a chart name (with --version or --from-l3, and --charts), or a .tgz.")
   String chart;
 
   @Option(names = "--version", paramLabel = "V", description = "The chart version, with a chart name.")
   String version;
 
-  @Option(names = "--registry", paramLabel = "OCI", description = "Where a chart name is: oci://host/path.")
-  String registry;
+  @Option(names = "--from-l3", description = "Deploy the version of this chart name that the current L3 holds.")
+  boolean fromL3;
 
   @Option(names = "--profile", paramLabel = "P", description = "The profile packaged in the chart (required).")
   String profile;
@@ -118,9 +102,16 @@ final class DeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ChartSource source = source();
-    try (KubeConnection kube = common.target.connect()) {
-      Deploy deploy = common.deploy(kube).withChart(source).withProfile(profile).withSets(sets);
+    // The arguments are refused before anything is contacted.
+    Installation installation = common.target.installation.installation();
+    ChartSource.check(chart, version, fromL3, installation.charts());
+    if (profile == null) {
+      throw StackpipeException.ofField("profile", "is required");
+    }
+    try (Session session = common.target.installation.open()) {
+      Deploy deploy = common.deploy(session)
+          .withChart(session.chart(chart, version, fromL3, Stackpipe.workingDirectory()))
+          .withProfile(profile).withSets(sets);
       if (!waitReady) {
         deploy.withoutWait();
       }
@@ -132,25 +123,6 @@ final class DeployCommand implements Callable<Integer> {
     return 0;
   }
 
-  private ChartSource source() {
-    if (chart == null) {
-      throw StackpipeException.ofField("chart", "is required");
-    }
-    if (profile == null) {
-      throw StackpipeException.ofField("profile", "is required");
-    }
-    if (chart.startsWith("oci://")) {
-      return ChartSource.oci(chart);
-    }
-    if (chart.endsWith(".tgz")) {
-      return ChartSource.file(Stackpipe.workingDirectory().resolve(chart));
-    }
-    if (registry == null) {
-      throw StackpipeException.ofField("registry", "is required with a chart name (e.g. oci://registry.example.com/charts)");
-    }
-    return ChartSource.inRegistry(registry, chart, version);
-  }
-
   @Command(name = "promote", description = "Upgrade the stable release to its canary's version, then remove the canary.")
   static final class Promote implements Callable<Integer> {
     @Mixin
@@ -158,8 +130,8 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (KubeConnection kube = common.target.connect()) {
-        common.print(requireRelease(common).deploy(kube).promote());
+      try (Session session = common.target.installation.open()) {
+        common.print(requireRelease(common).deploy(session).promote());
       }
       return 0;
     }
@@ -172,8 +144,8 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (KubeConnection kube = common.target.connect()) {
-        common.print(requireRelease(common).deploy(kube).abort());
+      try (Session session = common.target.installation.open()) {
+        common.print(requireRelease(common).deploy(session).abort());
       }
       return 0;
     }

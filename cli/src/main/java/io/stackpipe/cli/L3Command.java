@@ -2,9 +2,8 @@ package io.stackpipe.cli;
 
 import io.stackpipe.Result;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.installation.Session;
 import io.stackpipe.umbrella.ServiceVersion;
-import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.Change;
 import io.stackpipe.manifest.l3.L3;
@@ -15,7 +14,6 @@ import io.stackpipe.manifest.l3.ManifestDiff;
 import io.stackpipe.manifest.l3.Promoted;
 import io.stackpipe.manifest.l3.Promotion;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,23 +35,10 @@ import picocli.CommandLine.Spec;
         L3GateCommand.class})
 final class L3Command {
 
-  /** Where L3 is: the cluster and control namespace of the pointer, the registry of the charts. */
+  /** Where L3 is (the installation's options: its registry, umbrella, control namespace) and how to print. */
   static final class Target {
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-        description = "The cluster (default: $KUBECONFIG, the pod's service account, the demo cluster, ~/.kube/config).")
-    Path kubeconfig;
-
-    @Option(names = "--charts", paramLabel = "OCI", required = true,
-        description = "oci://host/path of the service charts and the umbrellas.")
-    String charts;
-
-    @Option(names = "--umbrella", paramLabel = "NAME", defaultValue = UmbrellaBuild.DEFAULT_NAME,
-        description = "The umbrella chart's name; each has its own L3 (default: ${DEFAULT-VALUE}).")
-    String umbrella;
-
-    @Option(names = "--namespace", paramLabel = "NS", defaultValue = L3.DEFAULT_NAMESPACE,
-        description = "The control namespace of the L3 pointer and candidates (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @Mixin
+    InstallationOptions installation;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -63,20 +48,6 @@ final class L3Command {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
-
-    KubeConnection connect() {
-      return KubeConnection.resolve(kubeconfig, Stackpipe.environment(), Stackpipe.home());
-    }
-
-    /** The engine's L3 for these options, acting as the CLI's user, progress on stderr. */
-    L3 l3(KubeConnection kube) {
-      PrintWriter err = spec.commandLine().getErr();
-      return L3.on(kube, charts).withName(umbrella).withNamespace(namespace).withUser(Stackpipe.user())
-          .withProgress(line -> {
-            err.println(line);
-            err.flush();
-          });
-    }
 
     void print(Result result, String text) {
       PrintWriter out = spec.commandLine().getOut();
@@ -91,8 +62,8 @@ final class L3Command {
 
     @Override
     public Integer call() {
-      try (KubeConnection kube = target.connect()) {
-        return run(target.l3(kube));
+      try (Session session = target.installation.open()) {
+        return run(session.l3());
       }
     }
 

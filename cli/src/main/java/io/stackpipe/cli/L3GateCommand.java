@@ -4,10 +4,7 @@ import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
-import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.secrets.keys.SecretKeys;
-import io.stackpipe.stack.Stacks;
-import java.io.PrintWriter;
+import io.stackpipe.installation.Session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,33 +54,17 @@ final class L3GateCommand implements Callable<Integer> {
   @Option(names = "--build-url", paramLabel = "URL", description = "The CI build that runs the gate, recorded.")
   String buildUrl;
 
-  @Option(names = "--installation", paramLabel = "ID", defaultValue = "default",
-      description = "The Stackpipe installation the candidate's stack belongs to (default: ${DEFAULT-VALUE}).")
-  String installation;
-
-  @Option(names = "--namespace-prefix", paramLabel = "PREFIX", defaultValue = "",
-      description = "Stack NAME lives in namespace PREFIX+NAME (default: none).")
-  String namespacePrefix;
-
   @Parameters(paramLabel = "COMMAND", arity = "1..*",
       description = "The system-test command and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
   @Override
   public Integer call() {
-    PrintWriter err = target.spec.commandLine().getErr();
     SystemTest test = SystemTest.of(command).in(Stackpipe.workingDirectory()).withEnvironment(Stackpipe.environment())
         .withTimeout(StackCommand.duration("testTimeout", testTimeout));
-    try (KubeConnection kube = target.connect();
-         SecretKeys keys = SecretKeys.fromEnvironment(Stackpipe.secretsEnvironment())) {
-      Stacks stacks = Stacks.on(kube, installation).withNamespacePrefix(namespacePrefix);
-      GateResult result = L3Gate.of(target.l3(kube), stacks).withOwner(Stackpipe.user()).withBuildUrl(buildUrl)
-          .withProfile(profile).withSecretKeys(keys).waitingUpTo(StackCommand.duration("timeout", timeout))
-          .keepOnFailure(keepOnFailure)
-          .withProgress(line -> {
-            err.println(line);
-            err.flush();
-          })
+    try (Session session = target.installation.open()) {
+      GateResult result = session.gate().withBuildUrl(buildUrl).withProfile(profile)
+          .waitingUpTo(StackCommand.duration("timeout", timeout)).keepOnFailure(keepOnFailure)
           .run(service, version, test);
       target.print(result, text(result));
       return result.succeeded() ? 0 : Stackpipe.REFUSED;

@@ -37,7 +37,7 @@ public class SecretsCommand implements Runnable {
 
   /** The process environment and the user's home: where sops users keep their keys and AWS settings. */
   public SecretsCommand() {
-    this(Stackpipe.secretsEnvironment());
+    this(SecretsEnvironment.of(Stackpipe.environment(), Stackpipe.home()));
   }
 
   /** For tests and embedding: these variables only, no home directory. */

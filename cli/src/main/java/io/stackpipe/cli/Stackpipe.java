@@ -2,7 +2,6 @@ package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.base.Messages;
-import io.stackpipe.secrets.core.SecretsEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -46,11 +45,6 @@ public final class Stackpipe {
 
   static Path home() {
     return Path.of(System.getProperty("user.home"));
-  }
-
-  /** The environment and home where sops users keep their keys and AWS settings. */
-  static SecretsEnvironment secretsEnvironment() {
-    return SecretsEnvironment.of(environment(), home());
   }
 
   /** Who runs the CLI, as deploys record it and stack policies check it. */

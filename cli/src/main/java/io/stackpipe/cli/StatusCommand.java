@@ -1,17 +1,12 @@
 package io.stackpipe.cli;
 
-import io.stackpipe.kube.KubeConnection;
-import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.manifest.l3.L3;
-import io.stackpipe.stack.Stacks;
-import io.stackpipe.status.L3Source;
-import io.stackpipe.status.L3Status;
+import io.stackpipe.installation.Session;
 import io.stackpipe.status.Status;
 import io.stackpipe.status.StatusReport;
 import io.stackpipe.status.StatusServer;
 import io.stackpipe.status.StatusText;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,43 +24,16 @@ final class StatusCommand implements Callable<Integer> {
 
   /** Which installation's stacks, and where its L3 is. */
   static final class Source {
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
-        description = "The cluster (default: $KUBECONFIG, the pod's service account, the demo cluster, ~/.kube/config).")
-    Path kubeconfig;
-
-    @Option(names = "--installation", paramLabel = "ID", defaultValue = "default",
-        description = "The Stackpipe installation whose stacks to show (default: ${DEFAULT-VALUE}).")
-    String installation;
-
-    @Option(names = "--namespace-prefix", paramLabel = "PREFIX", defaultValue = "",
-        description = "Stack NAME lives in namespace PREFIX+NAME (default: none).")
-    String namespacePrefix;
-
-    @Option(names = "--charts", paramLabel = "OCI",
-        description = "The registry location of the charts and L3 umbrellas; without it, no L3 and no drift.")
-    String charts;
-
-    @Option(names = "--umbrella", paramLabel = "NAME", defaultValue = UmbrellaBuild.DEFAULT_NAME,
-        description = "The L3 umbrella chart (default: ${DEFAULT-VALUE}).")
-    String umbrella;
-
-    @Option(names = "--l3-namespace", paramLabel = "NS", defaultValue = L3.DEFAULT_NAMESPACE,
-        description = "The control namespace of the L3 pointer and candidates (default: ${DEFAULT-VALUE}).")
-    String l3Namespace;
+    @Mixin
+    InstallationOptions installation;
 
     @Option(names = "--history", paramLabel = "N", defaultValue = "20",
         description = "How many promotions and deploys to show (default: ${DEFAULT-VALUE}).")
     int history;
 
-    KubeConnection connect() {
-      return KubeConnection.resolve(kubeconfig, Stackpipe.environment(), Stackpipe.home());
-    }
-
-    Status status(KubeConnection kube) {
-      L3Source l3 = charts == null ? L3Source.NONE
-          : L3Status.of(L3.on(kube, charts).withName(umbrella).withNamespace(l3Namespace));
-      return Status.of(Stacks.on(kube, installation).withNamespacePrefix(namespacePrefix)).withL3(l3)
-          .withHistory(history);
+    /** The installation's status report; without --charts, no L3 and no drift. */
+    Status status(Session session) {
+      return session.status().withHistory(history);
     }
   }
 
@@ -81,8 +49,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (KubeConnection kube = source.connect()) {
-      StatusReport report = source.status(kube).call();
+    try (Session session = source.installation.open()) {
+      StatusReport report = source.status(session).call();
       out.print(json ? Output.toJson(report.toMap()) + "\n" : StatusText.render(report));
       out.flush();
     }
@@ -114,8 +82,8 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
-      try (KubeConnection kube = source.connect()) {
-        Status status = source.status(kube);
+      try (Session session = source.installation.open()) {
+        Status status = source.status(session);
         try (StatusServer.Running server = StatusServer.of(status::call).withBind(bind).withPort(port)
             .withRefresh(Duration.ofSeconds(Math.max(1, refresh))).start()) {
           out.println("status page: " + server.address() + "  (JSON: " + server.address().resolve("/status.json")

@@ -40,7 +40,7 @@ class DeployCommandTest {
         "--policy", policy.toString()), "stackpipe: --policy: " + policy + ":4: stacks[0].windows[0].days: required");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", "oci://127.0.0.1:9/charts/orders:1.0.0", "--profile", "qa1",
         "--stack", "qa1"), "127.0.0.1:9");
-    assertRefused(run(kubeconfig, ns, prefix, "deploy", "orders", "--version", "1.x", "--registry",
+    assertRefused(run(kubeconfig, ns, prefix, "deploy", "orders", "--version", "1.x", "--charts",
         "oci://127.0.0.1:9/charts", "--profile", "qa1", "--stack", "qa1"), "stackpipe: --version: '1.x' is not SemVer 2");
     assertRefused(run(kubeconfig, ns, prefix, "deploy", chart, "--profile", "production", "--stack", "qa1", "--canary",
         "150%"), "stackpipe: --canary: '150%' is not a share");

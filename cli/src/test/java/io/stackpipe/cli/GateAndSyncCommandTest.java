@@ -21,7 +21,7 @@ class GateAndSyncCommandTest {
   @Test
   void theGateRefusesATestCommandThatCannotRunOrNoneAtAllBeforeMakingAnything(@KubeConfigPath Path kubeconfig,
       @TestNamespace String ns, KubernetesClient admin) {
-    String[] common = {"l3", "gate", "--kubeconfig", kubeconfig.toString(), "--charts", CHARTS, "--namespace", ns,
+    String[] common = {"l3", "gate", "--kubeconfig", kubeconfig.toString(), "--charts", CHARTS, "--l3-namespace", ns,
         "--service", "orders", "--version", "1.1.0"};
 
     CliRun missing = CliRun.run(common);
@@ -48,7 +48,8 @@ class GateAndSyncCommandTest {
         "--kubeconfig", kubeconfig.toString(), "--installation", ns);
 
     assertThat(sync.exitCode()).isEqualTo(1);
-    assertThat(sync.err()).isEqualTo("stackpipe: --to: there is no L3 of platform yet in namespace " + ns + "\n");
+    assertThat(sync.err()).isEqualTo("stackpipe: --to: there is no L3 of platform yet in namespace " + ns
+        + ": bootstrap it once with `stackpipe l3 init`\n");
   }
 
   private static String[] concat(String[] first, String... more) {

@@ -29,7 +29,7 @@ class L3CommandTest {
   private static CliRun l3(Path kubeconfig, String ns, String charts, String... args) {
     List<String> all = new ArrayList<>(List.of("l3"));
     all.addAll(List.of(args));
-    all.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--namespace", ns, "--charts", charts));
+    all.addAll(List.of("--kubeconfig", kubeconfig.toString(), "--l3-namespace", ns, "--charts", charts));
     return CliRun.run(all.toArray(String[]::new));
   }
 

@@ -24,6 +24,52 @@ public record ChartSource(String reference, OciChartTarget registry, String name
   static final String CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * A chart as people name it: {@code oci://host/path/name:version}, a packaged {@code .tgz} (relative to
+   * {@code base}), or a chart name with its {@code version} in {@code registry} ({@code oci://host/path}). The one
+   * parser of this argument for every front end.
+   */
+  public static ChartSource parse(String chart, String version, String registry, Path base) {
+    check(chart, version, false, registry);
+    if (!isName(chart)) {
+      return chart.startsWith("oci://") ? oci(chart) : file(base.resolve(chart).normalize());
+    }
+    return inRegistry(registry, chart, version);
+  }
+
+  /**
+   * Refuses a combination of the chart arguments that cannot name one chart, before anything is contacted:
+   * {@code fromL3} (the version the current L3 holds) takes a chart name and no version; an oci:// reference or a
+   * .tgz names its version itself; a chart name needs a registry and a version (or fromL3).
+   */
+  public static void check(String chart, String version, boolean fromL3, String registry) {
+    if (chart == null || chart.isBlank()) {
+      throw StackpipeException.ofField("chart", "is required");
+    }
+    if (fromL3 && version != null) {
+      throw StackpipeException.ofField("version", "not with fromL3, which deploys the version L3 holds");
+    }
+    if (!isName(chart)) {
+      if (version != null || fromL3) {
+        throw StackpipeException.ofField(fromL3 ? "fromL3" : "version", "only with a chart name: an oci://"
+            + " reference or a .tgz names its version itself");
+      }
+      return;
+    }
+    if (!fromL3 && (version == null || version.isEmpty())) {
+      throw StackpipeException.ofField("version", "is required with a chart name (or fromL3)");
+    }
+    if (registry == null || registry.isBlank()) {
+      throw StackpipeException.ofField("charts", "no chart registry configured (the installation's registry,"
+          + " oci://host/path), needed with a chart name");
+    }
+  }
+
+  /** Whether {@code chart} is a chart name, which takes its version and registry from elsewhere. */
+  public static boolean isName(String chart) {
+    return !chart.startsWith("oci://") && !chart.endsWith(".tgz");
+  }
+
   /** A chart artifact on disk. */
   public static ChartSource file(Path archive) {
     return new ChartSource(archive.toString(), null, null, null, archive);

@@ -1,7 +1,9 @@
 package io.stackpipe.gate;
 
 import io.stackpipe.Result;
+import io.stackpipe.manifest.l3.Candidate;
 import io.stackpipe.manifest.l3.L3Version;
+import io.stackpipe.manifest.l3.Promoted;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +26,13 @@ public record GateResult(String service, String version, String from, String can
 
   public GateResult {
     timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
+  }
+
+  /** A candidate tested elsewhere and promoted, as the gate reports a promotion: no stack, no test. */
+  public static GateResult promoted(Promoted promoted) {
+    Candidate c = promoted.candidate();
+    return new GateResult(c.change().service(), c.change().to(), c.change().from(), c.id(), c.version(),
+        GateVerdict.PROMOTED, null, promoted.before(), promoted.after(), null, null, false, Map.of(), null);
   }
 
   /** The candidate passed and L3 is now the candidate, or the version was in L3 already. */

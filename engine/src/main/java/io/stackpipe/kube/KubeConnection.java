@@ -26,6 +26,8 @@ import java.util.Set;
  * folder: the engine never reads the process's own.
  */
 public final class KubeConnection implements AutoCloseable {
+
+  private volatile boolean closed;
   static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
   private final KubernetesClient client;
@@ -303,8 +305,14 @@ public final class KubeConnection implements AutoCloseable {
     return KubeErrors.translate(e, server() + " (" + source + ")", verb, resource, namespace);
   }
 
+  /** Whether {@link #close()} ran: a session's test checks that it released its client. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     client.close();
   }
 }

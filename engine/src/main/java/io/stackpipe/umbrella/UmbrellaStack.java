@@ -4,11 +4,13 @@ import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackManifest;
+import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.secrets.keys.SecretKeys;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * createEphemeralStack: a new stack made of an umbrella chart. The profile values are composed first (a subchart
@@ -35,11 +37,12 @@ public final class UmbrellaStack {
   private String purpose;
   private Duration ttl;
   private boolean keepOnFailure;
-  private Umbrella umbrella;
+  private Supplier<Umbrella> umbrella;
   private String profile = DEFAULT_PROFILE;
   private Duration wait;
   private SecretKeys keys;
   private Consumer<String> progress = line -> { };
+  private StackType type = StackType.EPHEMERAL;
 
   private UmbrellaStack(Stacks stacks, String name) {
     this.stacks = stacks;
@@ -52,6 +55,12 @@ public final class UmbrellaStack {
 
   public UmbrellaStack withOwner(String value) {
     this.owner = value;
+    return this;
+  }
+
+  /** The stack's type as asked for: only {@code ephemeral} is accepted (checked at {@link #call()}). */
+  public UmbrellaStack withType(StackType value) {
+    this.type = value;
     return this;
   }
 
@@ -71,7 +80,16 @@ public final class UmbrellaStack {
   }
 
   public UmbrellaStack withUmbrella(Umbrella value) {
-    this.umbrella = value;
+    this.umbrella = () -> value;
+    return this;
+  }
+
+  /**
+   * The umbrella, resolved only once the stack's other inputs passed their checks (resolving a list may push an
+   * umbrella: a refused stack must change nothing).
+   */
+  public UmbrellaStack withUmbrellaFrom(Supplier<Umbrella> resolve) {
+    this.umbrella = resolve;
     return this;
   }
 
@@ -99,9 +117,15 @@ public final class UmbrellaStack {
   }
 
   public UmbrellaStackResult call() {
-    if (umbrella == null) {
+    if (type != StackType.EPHEMERAL) {
+      // One release of every service at once: persistent stacks change service by service (deploy), never so.
+      throw io.stackpipe.StackpipeException.ofField("type", "a stack made from a manifest is ephemeral; persistent"
+          + " and production stacks take one service at a time (deploy)");
+    }
+    if (this.umbrella == null) {
       throw io.stackpipe.StackpipeException.ofField("manifest", "is required");
     }
+    Umbrella umbrella = this.umbrella.get();
     UmbrellaValues values = UmbrellaValues.compose(umbrella, profile, keys);
     AtomicReference<Release> installed = new AtomicReference<>();
     Stack stack = stacks.create(name).withOwner(owner).withPurpose(purpose).withTtl(ttl)

@@ -60,7 +60,11 @@ public final class SafeYaml {
    * must name its line and field (stack policies). Empty when the file holds no document.
    */
   public static java.util.Optional<Node> compose(Path file, String displayName) {
-    String text = read(file, displayName);
+    return compose(read(file, displayName), displayName);
+  }
+
+  /** {@link #compose(Path, String)} of a document already read (a setting's text). */
+  public static java.util.Optional<Node> compose(String text, String displayName) {
     try {
       return new Compose(FILE_SETTINGS).composeString(text);
     } catch (YamlEngineException e) {

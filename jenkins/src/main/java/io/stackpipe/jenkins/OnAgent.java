@@ -9,7 +9,7 @@ import hudson.model.TaskListener;
 import hudson.model.User;
 import hudson.remoting.VirtualChannel;
 import hudson.slaves.WorkspaceList;
-import io.stackpipe.steps.StepContext;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.StepException;
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import jenkins.MasterToSlaveFileCallable;
 import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
 
 /**
  * A step's work on the agent that holds the workspace: the chart and its profiles are there, and Helm runs there,
@@ -38,7 +39,7 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
   private final String tempDirectory;
   private final TaskListener listener;
 
-  OnAgent(org.jenkinsci.plugins.workflow.steps.StepContext context) throws IOException, InterruptedException {
+  OnAgent(StepContext context) throws IOException, InterruptedException {
     Run<?, ?> run = context.get(Run.class);
     settings = Settings.forRun(run);
     Cause.UserIdCause cause = run.getCause(Cause.UserIdCause.class);
@@ -55,18 +56,18 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
   }
 
   /** Runs {@code work} on the agent of {@code context}'s workspace. */
-  static <T> T run(org.jenkinsci.plugins.workflow.steps.StepContext context, OnAgent<T> work)
+  static <T> T run(StepContext context, OnAgent<T> work)
       throws IOException, InterruptedException {
     return context.get(FilePath.class).act(work);
   }
 
-  abstract T work(StepContext context);
+  abstract T work(StepEnvironment context);
 
   @Override
   public T invoke(File workspace, VirtualChannel channel) throws IOException {
     Map<String, String> variables = new HashMap<>(environment);
     settings.environment().forEach((name, value) -> variables.put(name, value.plainText()));
-    StepContext context = StepContext.in(workspace.toPath(), settings.steps())
+    StepEnvironment context = StepEnvironment.in(workspace.toPath(), settings.steps())
         .withTempDirectory(Path.of(tempDirectory))
         .withUser(user, groups)
         .withBuildUrl(buildUrl)

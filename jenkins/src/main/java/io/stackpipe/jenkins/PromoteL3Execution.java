@@ -6,7 +6,7 @@ import hudson.util.DaemonThreadFactory;
 import hudson.util.NamingThreadFactory;
 import io.stackpipe.steps.L3Session;
 import io.stackpipe.steps.StepArguments;
-import io.stackpipe.steps.StepContext;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.Steps;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 
 /**
@@ -35,7 +36,7 @@ public final class PromoteL3Execution extends StepExecution {
   private volatile BodyExecution body;
   private transient volatile Future<?> opening;
 
-  public PromoteL3Execution(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) {
+  public PromoteL3Execution(StepContext context, StepArguments arguments) {
     super(context);
     this.arguments = arguments;
   }
@@ -95,7 +96,7 @@ public final class PromoteL3Execution extends StepExecution {
     }
 
     @Override
-    public void onSuccess(org.jenkinsci.plugins.workflow.steps.StepContext context, Object result) {
+    public void onSuccess(StepContext context, Object result) {
       THREADS.submit(() -> {
         try {
           context.onSuccess(OnAgent.run(context, new Close(context, session, true, null)));
@@ -106,7 +107,7 @@ public final class PromoteL3Execution extends StepExecution {
     }
 
     @Override
-    public void onFailure(org.jenkinsci.plugins.workflow.steps.StepContext context, Throwable failure) {
+    public void onFailure(StepContext context, Throwable failure) {
       String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
       THREADS.submit(() -> {
         try {
@@ -123,13 +124,13 @@ public final class PromoteL3Execution extends StepExecution {
     private static final long serialVersionUID = 1L;
     private final StepArguments arguments;
 
-    Open(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) throws Exception {
+    Open(StepContext context, StepArguments arguments) throws Exception {
       super(context);
       this.arguments = arguments;
     }
 
     @Override
-    L3Session work(StepContext context) {
+    L3Session work(StepEnvironment context) {
       return Steps.promoteL3().open(arguments, context);
     }
   }
@@ -140,7 +141,7 @@ public final class PromoteL3Execution extends StepExecution {
     private final boolean bodySucceeded;
     private final String failureReason;
 
-    Close(org.jenkinsci.plugins.workflow.steps.StepContext context, L3Session session, boolean bodySucceeded,
+    Close(StepContext context, L3Session session, boolean bodySucceeded,
         String failureReason) throws Exception {
       super(context);
       this.session = session;
@@ -149,7 +150,7 @@ public final class PromoteL3Execution extends StepExecution {
     }
 
     @Override
-    Map<String, Object> work(StepContext context) {
+    Map<String, Object> work(StepEnvironment context) {
       return Steps.promoteL3().close(session, bodySucceeded, failureReason, context);
     }
   }

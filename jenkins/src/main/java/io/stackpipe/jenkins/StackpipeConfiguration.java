@@ -6,7 +6,9 @@ import hudson.Extension;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.stackpipe.stack.Durations;
-import io.stackpipe.stack.policy.StackPolicies;
+import io.stackpipe.installation.Installation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jenkins.model.GlobalConfiguration;
@@ -102,7 +104,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
     return value == null || value.isBlank() ? FormValidation.ok() : duration(value);
   }
 
-  /** Reads the policy file as the steps will, so a broken policy shows here rather than in a build. */
+  /** Validates the policy file as the installation will, so a broken policy shows here rather than in a build. */
   @POST
   public FormValidation doCheckPolicyFile(@QueryParameter String value) {
     Jenkins.get().checkPermission(Jenkins.ADMINISTER);
@@ -114,8 +116,11 @@ public class StackpipeConfiguration extends GlobalConfiguration {
       return FormValidation.error("no file " + file + " on the controller");
     }
     try {
-      StackPolicies.load(file, file.getFileName().toString());
+      Installation.builder().withPolicy(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString())
+          .build();
       return FormValidation.ok();
+    } catch (IOException e) {
+      return FormValidation.error("cannot read " + file + " on the controller");
     } catch (RuntimeException e) {
       return FormValidation.error(e.getMessage());
     }

@@ -4,11 +4,10 @@ import hudson.Extension;
 import hudson.Util;
 import hudson.model.RootAction;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
-import io.stackpipe.status.Status;
 import io.stackpipe.status.StatusHtml;
-import io.stackpipe.steps.StepCluster;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -45,10 +44,8 @@ public final class StackpipePage implements RootAction {
   /** The engine's HTML section (its own style and script), or the refusal that prevented it, escaped. */
   public String getStatusHtml() throws IOException {
     Jenkins.get().checkPermission(Jenkins.READ);
-    Settings settings = Settings.forController();
-    try (StepCluster cluster = ControllerCluster.open(settings)) {
-      Status status = Status.of(cluster.stacks()).withL3(ControllerCluster.l3(cluster, settings.steps()));
-      return StatusHtml.fragment(status.call(), 60);
+    try (Session session = ControllerCluster.open()) {
+      return StatusHtml.fragment(session.status().call(), 60);
     } catch (StackpipeException e) {
       return "<p class=\"error\">" + Util.escape(e.getMessage()) + "</p>";
     }
@@ -57,9 +54,9 @@ public final class StackpipePage implements RootAction {
   /** The stacks the signed-in user may destroy or extend (their own, or all for an administrator), as the engine maps them. */
   public List<Map<String, Object>> getMyStacks() throws IOException {
     Jenkins.get().checkPermission(Jenkins.READ);
-    try (StepCluster cluster = ControllerCluster.open()) {
+    try (Session session = ControllerCluster.open()) {
       boolean admin = Jenkins.get().hasPermission(Jenkins.ADMINISTER);
-      return cluster.stacks().list(admin ? null : Jenkins.getAuthentication2().getName()).stacks().stream()
+      return session.stacks().list(admin ? null : Jenkins.getAuthentication2().getName()).stacks().stream()
           .map(Stack::toMap).toList();
     } catch (StackpipeException e) {
       return List.of();
@@ -68,9 +65,9 @@ public final class StackpipePage implements RootAction {
 
   @RequirePOST
   public HttpResponse doDestroy(@QueryParameter String stack) throws IOException {
-    try (StepCluster cluster = ControllerCluster.open()) {
-      allowed(cluster, stack);
-      cluster.stacks().destroy(stack);
+    try (Session session = ControllerCluster.open()) {
+      allowed(session, stack);
+      session.stacks().destroy(stack);
       return HttpResponses.redirectToDot();
     } catch (StackpipeException e) {
       return HttpResponses.errorWithoutStack(400, e.getMessage());
@@ -80,18 +77,18 @@ public final class StackpipePage implements RootAction {
   /** Keeps the stack {@code by} longer from now (e.g. {@code 3d}), within the engine's cap. */
   @RequirePOST
   public HttpResponse doExtend(@QueryParameter String stack, @QueryParameter String by) throws IOException {
-    try (StepCluster cluster = ControllerCluster.open()) {
-      allowed(cluster, stack);
-      cluster.stacks().extend(stack, Instant.now().plus(Durations.parse(by)), null);
+    try (Session session = ControllerCluster.open()) {
+      allowed(session, stack);
+      session.stacks().extend(stack, Instant.now().plus(Durations.parse(by)), null);
       return HttpResponses.redirectToDot();
     } catch (StackpipeException | IllegalArgumentException e) {
       return HttpResponses.errorWithoutStack(400, e.getMessage());
     }
   }
 
-  private static void allowed(StepCluster cluster, String stack) {
+  private static void allowed(Session session, String stack) {
     Jenkins.get().checkPermission(Jenkins.READ);
-    Stack found = cluster.stacks().show(stack);
+    Stack found = session.stacks().show(stack);
     if (!Jenkins.getAuthentication2().getName().equals(found.owner())) {
       Jenkins.get().checkPermission(Jenkins.ADMINISTER);
     }

@@ -4,8 +4,8 @@ import hudson.Extension;
 import hudson.model.AsyncPeriodicWork;
 import hudson.model.TaskListener;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.installation.Session;
 import io.stackpipe.stack.ReapReport;
-import io.stackpipe.steps.StepCluster;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -29,8 +29,8 @@ public final class StackpipeReaper extends AsyncPeriodicWork {
   @Override
   protected void execute(TaskListener listener) throws IOException {
     StackpipeConfiguration settings = StackpipeConfiguration.get();
-    try (StepCluster cluster = ControllerCluster.open()) {
-      ReapReport report = cluster.stacks().reaper()
+    try (Session session = ControllerCluster.open()) {
+      ReapReport report = session.reaper()
           .withMaxIdle(Settings.duration("maxIdle", settings.getMaxIdle()))
           // Empty: the default, which adapts to the idle time (at most half of it).
           .withWarnBefore(settings.getWarnBefore() == null || settings.getWarnBefore().isBlank() ? null

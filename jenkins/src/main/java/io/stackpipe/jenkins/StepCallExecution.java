@@ -1,9 +1,10 @@
 package io.stackpipe.jenkins;
 
 import io.stackpipe.steps.StepArguments;
-import io.stackpipe.steps.StepContext;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.Steps;
 import java.util.Map;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
 
 /**
@@ -16,7 +17,7 @@ public final class StepCallExecution extends SynchronousNonBlockingStepExecution
 
   private final StepArguments arguments;
 
-  public StepCallExecution(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) {
+  public StepCallExecution(StepContext context, StepArguments arguments) {
     super(context);
     this.arguments = arguments;
   }
@@ -30,13 +31,13 @@ public final class StepCallExecution extends SynchronousNonBlockingStepExecution
     private static final long serialVersionUID = 1L;
     private final StepArguments arguments;
 
-    Call(org.jenkinsci.plugins.workflow.steps.StepContext context, StepArguments arguments) throws Exception {
+    Call(StepContext context, StepArguments arguments) throws Exception {
       super(context);
       this.arguments = arguments;
     }
 
     @Override
-    Map<String, Object> work(StepContext context) {
+    Map<String, Object> work(StepEnvironment context) {
       return Steps.call(arguments, context);
     }
   }

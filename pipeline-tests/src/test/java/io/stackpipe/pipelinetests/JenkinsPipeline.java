@@ -6,7 +6,7 @@ import io.stackpipe.base.Messages;
 import io.stackpipe.steps.L3Session;
 import io.stackpipe.steps.PromoteL3Step;
 import io.stackpipe.steps.StepArguments;
-import io.stackpipe.steps.StepContext;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.StepDescription;
 import io.stackpipe.steps.StepParameter;
 import io.stackpipe.steps.StepSettings;
@@ -37,7 +37,7 @@ import java.util.function.Function;
  *
  * <p>A step call goes exactly where a Jenkins step class sends it: {@link Steps#validate} with the named
  * arguments as given (so unknown and missing arguments are refused with the step layer's one line), then the call
- * with a {@link StepContext} of the current directory, the build's user and environment. One argument without a
+ * with a {@link StepEnvironment} of the current directory, the build's user and environment. One argument without a
  * name is accepted where Jenkins accepts it: for a step with exactly one required parameter.
  */
 final class JenkinsPipeline extends BasePipelineTest {
@@ -224,9 +224,9 @@ final class JenkinsPipeline extends BasePipelineTest {
     return result;
   }
 
-  private StepContext context() {
+  private StepEnvironment context() {
     Path directory = directories.peek();
-    return StepContext.in(directory, settings)
+    return StepEnvironment.in(directory, settings)
         .withTempDirectory(directory.resolveSibling(directory.getFileName() + "@tmp"))
         .withUser(user, Set.of())
         .withBuildUrl((String) env.getOrDefault("BUILD_URL", null))

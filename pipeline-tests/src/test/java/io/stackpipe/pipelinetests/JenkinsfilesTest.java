@@ -322,10 +322,10 @@ class JenkinsfilesTest {
 
       // The other two steps, as a pipeline would call them on the stack the job made.
       Map<String, Object> touched = Steps.call("touchStack", Map.of("name", "carol-dev"),
-          io.stackpipe.steps.StepContext.in(workspace, settings));
+          io.stackpipe.steps.StepEnvironment.in(workspace, settings));
       assertThat(touched).containsEntry("lastActivityKind", "touch").containsEntry("owner", "carol");
       Map<String, Object> destroyed = Steps.call("destroyStack", Map.of("name", "carol-dev"),
-          io.stackpipe.steps.StepContext.in(workspace, settings));
+          io.stackpipe.steps.StepEnvironment.in(workspace, settings));
       assertThat(destroyed).containsEntry("namespace", "jp-carol-dev").containsEntry("releases", List.of("platform"));
       assertThat(admin.namespaces().withName("jp-carol-dev").get()).isNull();
       assertNoSecretIn(build);

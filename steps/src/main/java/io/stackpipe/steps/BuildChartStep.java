@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** buildChart: {@link ChartBuild} on a chart folder of the workspace, pushed to the installation's registry. */
-final class BuildChartStep implements Step {
+final class BuildChartStep implements StepCall {
 
   static final String NAME = "buildChart";
 
@@ -48,18 +48,15 @@ final class BuildChartStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     Path chart = context.workspace().resolve(arguments.string("chart")).normalize();
-    ChartBuild build = ChartBuild.of(chart)
+    ChartBuild build = context.settings().toInstallation().buildChart(chart, arguments.bool("push"))
         .withVersion(arguments.string("version"))
         .withAppVersion(arguments.string("appVersion"))
         .withImage(arguments.string("image"))
         .withOutputDirectory(context.workspace())
         .withProgress(context.progress());
-    if (arguments.bool("push")) {
-      build.pushTo(context.settings().requireCharts(NAME));
-    }
-    if (arguments.bool("plainHttp") || context.settings().plainHttp()) {
+    if (arguments.bool("plainHttp")) {
       build.plainHttp();
     }
     return build.call().toMap();

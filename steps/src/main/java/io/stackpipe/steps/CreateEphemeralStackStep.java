@@ -5,10 +5,9 @@ import static io.stackpipe.steps.StepParameter.optional;
 import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.PrivateTempDir;
-import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.umbrella.UmbrellaStackResult;
+import io.stackpipe.installation.Session;
 import io.stackpipe.umbrella.Umbrella;
-import io.stackpipe.umbrella.UmbrellaResolve;
 import io.stackpipe.stack.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** createEphemeralStack: a stack made of a manifest (L3 by default), every service with its ephemeral profile. */
-final class CreateEphemeralStackStep implements Step {
+final class CreateEphemeralStackStep implements StepCall {
 
   static final String NAME = "createEphemeralStack";
   static final String L3 = "l3";
@@ -58,43 +57,28 @@ final class CreateEphemeralStackStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
     if (owner == null) {
       throw StepException.ofArgument(NAME, "owner", "is required when the build was not started by a user");
     }
     Duration ttl = duration(arguments.string("ttl"));
-    StepSettings settings = context.settings();
-    try (StepCluster cluster = StepCluster.open(context);
-        PrivateTempDir temp = PrivateTempDir.create(Optional.of(cluster.files()), "manifest-")) {
-      Umbrella umbrella = manifest(arguments.string("manifest"), cluster, temp, context);
-      UmbrellaStackResult created = UmbrellaStack.create(cluster.stacks(), arguments.string("name"))
+    try (Session session = context.openSession();
+        PrivateTempDir temp = PrivateTempDir.create(Optional.of(session.files()), "manifest-")) {
+      Umbrella umbrella = session.manifest(arguments.string("manifest"), false, temp.path());
+      UmbrellaStackResult created = session.umbrellaStack(arguments.string("name"))
           .withOwner(owner)
           .withPurpose(arguments.string("purpose"))
           .withTtl(ttl)
           .withUmbrella(umbrella)
-          .withSecretKeys(cluster.secretKeys())
-          .waitingUpTo(settings.timeout())
-          .withProgress(context.progress())
           .call();
       reach(created, context);
       return created.toMap();
     }
   }
 
-  /** The manifest argument as an umbrella: the current L3, or any form {@link UmbrellaResolve} takes. */
-  static Umbrella manifest(String manifest, StepCluster cluster, PrivateTempDir temp, StepContext context) {
-    StepSettings settings = context.settings();
-    String charts = settings.requireCharts(NAME);
-    if (manifest.equals(L3)) {
-      return L3Manifests.current(cluster, temp.path(), context);
-    }
-    return UmbrellaResolve.of(manifest).from(charts).withName(settings.manifestName())
-        .plainHttp(settings.plainHttp()).withOutputDirectory(temp.path()).withProgress(context.progress()).call();
-  }
-
   /** How to connect, in the build log. */
-  static void reach(UmbrellaStackResult created, StepContext context) {
+  static void reach(UmbrellaStackResult created, StepEnvironment context) {
     context.progress().accept("stack " + created.stack().name() + " in namespace " + created.stack().namespace()
         + ": " + created.umbrella().name() + " " + created.umbrella().version());
     for (Umbrella.Service service : created.umbrella().services()) {

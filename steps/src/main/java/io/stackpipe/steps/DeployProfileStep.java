@@ -9,12 +9,12 @@ import static io.stackpipe.steps.StepParameter.required;
 import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
 import io.stackpipe.deploy.DeployResult;
+import io.stackpipe.installation.Session;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** deployProfile: {@link Deploy} of one service's chart with one of its profiles onto a stack. */
-final class DeployProfileStep implements Step {
+final class DeployProfileStep implements StepCall {
 
   static final String NAME = "deployProfile";
 
@@ -58,48 +58,17 @@ final class DeployProfileStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     String chart = arguments.string("chart");
     String version = arguments.string("version");
     boolean fromL3 = arguments.bool("fromL3");
     // The arguments' combinations are refused before anything is contacted.
-    if (fromL3 && version != null) {
-      throw StepException.ofArgument(NAME, "version", "not with fromL3: true, which deploys the version L3 holds");
-    }
-    boolean named = !chart.startsWith("oci://") && !chart.endsWith(".tgz");
-    if (!named && (version != null || fromL3)) {
-      throw StepException.ofArgument(NAME, fromL3 ? "fromL3" : "version",
-          "only with a chart name: an oci:// reference or a .tgz names its version itself");
-    }
-    if (named && !fromL3 && version == null) {
-      throw StepException.ofArgument(NAME, "version", "is required with a chart name (or fromL3: true)");
-    }
-    String charts = named ? context.settings().requireCharts(NAME) : null;
-    try (StepCluster cluster = StepCluster.open(context)) {
-      ChartSource source;
-      if (!named) {
-        source = chart.startsWith("oci://") ? ChartSource.oci(chart)
-            : ChartSource.file(context.workspace().resolve(chart).normalize());
-      } else {
-        String chosen = fromL3 ? L3Manifests.versionOf(chart, cluster, context) : version;
-        if (fromL3) {
-          context.progress().accept("L3 holds " + chart + " " + chosen);
-        }
-        source = ChartSource.inRegistry(charts, chart, chosen);
-      }
-      Deploy deploy = Deploy.onto(cluster.stacks(), arguments.string("stack"))
-          .withChart(source)
+    ChartSource.check(chart, version, fromL3, context.settings().charts());
+    try (Session session = context.openSession()) {
+      Deploy deploy = session.deploy(arguments.string("stack"))
+          .withChart(session.chart(chart, version, fromL3, context.workspace()))
           .withProfile(arguments.string("profile"))
-          .withSets(arguments.map("set").entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-          .withSecretKeys(cluster.secretKeys())
-          .withPolicy(cluster.policies())
-          .withTimeout(context.settings().timeout())
-          .withDeployer(Optional.ofNullable(context.user()).orElse("unknown"), context.groups())
-          .withProgress(context.progress());
-      if (charts != null || context.settings().charts() != null) {
-        // The installation's L3 (its registry, name and control namespace) for a quality: L3 stack policy.
-        deploy.withL3(L3Manifests.l3(cluster, context, NAME));
-      }
+          .withSets(arguments.map("set").entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       if (!arguments.bool("wait")) {
         deploy.withoutWait();
       }

@@ -3,11 +3,12 @@ package io.stackpipe.steps;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.required;
 
+import io.stackpipe.installation.Session;
 import java.util.List;
 import java.util.Map;
 
 /** destroyStack: uninstall a stack's releases and delete its namespace. */
-final class DestroyStackStep implements Step {
+final class DestroyStackStep implements StepCall {
 
   private static final StepDescription DESCRIPTION = new StepDescription("destroyStack",
       "Uninstalls a stack's Helm releases, deletes its namespace and waits until it is gone. A stack already gone"
@@ -27,9 +28,9 @@ final class DestroyStackStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      Map<String, Object> result = cluster.stacks().destroy(arguments.string("name")).toMap();
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      Map<String, Object> result = session.stacks().destroy(arguments.string("name")).toMap();
       context.progress().accept("destroyed stack " + arguments.string("name"));
       return result;
     }

@@ -1,14 +1,12 @@
 package io.stackpipe.steps;
 
-import io.stackpipe.Result;
 import io.stackpipe.base.FileTrees;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.GateSession;
 import io.stackpipe.gate.GateVerdict;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
-import io.stackpipe.manifest.l3.L3;
-import io.stackpipe.manifest.l3.Promoted;
+import io.stackpipe.installation.Session;
 import io.stackpipe.manifest.l3.StaleCandidateException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,44 +27,38 @@ final class L3Gates {
   }
 
   /** The non-block form: promote a candidate tested elsewhere. */
-  static Map<String, Object> promote(String candidate, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      L3 l3 = L3Manifests.l3(cluster, context, PromoteL3Step.NAME);
-      Promoted promoted;
+  static Map<String, Object> promote(String candidate, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      GateResult promoted;
       try {
-        promoted = l3.promote(candidate).call();
+        promoted = session.promote(candidate);
       } catch (StaleCandidateException stale) {
         throw stale(stale.getMessage(), candidate);
       }
-      context.progress().accept("promoted L3 candidate " + candidate + " (" + promoted.candidate().change() + "): L3 "
-          + promoted.before().version() + " -> " + promoted.after().version());
-      return Result.fields("service", promoted.candidate().change().service(),
-          "version", promoted.candidate().change().to(), "from", promoted.candidate().change().from(),
-          "candidate", candidate, "candidateVersion", promoted.candidate().version(), "verdict", "promoted",
-          "reason", null,
-          "before", Result.fields("version", promoted.before().version(), "services",
-              new LinkedHashMap<>(promoted.before().services())),
-          "after", Result.fields("version", promoted.after().version(), "services",
-              new LinkedHashMap<>(promoted.after().services())));
+      context.progress().accept("promoted L3 candidate " + candidate + " (" + promoted.service() + " "
+          + (promoted.from() == null ? "(new)" : promoted.from()) + " -> " + promoted.version() + "): L3 "
+          + promoted.before() + " -> " + promoted.after());
+      return promoted.toMap();
     }
   }
 
-  static L3Session open(String service, String version, boolean keepStackOnFailure, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      GateSession session = gate(cluster, context, keepStackOnFailure).open(service, version);
-      if (session.alreadyInL3()) {
-        return new L3Session(session, Map.of(), null);
+  static L3Session open(String service, String version, boolean keepStackOnFailure, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      GateSession opened = gate(session, context, keepStackOnFailure).open(service, version);
+      if (opened.alreadyInL3()) {
+        return new L3Session(opened, Map.of(), null);
       }
-      // The body's own kubeconfig for the stack's namespace: a 0600 file in a private folder, deleted by close.
+      // The body's own kubeconfig for the stack's namespace: a 0600 file in a private folder that outlives this
+      // session (the body runs between two), deleted by close.
       Path folder = Files.createTempDirectory(directory(context.tempDirectory()), "stackpipe-l3-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       try {
         Path kubeconfig = Files.createFile(folder.resolve("kubeconfig"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        cluster.kube().writeKubeconfig(kubeconfig, session.namespace());
-        Map<String, String> environment = new LinkedHashMap<>(session.environment());
+        session.writeKubeconfig(kubeconfig, opened.namespace());
+        Map<String, String> environment = new LinkedHashMap<>(opened.environment());
         environment.put(SystemTest.KUBECONFIG, kubeconfig.toString());
-        return new L3Session(session, environment, folder.toString());
+        return new L3Session(opened, environment, folder.toString());
       } catch (IOException | RuntimeException e) {
         FileTrees.deleteQuietly(folder);
         throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -76,32 +68,26 @@ final class L3Gates {
     }
   }
 
-  static Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
+  static Map<String, Object> close(L3Session l3Session, boolean bodySucceeded, String failureReason,
+      StepEnvironment context) {
+    try (Session session = context.openSession()) {
       String reason = bodySucceeded ? null
           : "the body failed: " + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)");
-      GateResult result = gate(cluster, context, session.gate().keepOnFailure()).close(session.gate(), bodySucceeded,
-          reason);
+      GateResult result = gate(session, context, l3Session.gate().keepOnFailure()).close(l3Session.gate(),
+          bodySucceeded, reason);
       if (result.verdict() == GateVerdict.STALE) {
         throw stale(result.reason(), result.candidate());
       }
       return result.toMap();
     } finally {
-      if (session.kubeconfigFolder() != null) {
-        FileTrees.deleteQuietly(Path.of(session.kubeconfigFolder()));
+      if (l3Session.kubeconfigFolder() != null) {
+        FileTrees.deleteQuietly(Path.of(l3Session.kubeconfigFolder()));
       }
     }
   }
 
-  private static L3Gate gate(StepCluster cluster, StepContext context, boolean keepStackOnFailure) {
-    L3Gate gate = L3Gate.of(L3Manifests.l3(cluster, context, PromoteL3Step.NAME), cluster.stacks())
-        .withSecretKeys(cluster.secretKeys())
-        .withBuildUrl(context.buildUrl())
-        .waitingUpTo(context.settings().timeout())
-        .keepOnFailure(keepStackOnFailure)
-        .plainHttp(context.settings().plainHttp())
-        .withProgress(context.progress());
-    return context.user() == null ? gate : gate.withOwner(context.user());
+  private static L3Gate gate(Session session, StepEnvironment context, boolean keepStackOnFailure) {
+    return session.gate().withBuildUrl(context.buildUrl()).keepOnFailure(keepStackOnFailure);
   }
 
   private static StepException stale(String message, String candidate) {

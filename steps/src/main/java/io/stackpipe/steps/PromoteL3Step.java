@@ -13,7 +13,7 @@ import java.util.Map;
  * when the body succeeded, else reject with the failure as reason; destroy the stack unless kept). Without a body,
  * {@code promoteL3(candidate: id)} promotes a candidate tested elsewhere.
  */
-public final class PromoteL3Step implements Step {
+public final class PromoteL3Step implements StepCall {
 
   static final String NAME = "promoteL3";
 
@@ -63,7 +63,7 @@ public final class PromoteL3Step implements Step {
 
   /** The non-block form: promotes {@code candidate:}. */
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     if (arguments.given("service") || arguments.given("version") || arguments.given("keepStackOnFailure")) {
       throw StepException.of(NAME, "without a body promoteL3 takes candidate: only; service: and version: need a"
           + " body that tests the candidate's stack: promoteL3(service: …, version: …) { … }");
@@ -78,7 +78,7 @@ public final class PromoteL3Step implements Step {
    * The block form's first phase: the candidate and its ephemeral stack, Ready. The front end runs the body with
    * {@link L3Session#environment()} added to the build's environment, then calls {@link #close}.
    */
-  public L3Session open(StepArguments arguments, StepContext context) {
+  public L3Session open(StepArguments arguments, StepEnvironment context) {
     if (!arguments.step().equals(NAME)) {
       throw new IllegalArgumentException("arguments of " + arguments.step() + ", not " + NAME);
     }
@@ -103,7 +103,7 @@ public final class PromoteL3Step implements Step {
    * the session keeps it. A stale candidate (L3 moved while the body ran) is refused with the rebase hint. When the
    * body failed the front end fails the build with the body's own error after this returns.
    */
-  public Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason, StepContext context) {
+  public Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason, StepEnvironment context) {
     return Steps.refusingAs(NAME, () -> L3Gates.close(session, bodySucceeded, failureReason, context));
   }
 }

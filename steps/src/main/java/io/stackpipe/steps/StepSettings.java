@@ -1,5 +1,7 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.Secret;
 import io.stackpipe.umbrella.UmbrellaBuild;
 import java.io.Serializable;
 import java.time.Duration;
@@ -7,7 +9,8 @@ import java.util.Objects;
 
 /**
  * What every step takes from its installation rather than from the pipeline: the registry, the cluster, the
- * installation's names, the stack policy and the keys that open profile secrets. The front end fills it — Jenkins
+ * installation's names, the stack policy and the keys that open profile secrets — the step layer's serializable
+ * form of the engine's {@link Installation} ({@link #toInstallation()}), with copying withers for its front ends. The front end fills it — Jenkins
  * from its global configuration with the credentials resolved on the controller, the pipeline tests from the real
  * local services. Immutable and serializable (it travels to the agent with the step); secrets are
  * {@link SecretText}s, so printing the settings prints no secret.
@@ -203,12 +206,16 @@ public final class StepSettings implements Serializable {
     return timeout;
   }
 
-  /** The registry of charts, or a refusal naming the setting when the installation has none. */
-  String requireCharts(String step) {
-    if (charts == null || charts.isBlank()) {
-      throw StepException.of(step, "no chart registry configured (the Stackpipe settings' registry URL, oci://host/path)");
-    }
-    return charts;
+  /**
+   * These settings as the engine's {@link Installation}, validated once here (naming the wrong setting), whatever
+   * order the withers were called in.
+   */
+  public Installation toInstallation() {
+    return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
+        .withKubeconfig(kubeconfig == null ? null : Secret.of(kubeconfig.plainText())).withId(installation)
+        .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
+        .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : Secret.of(ageKey.plainText()))
+        .withKmsEndpoint(kmsEndpoint).withTimeout(timeout).build();
   }
 
   @Override

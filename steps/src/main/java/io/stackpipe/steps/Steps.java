@@ -20,10 +20,10 @@ import java.util.function.Supplier;
  */
 public final class Steps {
 
-  private static final Map<String, Step> STEPS = new LinkedHashMap<>();
+  private static final Map<String, StepCall> STEPS = new LinkedHashMap<>();
 
   static {
-    for (Step step : List.of(new BuildChartStep(), new CreateEphemeralStackStep(), new PromoteL3Step(),
+    for (StepCall step : List.of(new BuildChartStep(), new CreateEphemeralStackStep(), new PromoteL3Step(),
         new DeployProfileStep(), new DestroyStackStep(), new TouchStackStep())) {
       STEPS.put(step.description().name(), step);
     }
@@ -34,7 +34,7 @@ public final class Steps {
 
   /** Every step, in the order the docs list them. */
   public static List<StepDescription> descriptions() {
-    return STEPS.values().stream().map(Step::description).toList();
+    return STEPS.values().stream().map(StepCall::description).toList();
   }
 
   public static StepDescription description(String step) {
@@ -77,14 +77,14 @@ public final class Steps {
   }
 
   /** Validates and calls {@code step}. */
-  public static Map<String, Object> call(String step, Map<String, ?> arguments, StepContext context) {
+  public static Map<String, Object> call(String step, Map<String, ?> arguments, StepEnvironment context) {
     StepArguments validated = validate(step, arguments);
     return call(validated, context);
   }
 
   /** Calls the step of already validated arguments (for instance shipped to an agent). */
-  public static Map<String, Object> call(StepArguments arguments, StepContext context) {
-    Step step = named(arguments.step());
+  public static Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
+    StepCall step = named(arguments.step());
     return refusingAs(arguments.step(), () -> step.call(arguments, context));
   }
 
@@ -97,8 +97,8 @@ public final class Steps {
     }
   }
 
-  private static Step named(String step) {
-    Step found = STEPS.get(step);
+  private static StepCall named(String step) {
+    StepCall found = STEPS.get(step);
     if (found == null) {
       throw new IllegalArgumentException("no step " + step + "; steps are " + String.join(", ", STEPS.keySet()));
     }

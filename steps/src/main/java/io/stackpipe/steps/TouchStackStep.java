@@ -3,12 +3,13 @@ package io.stackpipe.steps;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.required;
 
+import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Stack;
 import java.util.List;
 import java.util.Map;
 
 /** touchStack: record activity on a stack, so the idle reaper starts counting again. */
-final class TouchStackStep implements Step {
+final class TouchStackStep implements StepCall {
 
   private static final StepDescription DESCRIPTION = new StepDescription("touchStack",
       "Records activity on a stack: its idle time starts again and a reap warning is withdrawn.",
@@ -23,9 +24,9 @@ final class TouchStackStep implements Step {
   }
 
   @Override
-  public Map<String, Object> call(StepArguments arguments, StepContext context) {
-    try (StepCluster cluster = StepCluster.open(context)) {
-      Stack stack = cluster.stacks().touch(arguments.string("name"));
+  public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      Stack stack = session.stacks().touch(arguments.string("name"));
       context.progress().accept("touched stack " + stack.name()
           + (stack.reapAt() == null ? "" : "; reaped if idle until " + stack.reapAt()));
       return stack.toMap();

@@ -144,8 +144,8 @@ class StepsTest {
   @Nested
   class RefusalsBeforeAnythingIsContacted {
     // No cluster and no registry exist for these: a refusal that tried to reach one would fail differently.
-    StepContext context() {
-      return StepContext.in(workspace, StepSettings.defaults().withCharts("oci://127.0.0.1:1/charts")
+    StepEnvironment context() {
+      return StepEnvironment.in(workspace, StepSettings.defaults().withCharts("oci://127.0.0.1:1/charts")
           .withKubeconfigFile(workspace.resolve("no-such-kubeconfig").toString()));
     }
 
@@ -171,10 +171,10 @@ class StepsTest {
     void deployProfileRefusesVersionWithFromL3AndAChartNameWithoutEither() {
       assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "orders", "version", "1.0.0",
           "fromL3", true, "profile", "prod", "stack", "prod"), context()))
-          .hasMessage("deployProfile: version: not with fromL3: true, which deploys the version L3 holds");
+          .hasMessage("deployProfile: version: not with fromL3, which deploys the version L3 holds");
       assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "orders", "profile", "qa1",
           "stack", "qa1"), context()))
-          .hasMessage("deployProfile: version: is required with a chart name (or fromL3: true)");
+          .hasMessage("deployProfile: version: is required with a chart name (or fromL3)");
       assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "oci://r/charts/orders:1.0.0",
           "version", "1.0.0", "profile", "qa1", "stack", "qa1"), context()))
           .hasMessage("deployProfile: version: only with a chart name: an oci:// reference or a .tgz names its"
@@ -192,11 +192,11 @@ class StepsTest {
 
     @Test
     void aStepThatPushesNeedsAConfiguredRegistry() {
-      StepContext noRegistry = StepContext.in(workspace, StepSettings.defaults());
+      StepEnvironment noRegistry = StepEnvironment.in(workspace, StepSettings.defaults());
       assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "orders", "version", "1.0.0",
           "profile", "qa1", "stack", "qa1"), noRegistry))
-          .hasMessage("deployProfile: no chart registry configured (the Stackpipe settings' registry URL,"
-              + " oci://host/path)");
+          .hasMessage("deployProfile: charts: no chart registry configured (the installation's registry,"
+              + " oci://host/path), needed with a chart name");
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class SecretKeys implements AutoCloseable {
   private final Pgp.Keyring pgp;
   private final AwsKms kms;
   private final Map<String, CompletableFuture<byte[]>> cache = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private SecretKeys(List<Age.Identity> age, Pgp.Keyring pgp, AwsKms kms) {
     this.ageIdentities = List.copyOf(age);
@@ -51,6 +52,21 @@ public final class SecretKeys implements AutoCloseable {
     env.configHome().map(c -> c.resolve("sops/age/keys.txt")).filter(Files::isRegularFile)
         .ifPresent(dflt -> ids.addAll(readIdentities(dflt, dflt.toString())));
     return new SecretKeys(ids, Pgp.Keyring.empty(), AwsKms.fromEnvironment(env));
+  }
+
+  /**
+   * The keys of an installation: its age identities (an age key file's content, or null) and KMS endpoint (or
+   * null) given explicitly, over what {@code env} holds (sops' own variables and files, AWS credentials).
+   */
+  public static SecretKeys of(SecretsEnvironment env, String ageIdentities, java.net.URI kmsEndpoint) {
+    List<Age.Identity> ids = new ArrayList<>();
+    if (ageIdentities != null) {
+      ids.addAll(parseIdentities(ageIdentities, "the installation's age key"));
+    }
+    SecretKeys fromEnv = fromEnvironment(env);
+    ids.addAll(fromEnv.ageIdentities);
+    AwsKms kms = kmsEndpoint == null ? fromEnv.kms : fromEnv.kms.withEndpoint(kmsEndpoint);
+    return new SecretKeys(ids, Pgp.Keyring.empty(), kms);
   }
 
   public SecretKeys withAgeIdentities(List<Age.Identity> ids) {
@@ -224,8 +240,14 @@ public final class SecretKeys implements AutoCloseable {
     throw new SecretsException("key type not supported for encryption");
   }
 
+  /** Whether {@link #close()} ran (its KMS clients are released). */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     kms.close();
   }
 

@@ -73,6 +73,21 @@ public final class StackPolicies {
     } catch (StackpipeException e) {
       throw StackpipeException.ofField("policy", e.getMessage());
     }
+    return of(document, displayName);
+  }
+
+  /** Parses and validates a policy given as text (an installation's setting); {@code displayName} names it. */
+  public static StackPolicies parse(String text, String displayName) {
+    Optional<Node> document;
+    try {
+      document = SafeYaml.compose(text, displayName);
+    } catch (StackpipeException e) {
+      throw StackpipeException.ofField("policy", e.getMessage());
+    }
+    return of(document, displayName);
+  }
+
+  private static StackPolicies of(Optional<Node> document, String displayName) {
     List<StackPolicy> entries = new ArrayList<>();
     if (document.isPresent()) {
       Reader reader = new Reader(displayName);

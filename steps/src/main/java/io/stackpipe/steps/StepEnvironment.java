@@ -1,5 +1,7 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.installation.Session;
+import io.stackpipe.installation.SessionEnvironment;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -23,10 +25,10 @@ import java.util.function.Consumer;
  * @param home that process's home folder (where AWS and sops look for their files), or null
  * @param progress receives one line per step of long work (the build log)
  */
-public record StepContext(Path workspace, Path tempDirectory, StepSettings settings, String user, Set<String> groups,
+public record StepEnvironment(Path workspace, Path tempDirectory, StepSettings settings, String user, Set<String> groups,
     String buildUrl, Map<String, String> environment, Path home, Consumer<String> progress) {
 
-  public StepContext {
+  public StepEnvironment {
     Objects.requireNonNull(workspace, "workspace");
     Objects.requireNonNull(tempDirectory, "tempDirectory");
     Objects.requireNonNull(settings, "settings");
@@ -36,27 +38,36 @@ public record StepContext(Path workspace, Path tempDirectory, StepSettings setti
   }
 
   /** A context in {@code workspace} with temporary files below it, no user, no environment, progress dropped. */
-  public static StepContext in(Path workspace, StepSettings settings) {
-    return new StepContext(workspace, workspace, settings, null, Set.of(), null, Map.of(), null, line -> { });
+  public static StepEnvironment in(Path workspace, StepSettings settings) {
+    return new StepEnvironment(workspace, workspace, settings, null, Set.of(), null, Map.of(), null, line -> { });
   }
 
-  public StepContext withTempDirectory(Path value) {
-    return new StepContext(workspace, value, settings, user, groups, buildUrl, environment, home, progress);
+  public StepEnvironment withTempDirectory(Path value) {
+    return new StepEnvironment(workspace, value, settings, user, groups, buildUrl, environment, home, progress);
   }
 
-  public StepContext withUser(String name, Set<String> memberOf) {
-    return new StepContext(workspace, tempDirectory, settings, name, memberOf, buildUrl, environment, home, progress);
+  public StepEnvironment withUser(String name, Set<String> memberOf) {
+    return new StepEnvironment(workspace, tempDirectory, settings, name, memberOf, buildUrl, environment, home, progress);
   }
 
-  public StepContext withBuildUrl(String value) {
-    return new StepContext(workspace, tempDirectory, settings, user, groups, value, environment, home, progress);
+  public StepEnvironment withBuildUrl(String value) {
+    return new StepEnvironment(workspace, tempDirectory, settings, user, groups, value, environment, home, progress);
   }
 
-  public StepContext withEnvironment(Map<String, String> variables, Path homeFolder) {
-    return new StepContext(workspace, tempDirectory, settings, user, groups, buildUrl, variables, homeFolder, progress);
+  public StepEnvironment withEnvironment(Map<String, String> variables, Path homeFolder) {
+    return new StepEnvironment(workspace, tempDirectory, settings, user, groups, buildUrl, variables, homeFolder, progress);
   }
 
-  public StepContext withProgress(Consumer<String> value) {
-    return new StepContext(workspace, tempDirectory, settings, user, groups, buildUrl, environment, home, value);
+  /**
+   * Opens the installation of the settings in this context (its variables, home, temporary folder, user and
+   * progress): the session every step works through. Close it.
+   */
+  public Session openSession() {
+    return settings.toInstallation().open(new SessionEnvironment(environment, home, tempDirectory, user, groups,
+        progress));
+  }
+
+  public StepEnvironment withProgress(Consumer<String> value) {
+    return new StepEnvironment(workspace, tempDirectory, settings, user, groups, buildUrl, environment, home, value);
   }
 }

@@ -1,0 +1,402 @@
+package io.stackpipe.installation;
+
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.ChartBuild;
+import io.stackpipe.chart.OciChartTarget;
+import io.stackpipe.umbrella.UmbrellaBuild;
+import io.stackpipe.manifest.l3.L3;
+import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.StackNames;
+import io.stackpipe.stack.policy.StackPolicies;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One Stackpipe installation as every front end describes it, and the engine's one front door: the chart registry,
+ * the cluster, the installation's names, its stack policy, the keys that open profile secrets and its timeouts.
+ * Immutable and serializable (Jenkins sends it to the agent with a step); secrets are {@link Secret}s, so printing it
+ * prints no secret. Built by {@link #builder()} (or {@link #fromMap}), validated once, at {@link Builder#build()},
+ * whatever order the settings were given in; {@link #open} gives the {@link Session} that does the work.
+ *
+ * <pre>{@code
+ * Installation installation = Installation.builder()
+ *     .withCharts("oci://registry.example.com/charts")
+ *     .withKubeconfig(Secret.of(kubeconfigYaml))
+ *     .withAgeKey(Secret.of(ageIdentities))
+ *     .build();
+ * try (Session session = installation.open(SessionEnvironment.of(System.getenv(), home))) {
+ *   session.stacks().list(null);
+ * }
+ * }</pre>
+ */
+public final class Installation implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The keys of {@link #fromMap}, as the plugin's configuration and the step layer's settings name them. */
+  public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "installation",
+      "namespacePrefix", "controlNamespace", "manifestName", "policy", "policyName", "ageKey", "kmsEndpoint",
+      "timeout");
+
+  private final String charts;
+  private final boolean plainHttp;
+  private final String kubeconfigFile;
+  private final Secret kubeconfig;
+  private final String id;
+  private final String namespacePrefix;
+  private final String controlNamespace;
+  private final String manifestName;
+  private final String policy;
+  private final String policyName;
+  private final Secret ageKey;
+  private final String kmsEndpoint;
+  private final Duration timeout;
+
+  private Installation(Builder b) {
+    charts = b.charts;
+    plainHttp = b.plainHttp;
+    kubeconfigFile = b.kubeconfigFile;
+    kubeconfig = b.kubeconfig;
+    id = b.id;
+    namespacePrefix = b.namespacePrefix;
+    controlNamespace = b.controlNamespace;
+    manifestName = b.manifestName;
+    policy = b.policy;
+    policyName = b.policyName;
+    ageKey = b.ageKey;
+    kmsEndpoint = b.kmsEndpoint;
+    timeout = b.timeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * An installation from settings as text ({@link #KEYS}; {@code kubeconfig} and {@code ageKey} are secrets,
+   * {@code timeout} a duration such as {@code 5m}); an unknown key is refused.
+   */
+  public static Installation fromMap(Map<String, String> settings) {
+    Builder b = builder();
+    settings.forEach((key, value) -> {
+      if (value == null) {
+        return;
+      }
+      switch (key) {
+        case "charts" -> b.withCharts(value);
+        case "plainHttp" -> b.withPlainHttp(Boolean.parseBoolean(value));
+        case "kubeconfigFile" -> b.withKubeconfigFile(value);
+        case "kubeconfig" -> b.withKubeconfig(Secret.of(value));
+        case "installation" -> b.withId(value);
+        case "namespacePrefix" -> b.withNamespacePrefix(value);
+        case "controlNamespace" -> b.withControlNamespace(value);
+        case "manifestName" -> b.withManifestName(value);
+        case "policy" -> b.withPolicy(value, settings.getOrDefault("policyName", b.policyName));
+        case "policyName" -> b.policyName = value;
+        case "ageKey" -> b.withAgeKey(Secret.of(value));
+        case "kmsEndpoint" -> b.withKmsEndpoint(value);
+        case "timeout" -> b.withTimeout(duration("timeout", value));
+        default -> throw StackpipeException.ofField(key, "is not an installation setting (one of "
+            + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+      }
+    });
+    return b.build();
+  }
+
+  /** A builder holding these settings, to change some and build another installation. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.charts = charts;
+    b.plainHttp = plainHttp;
+    b.kubeconfigFile = kubeconfigFile;
+    b.kubeconfig = kubeconfig;
+    b.id = id;
+    b.namespacePrefix = namespacePrefix;
+    b.controlNamespace = controlNamespace;
+    b.manifestName = manifestName;
+    b.policy = policy;
+    b.policyName = policyName;
+    b.ageKey = ageKey;
+    b.kmsEndpoint = kmsEndpoint;
+    b.timeout = timeout;
+    return b;
+  }
+
+  /** Opens a session on this installation in {@code environment}; close it to release every client and file. */
+  public Session open(SessionEnvironment environment) {
+    return Session.open(this, environment);
+  }
+
+  /**
+   * A chart build of {@code chartDir} for this installation, pushed to its registry when {@code push} (refused
+   * naming {@code charts} without one): the one operation that needs no cluster, so no session.
+   */
+  public ChartBuild buildChart(Path chartDir, boolean push) {
+    ChartBuild build = ChartBuild.of(chartDir);
+    if (push) {
+      build.pushTo(requireCharts());
+    }
+    return plainHttp ? build.plainHttp() : build;
+  }
+
+  /** The chart registry, or a refusal naming the {@code charts} setting when there is none. */
+  public String requireCharts() {
+    if (charts == null) {
+      throw StackpipeException.ofField("charts", "no chart registry configured (the installation's registry,"
+          + " oci://host/path)");
+    }
+    return charts;
+  }
+
+  /** {@code oci://host/path}: service charts, umbrellas, candidates and L3 versions; null when none is set. */
+  public String charts() {
+    return charts;
+  }
+
+  public boolean plainHttp() {
+    return plainHttp;
+  }
+
+  /** A kubeconfig file on the machine that opens the session, or null. */
+  public String kubeconfigFile() {
+    return kubeconfigFile;
+  }
+
+  /** A kubeconfig's content (a credential), or null. */
+  public Secret kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** The installation's id: the label its stacks carry (default {@code default}). */
+  public String id() {
+    return id;
+  }
+
+  public String namespacePrefix() {
+    return namespacePrefix;
+  }
+
+  /** The namespace of the L3 pointer and the candidates. */
+  public String controlNamespace() {
+    return controlNamespace;
+  }
+
+  /** The manifest's (umbrella chart's) name; each has its own L3. */
+  public String manifestName() {
+    return manifestName;
+  }
+
+  /** The stack policy's text, or null. */
+  public String policy() {
+    return policy;
+  }
+
+  public String policyName() {
+    return policyName;
+  }
+
+  public Secret ageKey() {
+    return ageKey;
+  }
+
+  public String kmsEndpoint() {
+    return kmsEndpoint;
+  }
+
+  /** How long pods may take to be Ready. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** The stack policy, parsed from its text (validated at build time, so this does not refuse). */
+  public StackPolicies policies() {
+    return policy == null ? StackPolicies.none() : StackPolicies.parse(policy, policyName);
+  }
+
+  /** The settings as {@link #fromMap} reads them, secrets masked: what a front end may show or log. */
+  public Map<String, String> toMap() {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put("charts", charts);
+    map.put("plainHttp", String.valueOf(plainHttp));
+    map.put("kubeconfigFile", kubeconfigFile);
+    map.put("kubeconfig", kubeconfig == null ? null : kubeconfig.toString());
+    map.put("installation", id);
+    map.put("namespacePrefix", namespacePrefix);
+    map.put("controlNamespace", controlNamespace);
+    map.put("manifestName", manifestName);
+    map.put("policyName", policy == null ? null : policyName);
+    map.put("ageKey", ageKey == null ? null : ageKey.toString());
+    map.put("kmsEndpoint", kmsEndpoint);
+    map.put("timeout", Durations.format(timeout));
+    map.values().removeIf(Objects::isNull);
+    return map;
+  }
+
+  @Override
+  public String toString() {
+    return "Installation" + toMap();
+  }
+
+  private static Duration duration(String field, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw StackpipeException.ofField(field, e.getMessage());
+    }
+  }
+
+  /** Collects settings in any order; {@link #build()} validates them all at once. {@code withX} returns this. */
+  public static final class Builder {
+    private String charts;
+    private boolean plainHttp;
+    private String kubeconfigFile;
+    private Secret kubeconfig;
+    private String id = "default";
+    private String namespacePrefix = "";
+    private String controlNamespace = L3.DEFAULT_NAMESPACE;
+    private String manifestName = UmbrellaBuild.DEFAULT_NAME;
+    private String policy;
+    private String policyName = "stack policy";
+    private Secret ageKey;
+    private String kmsEndpoint;
+    private Duration timeout = Duration.ofMinutes(5);
+
+    private Builder() {
+    }
+
+    /** {@code oci://host/path}: where service charts are pushed and pulled, and manifests (L3, candidates) live. */
+    public Builder withCharts(String value) {
+      charts = value;
+      return this;
+    }
+
+    /** Speak plain HTTP to a registry that is not on loopback (loopback always does). */
+    public Builder withPlainHttp(boolean value) {
+      plainHttp = value;
+      return this;
+    }
+
+    /** A kubeconfig file on the machine that opens the session. */
+    public Builder withKubeconfigFile(String value) {
+      kubeconfigFile = value;
+      return this;
+    }
+
+    /** A kubeconfig's content: written to a private file while a session is open, then deleted. */
+    public Builder withKubeconfig(Secret value) {
+      kubeconfig = value;
+      return this;
+    }
+
+    /** The installation whose stacks these are (default {@code default}). */
+    public Builder withId(String value) {
+      id = value;
+      return this;
+    }
+
+    /** Stack NAME lives in namespace PREFIX+NAME (default none). */
+    public Builder withNamespacePrefix(String value) {
+      namespacePrefix = value;
+      return this;
+    }
+
+    /** The namespace of the L3 pointer and the candidates (null: {@value L3#DEFAULT_NAMESPACE}). */
+    public Builder withControlNamespace(String value) {
+      controlNamespace = value == null ? L3.DEFAULT_NAMESPACE : value;
+      return this;
+    }
+
+    /** The manifest's (umbrella chart's) name (default {@code platform}). */
+    public Builder withManifestName(String value) {
+      manifestName = value;
+      return this;
+    }
+
+    /** The stack policy's content (YAML, see docs/deploying.md); {@code name} is how refusals name it. */
+    public Builder withPolicy(String yaml, String name) {
+      policy = yaml;
+      policyName = name;
+      return this;
+    }
+
+    /** age identities (an age key file's content) that open profile secrets. */
+    public Builder withAgeKey(Secret value) {
+      ageKey = value;
+      return this;
+    }
+
+    /** Another AWS KMS endpoint (an emulator in tests); credentials come from the session's environment. */
+    public Builder withKmsEndpoint(String value) {
+      kmsEndpoint = value;
+      return this;
+    }
+
+    /** How long pods may take to be Ready (default 5 minutes). */
+    public Builder withTimeout(Duration value) {
+      timeout = value;
+      return this;
+    }
+
+    /** Validates every setting, naming the first wrong one, and returns the installation. */
+    public Installation build() {
+      if (charts != null && !charts.isBlank()) {
+        try {
+          OciChartTarget.parse(charts);
+        } catch (StackpipeException e) {
+          throw StackpipeException.ofField("charts", "'" + charts + "' is not oci://host/path");
+        }
+      } else {
+        charts = null;
+      }
+      if (kubeconfigFile != null && kubeconfig != null) {
+        throw StackpipeException.ofField("kubeconfig", "give a kubeconfig file or a kubeconfig's content, not both");
+      }
+      try {
+        StackNames.checkInstallation(id);
+      } catch (StackpipeException e) {
+        throw e.field().isPresent() ? e : StackpipeException.ofField("installation", e.getMessage());
+      }
+      try {
+        StackNames.checkPrefix(Objects.requireNonNullElse(namespacePrefix, ""));
+      } catch (StackpipeException e) {
+        throw e.field().isPresent() ? e : StackpipeException.ofField("namespacePrefix", e.getMessage());
+      }
+      namespacePrefix = Objects.requireNonNullElse(namespacePrefix, "");
+      if (manifestName == null || manifestName.isBlank()) {
+        throw StackpipeException.ofField("manifestName", "is required (the umbrella chart's name)");
+      }
+      if (policyName == null || policyName.isBlank()) {
+        policyName = "stack policy";
+      }
+      if (policy != null) {
+        StackPolicies.parse(policy, policyName);
+      }
+      if (kmsEndpoint != null) {
+        URI uri;
+        try {
+          uri = URI.create(kmsEndpoint);
+        } catch (IllegalArgumentException e) {
+          throw StackpipeException.ofField("kmsEndpoint", "'" + kmsEndpoint + "' is not a URL");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+          throw StackpipeException.ofField("kmsEndpoint", "'" + kmsEndpoint + "' is not an http(s) URL");
+        }
+      }
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw StackpipeException.ofField("timeout", "must be a positive duration");
+      }
+      return new Installation(this);
+    }
+  }
+
+  /** Where a kubeconfig file setting points, or null. */
+  Path kubeconfigPath() {
+    return kubeconfigFile == null ? null : Path.of(kubeconfigFile);
+  }
+}
