@@ -192,8 +192,7 @@ public final class SystemTest {
       reader.start();
       boolean finished = waitFor(process);
       if (!finished) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        killTree(process);
         waitFor(process);
       }
       join(reader);
@@ -244,11 +243,20 @@ public final class SystemTest {
     try {
       return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+      killTree(process);
       Thread.currentThread().interrupt();
       throw new StackpipeException("interrupted while the system test ran");
     }
+  }
+
+  /**
+   * The command first, then the children it had: killed the other way round, a shell sees its child die and runs
+   * its next command before its own kill arrives.
+   */
+  private static void killTree(Process process) {
+    List<ProcessHandle> children = process.descendants().toList();
+    process.destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
   }
 
   private static void join(Thread reader) {
