@@ -4,6 +4,8 @@ import io.stackpipe.secrets.core.SecretsException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +54,7 @@ final class YamlStore {
     List<Tree.Branch> out = new ArrayList<>();
     for (Iterator<Node> docs = new NoMergeComposer(settings, content); docs.hasNext(); ) {
       Node doc = docs.next();
+      commentsAfterNestedMappings(doc);
       Tree.Branch b = new Tree.Branch();
       if (doc instanceof MappingNode m) {
         appendMapping(m, b);
@@ -67,6 +70,67 @@ final class YamlStore {
       out.add(new Tree.Branch());
     }
     return out;
+  }
+
+  /**
+   * go-yaml's placement of the comment lines between a mapping's last entry and a key further out: from the first
+   * line at that key's column they are its head comments, the lines before stay after the last entry (a foot comment
+   * of the inner mapping). snakeyaml splits them by its own rules: a block scalar takes every indented line after it,
+   * the next key the rest.
+   */
+  private static void commentsAfterNestedMappings(Node doc) {
+    List<NodeTuple> entries = new ArrayList<>();
+    collectEntries(doc, entries, Collections.newSetFromMap(new IdentityHashMap<>()));
+    for (int i = 0; i + 1 < entries.size(); i++) {
+      Node next = entries.get(i + 1) == null ? null : entries.get(i + 1).getKeyNode();
+      if (entries.get(i) == null || !(entries.get(i).getValueNode() instanceof ScalarNode v) || next == null
+          || column(entries.get(i).getKeyNode()) <= column(next)) {
+        continue;
+      }
+      int keyLine = line(entries.get(i).getKeyNode());
+      List<CommentLine> same = new ArrayList<>();
+      List<CommentLine> between = new ArrayList<>();
+      for (CommentLine c : v.getInLineComments() == null ? List.<CommentLine>of() : v.getInLineComments()) {
+        (c.getStartMark().map(mark -> mark.getLine()).orElse(-1) > keyLine ? between : same).add(c);
+      }
+      if (next.getBlockComments() != null) {
+        between.addAll(next.getBlockComments());
+      }
+      int head = 0;
+      while (head < between.size() && (between.get(head).getCommentType() == CommentType.BLANK_LINE
+          || between.get(head).getStartMark().map(mark -> mark.getColumn()).orElse(-1) != column(next))) {
+        head++;
+      }
+      same.addAll(between.subList(0, head));
+      v.setInLineComments(same);
+      next.setBlockComments(new ArrayList<>(between.subList(head, between.size())));
+    }
+  }
+
+  /** Mapping entries in document order; null marks a sequence item, which no comment moves to. */
+  private static void collectEntries(Node n, List<NodeTuple> entries, Set<Node> seen) {
+    if (!seen.add(n)) {
+      return;
+    }
+    if (n instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        entries.add(t);
+        collectEntries(t.getValueNode(), entries, seen);
+      }
+    } else if (n instanceof SequenceNode s) {
+      for (Node item : s.getValue()) {
+        entries.add(null);
+        collectEntries(item, entries, seen);
+      }
+    }
+  }
+
+  private static int line(Node n) {
+    return n.getStartMark().map(mark -> mark.getLine()).orElse(-1);
+  }
+
+  private static int column(Node n) {
+    return n.getStartMark().map(mark -> mark.getColumn()).orElse(-1);
   }
 
   private static void appendMapping(MappingNode m, Tree.Branch b) {
