@@ -207,30 +207,35 @@ class SopsCrossCheckTest {
 
   /**
    * Comment lines between a nested mapping's last entry and a key further out: go-yaml makes them head comments of
-   * that key from the first one at its column, the ones before stay in the nested mapping. Left in clear, the block
-   * scalar stays one in the encrypted file (snakeyaml then gives it every indented comment line after it). The first
-   * document is the minimal case of a differential-test failure (seed 7459104808000701344).
+   * that key from the first one at its column, the ones before stay in the nested mapping (sops authenticates an
+   * encrypted comment with its mapping's path). Left in clear, a multi-line value stays a block scalar in the encrypted
+   * file (snakeyaml then gives it every indented comment line after it). The first document is the minimal case of a
+   * differential-test failure (seed 7459104808000701344).
    */
   @Nested
   class CommentsAfterANestedMapping {
     static Stream<Arguments> documents() {
       return Stream.of(
-          Arguments.of("at the next key's column: its head comment", "a:\n  b:\n    c: |-\n      x\n  # beta\n  d: 1\n"),
-          Arguments.of("then deeper: both head the next key", "a:\n  b:\n    c: |-\n      x\n  # beta\n    # gamma\n  d: 1\n"),
-          Arguments.of("deeper first: that one stays after the scalar", "a:\n  b:\n    c: |-\n      x\n    # beta\n  # gamma\n  d: 1\n"),
-          Arguments.of("between columns: stays after the scalar", "a:\n  b:\n    c: |-\n      x\n   # beta\n  d: 1\n"),
-          Arguments.of("next key further out: stays after the scalar", "a:\n  b:\n    c: |-\n      x\n  # beta\nd: 1\n"),
-          Arguments.of("in a list item", "a:\n  - b:\n      c: |-\n        x\n    # beta\n    d: 1\n"));
+          Arguments.of("at the next key's column: its head comment", "a:\n  b:\n    c: |-\n      x\n      y\n  # beta\n  d: 1\n"),
+          Arguments.of("then deeper: both head the next key", "a:\n  b:\n    c: |-\n      x\n      y\n  # beta\n    # gamma\n  d: 1\n"),
+          Arguments.of("deeper first: that one stays after the scalar", "a:\n  b:\n    c: |-\n      x\n      y\n    # beta\n  # gamma\n  d: 1\n"),
+          Arguments.of("between columns: stays after the scalar", "a:\n  b:\n    c: |-\n      x\n      y\n   # beta\n  d: 1\n"),
+          Arguments.of("next key further out: stays after the scalar", "a:\n  b:\n    c: |-\n      x\n      y\n  # beta\nd: 1\n"),
+          Arguments.of("in a list item", "a:\n  - b:\n      c: |-\n        x\n        y\n    # beta\n    d: 1\n"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("documents")
     void decryptLikeSopsDoes(String name, String plain) throws IOException {
-      writeConfig("    age: %s\n    encrypted_regex: ^password$\n");
-      Path f = dir.resolve("comments.yaml");
-      Files.writeString(f, plain);
-      sops.run("--encrypt", "--in-place", f.toString()).orFail();
-      assertThat(new SopsDecrypt(ourKeys()).call(f).plaintext()).isEqualTo(sops.run("--decrypt", f.toString()).orFail());
+      // in clear, and encrypted: the path an encrypted comment is authenticated with depends on its mapping
+      for (String rule : List.of("    age: %s\n    encrypted_regex: ^password$\n", "    age: %s\n")) {
+        writeConfig(rule);
+        Path f = dir.resolve("comments.yaml");
+        Files.writeString(f, plain);
+        sops.run("--encrypt", "--in-place", f.toString()).orFail();
+        assertThat(new SopsDecrypt(ourKeys()).call(f).plaintext()).as(rule)
+            .isEqualTo(sops.run("--decrypt", f.toString()).orFail());
+      }
     }
   }
 
