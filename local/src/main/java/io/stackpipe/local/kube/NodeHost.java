@@ -20,9 +20,10 @@ import java.util.Properties;
  * <p>A node first {@link #claim claims} the machine: under a file lock, it reads the record of the previous
  * node ({@value #RECORD}); a live one is refused, a dead one (its owner and daemons were killed) is mopped up.
  * Then it writes its own record before it starts anything, so whatever it leaves, even after a SIGKILL of every
- * process, the next claim or {@link #release} finds and removes ({@link NodeMopUp}): processes (daemons, shims, containers), mounts,
- * the bridge and veths, KUBE-/CNI- iptables chains, cgroups, {@code /var/log/containers} links, shim sockets,
- * CNI result files, the directories these versions create, and the original {@code ip_forward}.
+ * process, the next claim or {@link #release} finds and removes (with {@link NodeMopUp}): processes (daemons,
+ * shims, containers), mounts, the bridge and veths, KUBE-/CNI- iptables chains, cgroups,
+ * {@code /var/log/containers} links, shim sockets, CNI result files, the directories these versions create, and
+ * the original {@code ip_forward}.
  */
 final class NodeHost {
 
