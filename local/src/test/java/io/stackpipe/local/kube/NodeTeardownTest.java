@@ -73,7 +73,7 @@ class NodeTeardownTest {
     List<ProcessHandle> all = new ArrayList<>();
     ControlPlane.status(directory).livePids().values().forEach(pid -> ProcessHandle.of(pid).ifPresent(all::add));
     ProcessHandle.allProcesses().filter(h -> cmdline(h).contains("containerd-shim")).forEach(all::add);
-    all.addAll(NodeHost.podProcesses());
+    all.addAll(NodeMopUp.podProcesses());
     assertThat(all).hasSizeGreaterThan(7 + 2);
     all.forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle h : all) {
