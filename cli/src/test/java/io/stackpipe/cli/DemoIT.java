@@ -67,9 +67,11 @@ class DemoIT {
     assertThat(first.path("responses").fieldNames()).toIterable().anyMatch(call -> call.endsWith("/summary (gateway)"));
     // One service's qa1 profile on a persistent stack.
     assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
-    assertThat(release(first.path("persistent"))).isEqualTo("orders deployed revision 1");
-    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
-    assertThat(first.path("persistent").path("secretsSkipped").asBoolean()).isFalse();
+    JsonNode persistent = first.path("persistent");
+    assertThat(persistent.path("release").asText() + " " + persistent.path("status").asText() + " revision "
+        + persistent.path("revision").asInt()).isEqualTo("orders deployed revision 1");
+    assertThat(persistent.path("profile").asText()).isEqualTo("qa1");
+    assertThat(persistent.path("layers").toString()).contains("profiles/qa1/secrets.yaml (decrypted)");
     // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
     JsonNode reap = first.path("reapIn7Days");
     assertThat(reap.path("dryRun").asBoolean()).isTrue();
