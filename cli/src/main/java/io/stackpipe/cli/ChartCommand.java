@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 final class ChartCommand {
 
   // No standard mixin here: --version is the chart version, not the tool's.
-  @Command(name = "build",
+  @Command(name = "build", resourceBundle = "io.stackpipe.cli.StepHelp", defaultValueProvider = StepHelp.Defaults.class,
       description = "Validate a chart (lint, render every profile), package it with profiles/, pin its image, push it.")
   static final class Build implements Callable<Integer> {
 
@@ -23,13 +23,13 @@ final class ChartCommand {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = "--version", paramLabel = "V", description = "Chart version to stamp (SemVer 2).")
+    @Option(names = "--version", paramLabel = "V", descriptionKey = "buildChart.version")
     String version;
 
-    @Option(names = "--app-version", paramLabel = "A", description = "appVersion to stamp.")
+    @Option(names = "--app-version", paramLabel = "A", descriptionKey = "buildChart.appVersion")
     String appVersion;
 
-    @Option(names = "--image", paramLabel = "REF", description = "Image to pin by digest, e.g. registry.example.com/orders:1.4.0.")
+    @Option(names = "--image", paramLabel = "REF", descriptionKey = "buildChart.image")
     String image;
 
     @Option(names = "--push", paramLabel = "oci://HOST/PATH", description = "Registry to push the chart to.")

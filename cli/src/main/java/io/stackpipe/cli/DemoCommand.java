@@ -6,9 +6,7 @@ import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.ChartBuildResult;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.chart.ChartPublishResult;
-import io.stackpipe.deploy.record.DeployedServices;
-import io.stackpipe.deploy.ProfileInstall;
-import io.stackpipe.deploy.ProfileRelease;
+import io.stackpipe.deploy.DeployResult;
 import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.umbrella.UmbrellaStackResult;
 import io.stackpipe.umbrella.ServiceVersion;
@@ -19,32 +17,32 @@ import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
+import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.Secret;
+import io.stackpipe.installation.Session;
+import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.ReapReport;
-import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
-import io.stackpipe.status.L3Status;
 import io.stackpipe.status.Status;
 import io.stackpipe.status.StatusServer;
 import io.stackpipe.status.StatusText;
-import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.secrets.core.SecretsEnvironment;
-import io.stackpipe.secrets.keys.SecretKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,11 +50,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The main job on embedded defaults: no outside services. Wires the local services ({@code local}: an OCI registry,
- * images, a real Kubernetes control plane with its node, or the cluster of --kubeconfig) to the engine's use cases:
- * publish every example chart with its image pinned ({@link ChartPublish}); create an ephemeral stack of all of
- * them as one umbrella release ({@link UmbrellaStack}; a re-run makes it afresh); deploy one service's qa1 profile
- * to a persistent stack ({@link ProfileInstall}; a re-run upgrades it); call the services; ask the reaper, in a
+ * The main job on embedded defaults: no outside services. Starts the local services ({@code local}: an OCI registry,
+ * images, a real Kubernetes control plane with its node, or uses the cluster of --kubeconfig) and opens an
+ * {@link Installation} on them, like any front end: publish every example chart with its image pinned
+ * ({@link ChartPublish}); create an ephemeral stack of all of them as one umbrella release ({@link UmbrellaStack};
+ * a re-run makes it afresh); deploy one service's qa1 profile to a persistent stack (the session's deploy; a re-run
+ * upgrades it); call the services; ask the reaper, in a
  * dry run seven days ahead, what it would reap; and run the L3 gate ({@link L3Gate}, on an L3 made afresh from the
  * published charts) on a change whose system tests pass and on one that breaks a service.
  */
@@ -128,31 +127,31 @@ final class DemoCommand implements Callable<Integer> {
           .withProgress(line -> progress(err, "  " + line))
           .call();
       try (ControlPlane plane = kubeconfig == null ? startControlPlane(registry, err) : null;
-           KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig != null ? kubeconfig : plane.kubeconfig(), null);
-           SecretKeys keys = keys()) {
+           Session session = installation(registry, kubeconfig != null ? kubeconfig : plane.kubeconfig())
+               .open(SessionEnvironment.of(Stackpipe.environment(), Stackpipe.home()).withUser("demo", Set.of())
+                   .withProgress(line -> progress(err, line)))) {
         trustRegistry(registry);
-        Stacks stacks = Stacks.on(kube, "default");
         // Each run makes its ephemeral stack afresh, from this run's charts.
-        stacks.destroy(stack);
-        UmbrellaStackResult ephemeral = UmbrellaStack.create(stacks, stack).withOwner("demo")
-            .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE).withSecretKeys(keys)
-            .waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line)).call();
-        Map<String, String> responses = ServiceCalls.call(kube, ephemeral.stack().namespace());
-        ProfileRelease qa = deployToPersistentStack(stacks, kube, published, keys, err);
-        ReapReport reap = Stacks.on(kube, "default").withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper()
+        session.stacks().destroy(stack);
+        UmbrellaStackResult ephemeral = session.umbrellaStack(stack).withOwner("demo")
+            .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE)
+            .call();
+        Map<String, String> responses = ServiceCalls.call(ephemeral.addresses());
+        DeployResult qa = deployToPersistentStack(session, published);
+        ReapReport reap = session.stacks().withClock(Clock.offset(Clock.systemUTC(), REAP_LOOKAHEAD)).reaper()
             .dryRun(true).call();
-        Gates gates = gates(registry, kube, stacks, published, keys, err);
+        Gates gates = gates(registry, session, published, err);
         print(out, published, ephemeral, responses, qa, reap, gates);
         if (keepRunning) {
-          Status status = Status.of(stacks).withL3(L3Status.of(gates.l3()));
+          Status status = session.status();
           PrintWriter shown = json ? err : out;
           shown.print(StatusText.render(status.call()));
           try (StatusServer.Running page = StatusServer.of(status::call).withPort(0).start()) {
             shown.println("status page: " + page.address() + " (JSON: " + page.address().resolve("/status.json") + ")");
             shown.flush();
             // Not Ctrl-C: once Helm has run in this JVM, its Go runtime swallows SIGINT and SIGTERM.
-            progress(err, "registry " + registry.url() + " and cluster " + kube.server() + " (kubeconfig "
-                + kube.kubeconfig() + ") stay up; press Enter to stop");
+            progress(err, "registry " + registry.url() + " and cluster (kubeconfig " + session.kubeconfig()
+                + ") stay up; press Enter to stop");
             awaitEnter();
           }
         }
@@ -161,8 +160,8 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The gates' L3, L3 when the gates start, each gate's result in order, and L3 at the end. */
-  private record Gates(L3 l3, L3Version before, List<GateResult> results, L3Version after) {
+  /** L3 when the gates start, each gate's result in order, and L3 at the end. */
+  private record Gates(L3Version before, List<GateResult> results, L3Version after) {
     Map<String, Object> toMap() {
       return Result.fields("before", before.toMap(), "gates", results.stream().map(GateResult::toMap).toList(),
           "after", after.toMap());
@@ -174,8 +173,7 @@ final class DemoCommand implements Callable<Integer> {
    * next version: promoted), then a change that breaks billing (built from examples/broken: its stack comes up,
    * its system tests fail, the candidate is rejected and L3 stays as it was).
    */
-  private Gates gates(LocalRegistry registry, KubeConnection kube, Stacks stacks, ChartPublishResult published,
-      SecretKeys keys, PrintWriter err) {
+  private Gates gates(LocalRegistry registry, Session session, ChartPublishResult published, PrintWriter err) {
     String change = nextMinor(version);
     Path root = Stackpipe.workingDirectory();
     ChartBuild.of(root.resolve(examples).resolve(GOOD_CHANGE)).withVersion(change).withAppVersion(change)
@@ -186,22 +184,19 @@ final class DemoCommand implements Callable<Integer> {
         .withImage(pushImage(registry, BROKEN_CHANGE, root.resolve(brokenExamples).resolve(BROKEN_CHANGE).resolve("app"),
             change, err))
         .pushTo(registry.ociUrl("charts")).withOutputDirectory(work.resolve("charts")).call();
-    // Each run gates against an L3 of its own: its control namespace is made afresh.
-    String control = stack + "-l3";
-    kube.namespaces().deleteAndWait(control, Duration.ofMinutes(2));
-    L3 l3 = L3.on(kube, registry.ociUrl("charts")).withNamespace(control).withUser("demo")
-        .withProgress(line -> progress(err, line));
+    // Each run gates against an L3 of its own: its control namespace (the installation's) is made afresh.
+    L3 l3 = session.l3();
+    l3.deleteNamespace(Duration.ofMinutes(2));
     L3Version before = l3.init().withFrom(published.charts().stream()
         .map(chart -> new ServiceVersion(chart.name(), chart.version())).toList()).call();
-    L3Gate gate = L3Gate.of(l3, stacks).withOwner("demo").withSecretKeys(keys).waitingUpTo(READY_TIMEOUT)
-        .withProgress(line -> progress(err, line));
+    L3Gate gate = session.gate();
     List<GateResult> results = new ArrayList<>();
     for (String service : List.of(GOOD_CHANGE, BROKEN_CHANGE)) {
       progress(err, "gate: " + service + " " + change + " with " + String.join(" ", SYSTEM_TESTS));
       results.add(gate.run(service, change, SystemTest.of(SYSTEM_TESTS).in(root)
           .withEnvironment(Stackpipe.environment())));
     }
-    return new Gates(l3, before, results, l3.current().orElseThrow());
+    return new Gates(before, results, l3.current().orElseThrow());
   }
 
   /** 1.0.0 → 1.1.0: the version the demo's changes are published as. */
@@ -221,11 +216,14 @@ final class DemoCommand implements Callable<Integer> {
     } while (read != -1 && read != '\n');
   }
 
-  /** The demo decrypts the examples' profile secrets with its age key, as a pipeline would with its own. */
-  private SecretKeys keys() {
-    Map<String, String> env = new HashMap<>(Stackpipe.environment());
-    env.put("SOPS_AGE_KEY_FILE", Stackpipe.workingDirectory().resolve(ageKeyFile).toString());
-    return SecretKeys.fromEnvironment(SecretsEnvironment.of(env, Stackpipe.home()));
+  /**
+   * The demo's installation: the cluster and registry it started, the control namespace of its own L3 (made afresh
+   * each run), and the age key that decrypts the examples' profile secrets, as a pipeline's installation has its own.
+   */
+  private Installation installation(LocalRegistry registry, Path cluster) throws IOException {
+    String ageKey = Files.readString(Stackpipe.workingDirectory().resolve(ageKeyFile), StandardCharsets.UTF_8);
+    return Installation.builder().withCharts(registry.ociUrl("charts")).withKubeconfigFile(cluster.toString())
+        .withControlNamespace(stack + "-l3").withAgeKey(Secret.of(ageKey)).withTimeout(READY_TIMEOUT).build();
   }
 
   /** The umbrella of every published chart, assembled from the registry and pushed next to them. */
@@ -237,22 +235,16 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** A persistent stack takes one service at a time, with its own profile; a re-run upgrades the release. */
-  private ProfileRelease deployToPersistentStack(Stacks stacks, KubeConnection kube, ChartPublishResult published,
-      SecretKeys keys, PrintWriter err) {
+  private DeployResult deployToPersistentStack(Session session, ChartPublishResult published) {
+    Stacks stacks = session.stacks();
     String qa = stack + "-" + QA_PROFILE;
     if (stacks.list(null).stacks().stream().noneMatch(s -> s.name().equals(qa))) {
       stacks.create(qa).withOwner("demo").withType(StackType.PERSISTENT).withPurpose("stackpipe demo: qa1").call();
     }
     ChartBuildResult chart = published.charts().stream().filter(c -> c.name().equals(QA_SERVICE)).findFirst()
         .orElseThrow();
-    ProfileRelease release = ProfileInstall.into(kube).withChart(chart.artifact()).withProfile(QA_PROFILE).withSecretKeys(keys)
-        .withNamespace(stacks.namespaceOf(qa)).waitingUpTo(READY_TIMEOUT).withProgress(line -> progress(err, line))
-        .call();
-    stacks.recordActivity(qa, Stack.Activity.DEPLOY);
-    DeployedServices.of(stacks, qa).put(List.of(new DeployedServices.Service(release.name(), release.name(),
-        chart.version(), chart.chartDigest(), release.profile(), release.revision(), release.status(), false,
-        Instant.now().toString(), "demo")));
-    return release;
+    return session.deploy(qa).withChart(session.chart(chart.artifact().toString(), null, false,
+        Stackpipe.workingDirectory())).withProfile(QA_PROFILE).call();
   }
 
   /** Built from the service's source (app/), as its Dockerfile says: a static Go binary FROM scratch. */
@@ -287,7 +279,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void print(PrintWriter out, ChartPublishResult published, UmbrellaStackResult ephemeral,
-      Map<String, String> responses, ProfileRelease qa, ReapReport reap, Gates gates) {
+      Map<String, String> responses, DeployResult qa, ReapReport reap, Gates gates) {
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>(published.toMap());
       result.put("ephemeral", ephemeral.toMap());
@@ -301,9 +293,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println(StackCreateCommand.summary(ephemeral));
       out.println("the services answer from their pods:");
       responses.forEach((call, body) -> out.println("  " + call + "\n    " + body));
-      out.printf("persistent stack %s-%s: %s %s with profile %s, revision %d %s%s%n", stack, QA_PROFILE, qa.name(),
-          qa.chart(), qa.profile(), qa.revision(), qa.status(), qa.secretsSkipped()
-              ? "  (profile secrets not applied yet)" : "");
+      out.printf("persistent stack %s-%s: %s %s with profile %s, revision %d %s%n", stack, QA_PROFILE, qa.release(),
+          qa.chart(), qa.profile(), qa.revision(), qa.status());
       out.println("the reaper in " + Durations.format(REAP_LOOKAHEAD) + " (dry run):");
       out.println(StackReapCommand.text(reap).indent(2).stripTrailing());
       out.println("L3 before the gates: " + L3GateCommand.manifest(gates.before().version(), gates.before().services()));

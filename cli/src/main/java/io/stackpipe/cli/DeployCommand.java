@@ -20,6 +20,7 @@ import picocli.CommandLine.Parameters;
  * environment's secret keys and the installation options. {@code promote} and {@code abort} close an open canary.
  */
 @Command(name = "deploy", description = "Deploy a service's chart with one of its profiles onto a stack.",
+    resourceBundle = "io.stackpipe.cli.StepHelp", defaultValueProvider = StepHelp.Defaults.class,
     subcommands = {DeployCommand.Promote.class, DeployCommand.Abort.class})
 final class DeployCommand implements Callable<Integer> {
 
@@ -29,7 +30,7 @@ final class DeployCommand implements Callable<Integer> {
     StackCommand.Target target;
 
     // Checked in deploy(), not by picocli: a required option here would be required of `deploy` before `promote`.
-    @Option(names = "--stack", paramLabel = "S", description = "The stack to deploy onto (required).")
+    @Option(names = "--stack", paramLabel = "S", descriptionKey = "deployProfile.stack")
     String stack;
 
     @Option(names = "--release", paramLabel = "R", description = "The Helm release (default: the chart's name).")
@@ -80,24 +81,23 @@ final class DeployCommand implements Callable<Integer> {
       description = "oci://host/path/name:version, a chart name (with --version or --from-l3, and --charts), or a .tgz.")
   String chart;
 
-  @Option(names = "--version", paramLabel = "V", description = "The chart version, with a chart name.")
+  @Option(names = "--version", paramLabel = "V", descriptionKey = "deployProfile.version")
   String version;
 
-  @Option(names = "--from-l3", description = "Deploy the version of this chart name that the current L3 holds.")
+  @Option(names = "--from-l3", descriptionKey = "deployProfile.fromL3")
   boolean fromL3;
 
-  @Option(names = "--profile", paramLabel = "P", description = "The profile packaged in the chart (required).")
+  @Option(names = "--profile", paramLabel = "P", descriptionKey = "deployProfile.profile")
   String profile;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An override, the last values layer (repeatable).")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--wait", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Succeed only when the pods are Ready (default); --no-wait returns once Helm has applied it.")
+  @Option(names = "--wait", negatable = true, fallbackValue = "true", descriptionKey = "deployProfile.wait")
   boolean waitReady;
 
   @Option(names = "--canary", paramLabel = "SHARE",
-      description = "Deploy as a canary beside the stable release: a share of the traffic (10%) or a pod count.")
+      description = "Deploy as a canary beside the stable release: a share of the traffic (10%%) or a pod count.")
   String canary;
 
   @Override

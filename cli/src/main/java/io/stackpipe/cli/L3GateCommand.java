@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "gate", description = "Candidate, ephemeral stack, system tests, then promote or reject: the pipeline"
     + " step in one command. The test command follows --, with STACK_NAMESPACE, KUBECONFIG and <SERVICE>_URL in its"
-    + " environment.")
+    + " environment.", resourceBundle = "io.stackpipe.cli.StepHelp", defaultValueProvider = StepHelp.Defaults.class)
 final class L3GateCommand implements Callable<Integer> {
 
   @Mixin
@@ -36,7 +36,7 @@ final class L3GateCommand implements Callable<Integer> {
   @Option(names = "--version", paramLabel = "V", required = true, description = "Its new chart version (in --charts).")
   String version;
 
-  @Option(names = "--keep-on-failure", description = "Keep the candidate's stack when its tests fail, to look at it.")
+  @Option(names = "--keep-on-failure", descriptionKey = "promoteL3.keepStackOnFailure")
   boolean keepOnFailure;
 
   @Option(names = "--profile", paramLabel = "P", defaultValue = UmbrellaStack.DEFAULT_PROFILE,

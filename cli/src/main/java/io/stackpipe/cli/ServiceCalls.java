@@ -1,7 +1,6 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.StackpipeException;
-import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.ServiceAddresses.ServiceAddress;
 import java.io.IOException;
 import java.net.URI;
@@ -30,12 +29,16 @@ final class ServiceCalls {
   private ServiceCalls() {
   }
 
-  /** "GET http://10.0.0.12:8000/summary" → the response body; a failed call is a one-line error. */
-  static Map<String, String> call(KubeConnection kube, String namespace) {
+  /**
+   * "GET http://10.0.0.12:8000/summary" → the response body; a failed call is a one-line error. Each service is
+   * called on the first port of its Service among {@code addresses} (a stack's, as the engine listed them).
+   */
+  static Map<String, String> call(List<ServiceAddress> addresses) {
     Map<String, String> responses = new LinkedHashMap<>();
     for (String call : CALLS) {
       String[] parts = call.split(" ");
-      ServiceAddress address = kube.services().of(parts[0], namespace);
+      ServiceAddress address = addresses.stream().filter(a -> a.service().equals(parts[0])).findFirst()
+          .orElseThrow(() -> new StackpipeException("service " + parts[0] + ": not found or without a ClusterIP"));
       String url = address.url() + parts[1];
       responses.put("GET " + url + " (" + parts[0] + ")", get(parts[0], url));
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code stackpipe stack create}: an empty stack, or one made from a manifest (the engine's UmbrellaStack). */
-@Command(name = "create", mixinStandardHelpOptions = true,
+@Command(name = "create", mixinStandardHelpOptions = true, resourceBundle = "io.stackpipe.cli.StepHelp",
     description = "Create a stack: its namespace, labelled and annotated, and with --manifest the services of an"
         + " umbrella chart installed as one release.")
 final class StackCreateCommand extends StackCommand.StackSubcommand {
@@ -29,10 +29,12 @@ final class StackCreateCommand extends StackCommand.StackSubcommand {
       description = "ephemeral (reaped when idle), persistent or production (default: ${DEFAULT-VALUE}).")
   String type;
 
-  @Option(names = "--ttl", paramLabel = "DURATION", description = "Idle time before it is reaped, e.g. 7d (default: the reaper's).")
+  // The step's 7d is not the default here: this command also makes persistent stacks, which take no ttl, so an
+  // ephemeral one without --ttl is reaped after the reap policy's maximum idle time (docs/stacks.md).
+  @Option(names = "--ttl", paramLabel = "DURATION", descriptionKey = "createEphemeralStack.ttl.help")
   String ttl;
 
-  @Option(names = "--purpose", paramLabel = "TEXT", description = "Why the stack exists.")
+  @Option(names = "--purpose", paramLabel = "TEXT", descriptionKey = "createEphemeralStack.purpose")
   String purpose;
 
   @Option(names = "--manifest", paramLabel = "M", description = "The services: an umbrella chart"

@@ -67,9 +67,10 @@ class DemoIT {
     assertThat(first.path("responses").fieldNames()).toIterable().anyMatch(call -> call.endsWith("/summary (gateway)"));
     // One service's qa1 profile on a persistent stack.
     assertThat(first.path("persistent").path("namespace").asText()).isEqualTo("stackpipe-demo-qa1");
-    assertThat(release(first.path("persistent"))).isEqualTo("orders deployed revision 1");
-    assertThat(first.path("persistent").path("profile").asText()).isEqualTo("qa1");
-    assertThat(first.path("persistent").path("secretsSkipped").asBoolean()).isFalse();
+    JsonNode persistent = first.path("persistent");
+    assertThat(deployed(persistent)).isEqualTo("orders deployed revision 1");
+    assertThat(persistent.path("profile").asText()).isEqualTo("qa1");
+    assertThat(persistent.path("layers").toString()).contains("profiles/qa1/secrets.yaml (decrypted)");
     // Seven days on, the reaper would take the idle ephemeral stack and keep the persistent one.
     JsonNode reap = first.path("reapIn7Days");
     assertThat(reap.path("dryRun").asBoolean()).isTrue();
@@ -108,8 +109,14 @@ class DemoIT {
     assertThat(second.path("ephemeral").path("manifest")).isEqualTo(ephemeral.path("manifest"));
     assertThat(second.path("ephemeral").path("namespace").asText()).isEqualTo(stack);
     assertThat(release(third.path("ephemeral").path("release"))).isEqualTo("platform deployed revision 1");
-    assertThat(release(second.path("persistent"))).isEqualTo("orders deployed revision 1");
-    assertThat(release(third.path("persistent"))).isEqualTo("orders deployed revision 2");
+    assertThat(deployed(second.path("persistent"))).isEqualTo("orders deployed revision 1");
+    assertThat(deployed(third.path("persistent"))).isEqualTo("orders deployed revision 2");
+  }
+
+  /** A deploy's result (the session's DeployResult) as "release status revision N". */
+  private static String deployed(JsonNode deploy) {
+    return deploy.path("release").asText() + " " + deploy.path("status").asText() + " revision "
+        + deploy.path("revision").asInt();
   }
 
   private static String release(JsonNode release) {

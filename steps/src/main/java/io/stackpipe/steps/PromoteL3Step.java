@@ -29,7 +29,7 @@ public final class PromoteL3Step implements StepCall {
           optional("service", STRING, null, "With a body: the service whose new version is the candidate's one change."),
           optional("version", STRING, null, "With a body: the service's chart version, already in the chart registry."),
           optional("candidate", STRING, null, "Without a body: the id of the candidate to promote."),
-          optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when the body fails, to look"
+          optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when its tests (the body) fail, to look"
               + " at it (the reaper removes it when idle).")),
       List.of(
           new ResultField("service", "the service changed"),

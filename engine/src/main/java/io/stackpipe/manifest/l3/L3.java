@@ -8,6 +8,7 @@ import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.registry.OciRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -184,6 +185,14 @@ public final class L3 {
   }
 
   // --- writes ---
+
+  /**
+   * Deletes the control namespace — the pointer, its history and every candidate — and waits up to {@code timeout}
+   * until it is gone: for an installation whose control namespace is its own and starts afresh (the demo's, each run).
+   */
+  public void deleteNamespace(Duration timeout) {
+    kube.namespaces().deleteAndWait(namespace, timeout);
+  }
 
   /** Bootstraps the first L3: empty, or from {@code name=version} charts. Refused once an L3 exists. */
   public InitL3 init() {
