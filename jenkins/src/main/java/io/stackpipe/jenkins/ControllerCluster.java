@@ -23,7 +23,7 @@ final class ControllerCluster {
 
   static Session open(Settings settings) {
     Map<String, String> environment = new HashMap<>(System.getenv());
-    settings.environment().forEach((name, value) -> environment.put(name, value.plainText()));
+    settings.environment().forEach((name, value) -> environment.put(name, value.reveal()));
     return settings.steps().toInstallation().open(SessionEnvironment.of(environment,
         Path.of(System.getProperty("user.home"))).withTempDirectory(Path.of(System.getProperty("java.io.tmpdir"))));
   }

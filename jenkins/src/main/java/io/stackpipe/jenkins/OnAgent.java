@@ -66,7 +66,7 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
   @Override
   public T invoke(File workspace, VirtualChannel channel) throws IOException {
     Map<String, String> variables = new HashMap<>(environment);
-    settings.environment().forEach((name, value) -> variables.put(name, value.plainText()));
+    settings.environment().forEach((name, value) -> variables.put(name, value.reveal()));
     StepEnvironment context = StepEnvironment.in(workspace.toPath(), settings.steps())
         .withTempDirectory(Path.of(tempDirectory))
         .withUser(user, groups)

@@ -7,8 +7,8 @@ import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredenti
 import hudson.AbortException;
 import hudson.model.Run;
 import hudson.security.ACL;
+import io.stackpipe.installation.Secret;
 import io.stackpipe.stack.Durations;
-import io.stackpipe.steps.SecretText;
 import io.stackpipe.steps.StepSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,11 +24,11 @@ import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 /**
  * The step layer's settings from {@link StackpipeConfiguration}, with its credentials resolved on the controller:
  * for a build through the build's own access ({@code findCredentialById}, so usage is tracked), for the reaper and
- * the page as SYSTEM. Secrets only travel as {@link SecretText}s (masked when printed) and are never logged.
+ * the page as SYSTEM. Secrets only travel as {@link Secret}s (masked when printed) and are never logged.
  *
  * @param environment AWS credentials for KMS-encrypted secrets, added to the environment of the step's process
  */
-public record Settings(StepSettings steps, Map<String, SecretText> environment) implements Serializable {
+public record Settings(StepSettings steps, Map<String, Secret> environment) implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -68,10 +68,10 @@ public record Settings(StepSettings steps, Map<String, SecretText> environment) 
       s = s.withCharts(c.getChartRegistry());
     }
     if (c.getKubeconfigCredentialsId() != null) {
-      s = s.withKubeconfig(SecretText.of(file(lookup, "kubeconfigCredentialsId", c.getKubeconfigCredentialsId())));
+      s = s.withKubeconfig(Secret.of(file(lookup, "kubeconfigCredentialsId", c.getKubeconfigCredentialsId())));
     }
     if (c.getAgeKeyCredentialsId() != null) {
-      s = s.withAgeKey(SecretText.of(file(lookup, "ageKeyCredentialsId", c.getAgeKeyCredentialsId())));
+      s = s.withAgeKey(Secret.of(file(lookup, "ageKeyCredentialsId", c.getAgeKeyCredentialsId())));
     }
     if (c.getPolicyFile() != null) {
       Path policy = Path.of(c.getPolicyFile());
@@ -81,12 +81,12 @@ public record Settings(StepSettings steps, Map<String, SecretText> environment) 
         throw new AbortException("Stackpipe settings: policyFile: cannot read " + policy + " on the controller");
       }
     }
-    Map<String, SecretText> environment = new LinkedHashMap<>();
+    Map<String, Secret> environment = new LinkedHashMap<>();
     if (c.getAwsCredentialsId() != null) {
       StandardUsernamePasswordCredentials aws = credential(lookup, "awsCredentialsId", c.getAwsCredentialsId(),
           StandardUsernamePasswordCredentials.class, "a username (access key id) with password (secret access key)");
-      environment.put("AWS_ACCESS_KEY_ID", SecretText.of(aws.getUsername()));
-      environment.put("AWS_SECRET_ACCESS_KEY", SecretText.of(aws.getPassword().getPlainText()));
+      environment.put("AWS_ACCESS_KEY_ID", Secret.of(aws.getUsername()));
+      environment.put("AWS_SECRET_ACCESS_KEY", Secret.of(aws.getPassword().getPlainText()));
     }
     return new Settings(s, environment);
   }

@@ -16,7 +16,7 @@ import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
-import io.stackpipe.steps.SecretText;
+import io.stackpipe.installation.Secret;
 import io.stackpipe.steps.StepSettings;
 import io.stackpipe.steps.Steps;
 import io.stackpipe.testsupport.kube.ExampleImages;
@@ -89,9 +89,9 @@ class JenkinsfilesTest {
     kubeconfigText = Files.readString(kubeconfig);
     ageKey = Files.readString(REPO.resolve("examples/keys/demo-age-key.txt"));
     settings = StepSettings.defaults().withCharts(charts)
-        .withKubeconfig(SecretText.of(kubeconfigText))
+        .withKubeconfig(Secret.of(kubeconfigText))
         .withInstallation("pipelines").withNamespacePrefix("jp-")
-        .withAgeKey(SecretText.of(ageKey))
+        .withAgeKey(Secret.of(ageKey))
         .withPolicy(POLICY, "policy.yaml")
         .withTimeout(Duration.ofMinutes(3));
   }

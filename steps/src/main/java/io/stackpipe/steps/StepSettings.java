@@ -13,13 +13,13 @@ import java.util.Objects;
  * form of the engine's {@link Installation} ({@link #toInstallation()}), with copying withers for its front ends. The front end fills it — Jenkins
  * from its global configuration with the credentials resolved on the controller, the pipeline tests from the real
  * local services. Immutable and serializable (it travels to the agent with the step); secrets are
- * {@link SecretText}s, so printing the settings prints no secret.
+ * {@link Secret}s, so printing the settings prints no secret.
  *
  * <pre>{@code
  * StepSettings settings = StepSettings.defaults()
  *     .withCharts("oci://registry.example.com/charts")
- *     .withKubeconfig(SecretText.of(kubeconfigYaml))
- *     .withAgeKey(SecretText.of(ageIdentities));
+ *     .withKubeconfig(Secret.of(kubeconfigYaml))
+ *     .withAgeKey(Secret.of(ageIdentities));
  * }</pre>
  */
 public final class StepSettings implements Serializable {
@@ -29,14 +29,14 @@ public final class StepSettings implements Serializable {
   private String charts;
   private boolean plainHttp;
   private String kubeconfigFile;
-  private SecretText kubeconfig;
+  private Secret kubeconfig;
   private String installation = "default";
   private String namespacePrefix = "";
   private String controlNamespace;
   private String manifestName = UmbrellaBuild.DEFAULT_NAME;
   private String policy;
   private String policyName = "stack policy";
-  private SecretText ageKey;
+  private Secret ageKey;
   private String kmsEndpoint;
   private Duration timeout = Duration.ofMinutes(5);
 
@@ -88,7 +88,7 @@ public final class StepSettings implements Serializable {
    * A kubeconfig's content (Jenkins: a secret file credential). Written to a private file only while a step
    * runs (or, for promoteL3's body, until the block ends), then deleted.
    */
-  public StepSettings withKubeconfig(SecretText value) {
+  public StepSettings withKubeconfig(Secret value) {
     StepSettings s = new StepSettings(this);
     s.kubeconfig = value;
     return s;
@@ -131,7 +131,7 @@ public final class StepSettings implements Serializable {
   }
 
   /** age identities (an age key file's content) that open profile secrets. */
-  public StepSettings withAgeKey(SecretText value) {
+  public StepSettings withAgeKey(Secret value) {
     StepSettings s = new StepSettings(this);
     s.ageKey = value;
     return s;
@@ -166,7 +166,7 @@ public final class StepSettings implements Serializable {
     return kubeconfigFile;
   }
 
-  public SecretText kubeconfig() {
+  public Secret kubeconfig() {
     return kubeconfig;
   }
 
@@ -194,7 +194,7 @@ public final class StepSettings implements Serializable {
     return policyName;
   }
 
-  public SecretText ageKey() {
+  public Secret ageKey() {
     return ageKey;
   }
 
@@ -212,9 +212,9 @@ public final class StepSettings implements Serializable {
    */
   public Installation toInstallation() {
     return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
-        .withKubeconfig(kubeconfig == null ? null : Secret.of(kubeconfig.plainText())).withId(installation)
+        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withId(installation)
         .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
-        .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : Secret.of(ageKey.plainText()))
+        .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : ageKey)
         .withKmsEndpoint(kmsEndpoint).withTimeout(timeout).build();
   }
 

@@ -3,6 +3,7 @@ package io.stackpipe.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.installation.Secret;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -212,11 +213,11 @@ class StepsTest {
     @Test
     void settingsPrintNoSecretAndTravelAsTheyAre() throws Exception {
       StepSettings settings = StepSettings.defaults().withCharts("oci://r/charts")
-          .withKubeconfig(SecretText.of("canary-kubeconfig-secret")).withAgeKey(SecretText.of("AGE-SECRET-KEY-canary"));
+          .withKubeconfig(Secret.of("canary-kubeconfig-secret")).withAgeKey(Secret.of("AGE-SECRET-KEY-canary"));
 
       assertThat(settings.toString()).doesNotContain("canary").contains("****");
       StepSettings back = roundTrip(settings);
-      assertThat(back.kubeconfig().plainText()).isEqualTo("canary-kubeconfig-secret");
+      assertThat(back.kubeconfig().reveal()).isEqualTo("canary-kubeconfig-secret");
       assertThat(back.ageKey()).isEqualTo(settings.ageKey());
       assertThat(back.charts()).isEqualTo("oci://r/charts");
     }
