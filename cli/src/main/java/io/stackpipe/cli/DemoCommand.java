@@ -18,7 +18,7 @@ import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
 import io.stackpipe.installation.Installation;
-import io.stackpipe.installation.Secret;
+import io.stackpipe.Secret;
 import io.stackpipe.installation.Session;
 import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.stack.Durations;

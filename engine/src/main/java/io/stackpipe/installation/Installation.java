@@ -1,5 +1,6 @@
 package io.stackpipe.installation;
 
+import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.OciChartTarget;

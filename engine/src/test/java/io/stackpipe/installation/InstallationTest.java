@@ -1,5 +1,6 @@
 package io.stackpipe.installation;
 
+import io.stackpipe.Secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -7,7 +7,7 @@ import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredenti
 import hudson.AbortException;
 import hudson.model.Run;
 import hudson.security.ACL;
-import io.stackpipe.installation.Secret;
+import io.stackpipe.Secret;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.steps.StepSettings;
 import java.io.IOException;

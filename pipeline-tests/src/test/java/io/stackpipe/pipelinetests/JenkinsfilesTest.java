@@ -16,7 +16,7 @@ import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
-import io.stackpipe.installation.Secret;
+import io.stackpipe.Secret;
 import io.stackpipe.steps.StepSettings;
 import io.stackpipe.steps.Steps;
 import io.stackpipe.testsupport.kube.ExampleImages;

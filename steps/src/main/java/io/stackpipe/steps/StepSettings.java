@@ -1,7 +1,7 @@
 package io.stackpipe.steps;
 
 import io.stackpipe.installation.Installation;
-import io.stackpipe.installation.Secret;
+import io.stackpipe.Secret;
 import io.stackpipe.umbrella.UmbrellaBuild;
 import java.io.Serializable;
 import java.time.Duration;

@@ -1,11 +1,11 @@
-package io.stackpipe.installation;
+package io.stackpipe;
 
 import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Secret material of an installation (a kubeconfig's content, age identities): serializable so that an
- * {@link Installation} can travel to a Jenkins agent, and never shown — {@link #toString()} is a mask, so an
+ * Secret material (a kubeconfig's content, age identities, registry passwords and tokens): serializable so that an
+ * installation can travel to a Jenkins agent, and never shown — {@link #toString()} is a mask, so an
  * installation printed by mistake or named in an exception message shows no secret. Only {@link #reveal()} gives
  * the value, to the session that uses it.
  */
