@@ -1,5 +1,6 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.HelmRuntime;
 import io.stackpipe.SemVer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
@@ -180,7 +181,7 @@ public final class ChartBuild {
     Path destination = stage.root().resolve("package");
     createDirectories(destination);
     try {
-      new Helm(chartDir).packageIt().withDestination(destination).call();
+      HelmRuntime.call(new Helm(chartDir).packageIt().withDestination(destination)::call);
     } catch (RuntimeException e) {
       throw new StackpipeException("helm package: " + ProfileRenderer.describeHelmError(e));
     }
@@ -237,7 +238,7 @@ public final class ChartBuild {
   private static void lint(Path chart) {
     LintResult lint;
     try {
-      lint = new Helm(chart).lint().strict().call();
+      lint = HelmRuntime.call(new Helm(chart).lint().strict()::call);
     } catch (RuntimeException e) {
       throw new StackpipeException("helm lint: " + ProfileRenderer.describeHelmError(e));
     }
@@ -364,7 +365,7 @@ public final class ChartBuild {
       if (plainHttp || OciRegistry.isLoopback(push.host())) {
         command.plainHttp();
       }
-      command.call();
+      HelmRuntime.call(command::call);
     } catch (RuntimeException e) {
       throw new StackpipeException("helm push to " + push + ": " + Messages.firstLine(e.getMessage(), "unknown error"));
     }

@@ -1,5 +1,6 @@
 package io.stackpipe.chart;
 
+import io.stackpipe.HelmRuntime;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -65,7 +66,7 @@ final class ProfileRenderer {
     }
     String manifests;
     try {
-      manifests = template.call();
+      manifests = HelmRuntime.call(template::call);
     } catch (RuntimeException e) {
       throw new StackpipeException("profile " + name + ": " + describeHelmError(e));
     }

@@ -1,5 +1,6 @@
 package io.stackpipe.kube;
 
+import io.stackpipe.HelmRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
@@ -285,7 +286,7 @@ public final class HelmReleases {
 
   private <T> T run(String verb, String name, String namespace, Supplier<T> call) {
     try {
-      return call.get();
+      return HelmRuntime.call(call);
     } catch (IllegalStateException e) {
       KubeAccessDeniedException denied = KubeErrors.forbidden(e.getMessage(), e);
       if (denied != null) {

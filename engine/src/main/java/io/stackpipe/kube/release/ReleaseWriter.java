@@ -1,5 +1,6 @@
 package io.stackpipe.kube.release;
 
+import io.stackpipe.HelmRuntime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
@@ -67,7 +68,7 @@ final class ReleaseWriter {
       if (kubeVersion != null) {
         template.withKubeVersion(kubeVersion);
       }
-      return template.call();
+      return HelmRuntime.call(template::call);
     } catch (IllegalStateException e) {
       throw new KubeException("render " + chart.getFileName() + " for release " + name + ": "
           + e.getMessage().lines().findFirst().orElse(""), e);
