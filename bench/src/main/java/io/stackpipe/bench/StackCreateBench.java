@@ -90,8 +90,8 @@ public final class StackCreateBench {
       System.out.printf(Locale.ROOT, "  stack create, one release per service in turn:  %6.2f s%n", separate);
       System.out.printf(Locale.ROOT, "  ratio separate / umbrella:                      %6.1f×%n", separate / oneRelease);
     }
-    stacks.destroy(label + "-umbrella");
-    stacks.destroy(label + "-releases");
+    stacks.destroy(label + "-umbrella").waitUntilGone().call();
+    stacks.destroy(label + "-releases").waitUntilGone().call();
   }
 
   /** N small service charts: Deployment, Service, ConfigMap, Secret, ServiceAccount, Ingress; profiles ephemeral, qa1. */

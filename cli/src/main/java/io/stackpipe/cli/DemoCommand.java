@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
                    .withProgress(line -> progress(err, line)))) {
         trustRegistry(registry);
         // Each run makes its ephemeral stack afresh, from this run's charts.
-        session.stacks().destroy(stack);
+        session.stacks().destroy(stack).waitUntilGone().call();
         UmbrellaStackResult ephemeral = session.umbrellaStack(stack).withOwner("demo")
             .withPurpose("stackpipe demo").withUmbrella(umbrella(registry, published, err)).withProfile(PROFILE)
             .call();

@@ -3,6 +3,7 @@ package io.stackpipe.cli;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.deploy.record.CanaryRecord;
 import io.stackpipe.installation.Session;
+import io.stackpipe.stack.DestroyedStack;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackDestroyed;
@@ -19,6 +20,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -78,8 +80,15 @@ final class StackCommand {
     @Option(names = "--owner", paramLabel = "O", description = "Only the stacks of this owner.")
     String owner;
 
+    @Option(names = "--destroyed", description = "The stacks destroyed in the last 30 days instead: who destroyed"
+        + " each, when and how (destroy, gate, reaper).")
+    boolean destroyed;
+
     @Override
     int run(Session session) {
+      if (destroyed) {
+        return destroyed(session);
+      }
       StackList list = session.stacks().list(owner);
       StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%-24s %-10s %-12s %-11s %-8s %-20s %s",
           "NAME", "TYPE", "OWNER", "STATE", "IDLE", "REAP AT", "MANIFEST"));
@@ -93,6 +102,22 @@ final class StackCommand {
         text.append("\n(no stacks in installation ").append(list.installation()).append(')');
       }
       target.print(list, text.toString());
+      return 0;
+    }
+
+    private int destroyed(Session session) {
+      List<DestroyedStack> records = session.stacks().destroyed(null).stream()
+          .filter(r -> owner == null || owner.equals(r.owner())).toList();
+      StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%-24s %-10s %-12s %-20s %-16s %s",
+          "NAME", "TYPE", "OWNER", "DESTROYED AT", "BY", "VIA"));
+      for (DestroyedStack r : records) {
+        text.append('\n').append(String.format(Locale.ROOT, "%-24s %-10s %-12s %-20s %-16s %s", r.name(),
+            r.type() == null ? "?" : r.type().label(), r.owner(), r.destroyedAt(), r.destroyedBy(), r.via()));
+      }
+      if (records.isEmpty()) {
+        text.append("\n(no destroyed stacks recorded)");
+      }
+      target.print(() -> Map.of("destroyed", records.stream().map(DestroyedStack::toMap).toList()), text.toString());
       return 0;
     }
   }
@@ -163,17 +188,26 @@ final class StackCommand {
     }
   }
 
-  @Command(name = "destroy", mixinStandardHelpOptions = true,
-      description = "Uninstall a stack's releases, delete its namespace and wait until it is gone.")
+  @Command(name = "destroy", mixinStandardHelpOptions = true, resourceBundle = "io.stackpipe.cli.StepHelp",
+      description = "Uninstall a stack's releases and delete its namespace, recorded with who did it (see 'stack"
+          + " list --destroyed'); returns once Kubernetes is deleting it unless --wait.")
   static final class Destroy extends StackSubcommand {
     @Parameters(paramLabel = "STACK")
     String name;
 
+    @Option(names = "--confirm", paramLabel = "STACK", descriptionKey = "destroyStack.confirm")
+    String confirm;
+
+    @Option(names = "--wait", description = "Wait until the namespace is gone.")
+    boolean waitUntilGone;
+
     @Override
     int run(Session session) {
-      StackDestroyed destroyed = session.stacks().destroy(name);
+      var destroy = session.stacks().destroy(name).withConfirmation(confirm);
+      StackDestroyed destroyed = (waitUntilGone ? destroy.waitUntilGone() : destroy).call();
       target.print(destroyed, destroyed.alreadyGone() ? "stack " + name + " is already gone"
-          : "destroyed stack " + name + " (namespace " + destroyed.namespace() + " deleted"
+          : "destroyed stack " + name + " (namespace " + destroyed.namespace()
+              + (destroyed.gone() ? " deleted" : " being deleted")
               + (destroyed.releases().isEmpty() ? "" : "; uninstalled " + String.join(", ", destroyed.releases())) + ")");
       return 0;
     }

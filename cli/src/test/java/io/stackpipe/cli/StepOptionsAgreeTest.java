@@ -31,6 +31,7 @@ class StepOptionsAgreeTest {
       // The CLI also makes persistent stacks (no ttl); an ephemeral one defaults to the reap policy's max idle.
       new Pair("stack create", "--ttl", "createEphemeralStack", "ttl", false),
       new Pair("stack create", "--purpose", "createEphemeralStack", "purpose", true),
+      new Pair("stack destroy", "--confirm", "destroyStack", "confirm", true),
       new Pair("l3 gate", "--keep-on-failure", "promoteL3", "keepStackOnFailure", true),
       new Pair("chart build", "--version", "buildChart", "version", true),
       new Pair("chart build", "--app-version", "buildChart", "appVersion", true),

@@ -218,7 +218,7 @@ public final class L3Gate {
           + "); destroy it when done");
     } else {
       long destroying = System.nanoTime();
-      stacks.destroy(session.stack());
+      stacks.destroy(session.stack()).withVia("gate").call();
       timings.put("destroy", millisSince(destroying));
       progress.accept("destroyed stack " + session.stack());
     }

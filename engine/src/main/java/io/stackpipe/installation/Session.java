@@ -97,9 +97,10 @@ public final class Session implements AutoCloseable {
     return this;
   }
 
-  /** The installation's stacks. */
+  /** The installation's stacks, acting for the environment's user; destroys are recorded in the control namespace. */
   public Stacks stacks() {
-    return Stacks.on(kube, installation.id()).withNamespacePrefix(installation.namespacePrefix()).withClock(clock);
+    return Stacks.on(kube, installation.id()).withNamespacePrefix(installation.namespacePrefix()).withClock(clock)
+        .withRecordsIn(installation.controlNamespace()).withActor(environment.user());
   }
 
   /** The deploy history of {@code stack} (as {@code stacks().show} gave it): its deploys and open canaries. */

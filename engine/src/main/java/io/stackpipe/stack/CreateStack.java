@@ -115,20 +115,29 @@ public final class CreateStack {
       }
     }
     Namespace created;
-    try {
-      created = stacks.kube().namespaces().create(namespace, labels, notes);
-    } catch (KubeException e) {
-      Namespace existing = stacks.kube().namespaces().get(namespace);
-      if (existing == null) {
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        created = stacks.kube().namespaces().create(namespace, labels, notes);
+        break;
+      } catch (KubeException e) {
+        Namespace existing = stacks.kube().namespaces().get(namespace);
+        if (existing == null) {
+          throw e;
+        }
+        Map<String, String> theirs = existing.getMetadata().getLabels() == null ? Map.of()
+            : existing.getMetadata().getLabels();
+        boolean ours = Stack.MANAGED_BY.equals(theirs.get(Stack.MANAGED_BY_LABEL))
+            && stacks.installation().equals(theirs.get(Stack.INSTALLATION_LABEL));
+        Stack stack = ours ? Stack.read(existing, now, stacks.reapPolicy()) : null;
+        if (attempt == 1 && stack != null && (stack.terminating() || stack.destroying() != null)) {
+          // A destroy of the same name returned while Kubernetes still deletes: wait for it, then create.
+          stacks.awaitGone(namespace);
+          continue;
+        }
+        throw StackpipeException.ofField("stack", "\"" + name + "\" already exists" + (ours
+            ? " (owner " + stack.owner() + ")"
+            : ": namespace " + namespace + " is not a stack of installation " + stacks.installation()));
       }
-      Map<String, String> theirs = existing.getMetadata().getLabels() == null ? Map.of()
-          : existing.getMetadata().getLabels();
-      boolean ours = Stack.MANAGED_BY.equals(theirs.get(Stack.MANAGED_BY_LABEL))
-          && stacks.installation().equals(theirs.get(Stack.INSTALLATION_LABEL));
-      throw StackpipeException.ofField("stack", "\"" + name + "\" already exists" + (ours
-          ? " (owner " + Stack.read(existing, now, stacks.reapPolicy()).owner() + ")"
-          : ": namespace " + namespace + " is not a stack of installation " + stacks.installation()));
     }
     Stack stack = Stack.read(created, now, stacks.reapPolicy());
     if (content == null) {
@@ -141,7 +150,7 @@ public final class CreateStack {
       });
     } catch (RuntimeException e) {
       if (!keepOnFailure) {
-        stacks.destroy(name);
+        stacks.destroy(name).withVia("failed create").call();
       }
       throw e;
     }

@@ -32,14 +32,14 @@ public record ReapDecision(Action action, String reason, Instant reapAt, boolean
     if (stack.terminating()) {
       return keep("already being deleted");
     }
+    if (stack.destroying() != null) { // whatever its type: the destroy was asked for, a crash interrupted it
+      return new ReapDecision(Action.REAP, "finishing a destroy begun at " + stack.destroying(), now, false);
+    }
     if (stack.type() == null) {
       return keep("unknown stack type label: never reaped");
     }
     if (stack.type() != StackType.EPHEMERAL) {
       return keep(stack.type().label() + " stacks are never reaped");
-    }
-    if (stack.destroying() != null) {
-      return new ReapDecision(Action.REAP, "finishing a destroy begun at " + stack.destroying(), now, false);
     }
     if (stack.lastActivity() == null) {
       return keep("annotation " + Stack.LAST_ACTIVITY + " is missing or unreadable: never reaped until a touch sets it");

@@ -25,8 +25,9 @@ import java.util.List;
  * </ul>
  * A conflict re-reads that one stack and decides again; a stack another sweep already deleted counts as reaped.
  * A sweep that crashes leaves each stack either untouched, warned, or marked destroying, which the next sweep
- * finishes. Persistent and production stacks, other installations' stacks and unlabelled namespaces are never
- * written to (the latter two are not even listed).
+ * finishes, whatever the stack's type. Otherwise persistent and production stacks, other installations' stacks and
+ * unlabelled namespaces are never written to (the latter two are not even listed). A sweep also prunes the
+ * destroyed-stack records older than {@value StackRecords#KEEP_DAYS} days.
  */
 public final class Reaper {
   private static final int ATTEMPTS = 3;
@@ -76,6 +77,9 @@ public final class Reaper {
     List<Entry> entries = new ArrayList<>();
     for (Namespace listed : stacks.kube().namespaces().list(stacks.selector())) {
       entries.add(sweep(listed, now, policy));
+    }
+    if (!dryRun && stacks.records() != null) {
+      stacks.records().prune(now);
     }
     return new ReapReport(now, stacks.installation(), dryRun, policy, entries);
   }
@@ -129,7 +133,7 @@ public final class Reaper {
         if (dryRun) {
           return entry(stack, Outcome.REAPED, would + "reaped: " + decision.reason(), decision.reapAt());
         }
-        StackDestroyed destroyed = stacks.destroy(namespace, Duration.ZERO, false, "stackpipe reaper");
+        StackDestroyed destroyed = stacks.destroy(namespace, Duration.ZERO, false, "stackpipe reaper", "reaper");
         return entry(stack, Outcome.REAPED, decision.reason() + (destroyed.releases().isEmpty() ? ""
             : "; uninstalled " + String.join(", ", destroyed.releases())), decision.reapAt());
       }

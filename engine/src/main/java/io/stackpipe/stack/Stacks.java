@@ -34,6 +34,8 @@ public final class Stacks {
   private ReapPolicy policy;
   private Duration lockTimeout;
   private Duration deleteTimeout;
+  private StackRecords records;
+  private String actor;
 
   private Stacks(KubeConnection kube, String installation, String prefix, Clock clock, ReapPolicy policy,
       Duration lockTimeout, Duration deleteTimeout) {
@@ -79,6 +81,31 @@ public final class Stacks {
   public Stacks withDeleteTimeout(Duration value) {
     deleteTimeout = value;
     return this;
+  }
+
+  /** Records every destroy in {@code controlNamespace} (see {@link StackRecords}); none are kept without it. */
+  public Stacks withRecordsIn(String controlNamespace) {
+    records = controlNamespace == null ? null : new StackRecords(kube, controlNamespace, installation);
+    return this;
+  }
+
+  /** Who acts (a user, a build): the destroyed-stack records name them. */
+  public Stacks withActor(String value) {
+    actor = value;
+    return this;
+  }
+
+  /** The records of destroyed stacks; empty without {@link #withRecordsIn}. */
+  public List<DestroyedStack> destroyed(String stack) {
+    return records == null ? List.of() : records.list(stack);
+  }
+
+  String actor() {
+    return actor;
+  }
+
+  StackRecords records() {
+    return records;
   }
 
   public String installation() {
@@ -159,38 +186,18 @@ public final class Stacks {
     });
   }
 
-  /**
-   * Uninstalls the stack's Helm releases, deletes its namespace and waits until it is gone; a stack already
-   * gone is no error. Takes the stack's lock first, so it never runs in the middle of a deploy.
-   */
-  public StackDestroyed destroy(String name) {
-    String namespace = namespaceOf(name);
-    for (int attempt = 1; ; attempt++) {
-      Namespace current = kube.namespaces().get(namespace);
-      if (current == null) {
-        return new StackDestroyed(name, namespace, List.of(), true);
-      }
-      requireOurs(name, current);
-      if (current.getMetadata().getDeletionTimestamp() != null) {
-        kube.namespaces().deleteAndWait(namespace, deleteTimeout); // someone else's destroy: see it through
-        return new StackDestroyed(name, namespace, List.of(), true);
-      }
-      try {
-        return destroy(current, lockTimeout, true, "destroy");
-      } catch (KubeConflictException e) {
-        if (attempt == CAS_ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+  /** The destroy of stack {@code name}, to configure and {@code call()}. */
+  public DestroyStack destroy(String name) {
+    return new DestroyStack(this, name);
   }
 
   /**
    * Destroys the stack in {@code listed}, whose resourceVersion is a precondition: if the stack changed since
    * (e.g. a touch), {@link KubeConflictException} and nothing is destroyed. Crash-safe: the first write marks
-   * the stack as destroying, and whoever finds that mark later finishes the job.
+   * the stack as destroying, and whoever finds that mark later finishes the job. {@code via} says in the
+   * destroyed-stack record what destroyed it (destroy, reaper, gate).
    */
-  StackDestroyed destroy(Namespace listed, Duration lockWait, boolean wait, String holder) {
+  StackDestroyed destroy(Namespace listed, Duration lockWait, boolean wait, String holder, String via) {
     String namespace = listed.getMetadata().getName();
     String name = listed.getMetadata().getLabels().get(Stack.NAME_LABEL);
     if (listed.getMetadata().getAnnotations() == null) {
@@ -199,14 +206,18 @@ public final class Stacks {
     try (StackLock.Held held = lock(name).withHolder(holder).withTimeout(lockWait).acquire()) {
       if (listed.getMetadata().getDeletionTimestamp() == null
           && !listed.getMetadata().getAnnotations().containsKey(Stack.DESTROYING)) {
-        listed.getMetadata().getAnnotations().put(Stack.DESTROYING, now().truncatedTo(ChronoUnit.SECONDS).toString());
+        Instant now = now().truncatedTo(ChronoUnit.SECONDS);
+        listed.getMetadata().getAnnotations().put(Stack.DESTROYING, now.toString());
         try {
           kube.objects().updateIfUnchanged(listed);
         } catch (KubeException e) {
           if (kube.namespaces().get(namespace) == null) {
-            return new StackDestroyed(name, namespace, List.of(), true);
+            return new StackDestroyed(name, namespace, List.of(), true, true);
           }
           throw e;
+        }
+        if (records != null) {
+          records.destroyed(Stack.read(listed, now, policy), now, actor, via);
         }
       }
       List<String> releases = new ArrayList<>();
@@ -216,9 +227,20 @@ public final class Stacks {
           releases.add(release.name());
         }
       }
-      boolean deleted = wait ? kube.namespaces().deleteAndWait(namespace, deleteTimeout) : delete(namespace);
-      return new StackDestroyed(name, namespace, releases, !deleted && releases.isEmpty());
+      boolean deleted = delete(namespace);
+      boolean gone = !deleted || (wait && awaitGone(namespace));
+      return new StackDestroyed(name, namespace, releases, !deleted && releases.isEmpty(), gone);
     }
+  }
+
+  /** Waits (the delete timeout at most) until {@code namespace}, being deleted, is gone. */
+  boolean awaitGone(String namespace) {
+    kube.namespaces().deleteAndWait(namespace, deleteTimeout);
+    return true;
+  }
+
+  Duration lockTimeout() {
+    return lockTimeout;
   }
 
   /** The stack's lock (one deploy, create or destroy at a time), to configure and acquire. */
@@ -274,7 +296,7 @@ public final class Stacks {
     return ns;
   }
 
-  private void requireOurs(String name, Namespace ns) {
+  void requireOurs(String name, Namespace ns) {
     Map<String, String> labels = ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
     if (!Stack.MANAGED_BY.equals(labels.get(Stack.MANAGED_BY_LABEL)) || !name.equals(labels.get(Stack.NAME_LABEL))) {
       throw StackpipeException.ofField("stack", "namespace " + ns.getMetadata().getName()

@@ -94,7 +94,7 @@ class DeployTest {
   @AfterEach
   void destroyStacks() {
     try {
-      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()));
+      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()).call());
     } finally {
       kube.close();
     }

@@ -273,7 +273,7 @@ class L3GateTest {
   @AfterEach
   void destroyStacks() {
     try {
-      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()));
+      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()).call());
     } finally {
       kube.close();
     }

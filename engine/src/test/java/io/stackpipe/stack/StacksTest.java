@@ -128,10 +128,10 @@ class StacksTest {
       String theirsVersion = admin.namespaces().withName(f.namespace("theirs")).get().getMetadata().getResourceVersion();
       try {
         assertThat(f.stacks.list(null).stacks()).isEmpty();
-        assertThatThrownBy(() -> f.stacks.destroy("theirs")).hasMessage("\"theirs\" belongs to installation "
+        assertThatThrownBy(() -> f.stacks.destroy("theirs").call()).hasMessage("\"theirs\" belongs to installation "
             + ns + "-other, not " + ns + ": left alone");
         assertThatThrownBy(() -> f.stacks.touch("theirs")).hasMessageContaining("left alone");
-        assertThatThrownBy(() -> f.stacks.destroy("plain")).hasMessage("namespace " + f.namespace("plain")
+        assertThatThrownBy(() -> f.stacks.destroy("plain").call()).hasMessage("namespace " + f.namespace("plain")
             + " exists but is not a Stackpipe stack: left alone");
         assertThat(admin.namespaces().withName(f.namespace("theirs")).get().getMetadata().getResourceVersion())
             .isEqualTo(theirsVersion);
@@ -144,20 +144,80 @@ class StacksTest {
   }
 
   @Test
-  void destroyUninstallsReleasesDeletesTheNamespaceAndWaitsAndASecondDestroyIsFine(
+  void destroyUninstallsReleasesStartsTheDeletionRecordsWhoAndASecondDestroyIsFine(
       @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) throws Exception {
     Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
     try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
-      f.stacks.create("doomed").withOwner("alice").call();
+      Stacks stacks = f.stacks.withRecordsIn(ns).withActor("bob");
+      stacks.create("doomed").withOwner("alice").withPurpose("try things").call();
       f.kube.releases().install("web", f.namespace("doomed"), chart, Map.of());
 
-      StackDestroyed destroyed = f.stacks.destroy("doomed");
+      StackDestroyed destroyed = stacks.destroy("doomed").call();
 
       assertThat(destroyed.releases()).containsExactly("web");
       assertThat(destroyed.alreadyGone()).isFalse();
+      Namespace going = admin.namespaces().withName(f.namespace("doomed")).get();
+      assertThat(going == null || going.getMetadata().getDeletionTimestamp() != null).as("deletion under way").isTrue();
+      assertThat(stacks.destroyed("doomed")).singleElement().satisfies(record -> {
+        assertThat(record.owner()).isEqualTo("alice");
+        assertThat(record.purpose()).isEqualTo("try things");
+        assertThat(record.type()).isEqualTo(StackType.EPHEMERAL);
+        assertThat(record.destroyedBy()).isEqualTo("bob");
+        assertThat(record.via()).isEqualTo("destroy");
+        assertThat(record.destroyedAt()).isEqualTo(StackFixture.T0);
+      });
+
+      StackDestroyed again = stacks.destroy("doomed").waitUntilGone().call();
+      assertThat(again.alreadyGone()).isTrue();
+      assertThat(again.gone()).isTrue();
       assertThat(admin.namespaces().withName(f.namespace("doomed")).get()).isNull();
-      assertThat(f.stacks.destroy("doomed").alreadyGone()).isTrue();
-      assertThat(f.stacks.destroy("doomed").toMap()).containsEntry("alreadyGone", true);
+      assertThat(stacks.destroy("doomed").call().toMap()).containsEntry("alreadyGone", true)
+          .containsEntry("gone", true);
+      assertThat(stacks.destroyed(null)).as("a destroy of nothing records nothing").hasSize(1);
+    }
+  }
+
+  @Test
+  void aStackOfTheSameNameIsCreatedOnceTheDestroyedOneIsGone(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      f.stacks.create("again").withOwner("alice").call();
+      assertThat(f.stacks.destroy("again").call().gone()).isFalse();
+
+      Stack second = f.stacks.create("again").withOwner("bob").call();
+
+      assertThat(second.owner()).isEqualTo("bob");
+      assertThat(admin.namespaces().withName(f.namespace("again")).get().getMetadata().getDeletionTimestamp())
+          .isNull();
+    }
+  }
+
+  @Test
+  void aProductionStackIsDestroyedOnlyWhenItsNameIsConfirmed(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      Stacks stacks = f.stacks.withRecordsIn(ns).withActor("mallory");
+      stacks.create("prod-eu").withOwner("ops").withType(StackType.PRODUCTION).call();
+      stacks.create("qa1").withOwner("qa").withType(StackType.PERSISTENT).call();
+      String version = admin.namespaces().withName(f.namespace("prod-eu")).get().getMetadata().getResourceVersion();
+
+      assertThatThrownBy(() -> stacks.destroy("prod-eu").call())
+          .isInstanceOfSatisfying(StackpipeException.class, e -> assertThat(e.field()).contains("confirm"))
+          .hasMessage("\"prod-eu\" is a production stack: destroying it needs its name once more as confirmation");
+      assertThatThrownBy(() -> stacks.destroy("prod-eu").withConfirmation("prod-us").call())
+          .hasMessage("\"prod-us\" is not the stack's name (prod-eu)");
+      assertThatThrownBy(() -> stacks.destroy("qa1").withConfirmation("prod-eu").call())
+          .as("a confirmation names the stack destroyed").hasMessage("\"prod-eu\" is not the stack's name (qa1)");
+      assertThat(admin.namespaces().withName(f.namespace("prod-eu")).get().getMetadata().getResourceVersion())
+          .as("refusals change nothing").isEqualTo(version);
+      assertThat(stacks.destroyed(null)).isEmpty();
+
+      assertThat(stacks.destroy("qa1").call().alreadyGone()).as("persistent: no confirmation here").isFalse();
+      assertThat(stacks.destroy("prod-eu").withConfirmation("prod-eu").call().alreadyGone()).isFalse();
+      assertThat(stacks.destroyed(null)).extracting(DestroyedStack::name, DestroyedStack::type,
+          DestroyedStack::destroyedBy).containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("prod-eu", StackType.PRODUCTION, "mallory"),
+              org.assertj.core.groups.Tuple.tuple("qa1", StackType.PERSISTENT, "mallory"));
     }
   }
 
@@ -174,7 +234,8 @@ class StacksTest {
       assertThatThrownBy(() -> f.stacks.create("broken").withOwner("alice").withContent(stack -> {
         throw new StackpipeException("umbrella install failed");
       }).call()).hasMessage("umbrella install failed");
-      assertThat(admin.namespaces().withName(f.namespace("broken")).get()).isNull();
+      Namespace broken = admin.namespaces().withName(f.namespace("broken")).get();
+      assertThat(broken == null || broken.getMetadata().getDeletionTimestamp() != null).as("being deleted").isTrue();
 
       assertThatThrownBy(() -> f.stacks.create("kept").withOwner("alice").keepOnFailure(true).withContent(stack -> {
         throw new StackpipeException("umbrella install failed");

@@ -86,7 +86,7 @@ class UmbrellaStackTest {
     assertThat(progress).anyMatch(line -> line.startsWith("platform: installed platform-" + umbrella.version()
         + " (3 services) with profile ephemeral into " + ns));
 
-    stacks.destroy("pr-7");
+    stacks.destroy("pr-7").call();
 
     assertThat(admin.namespaces().withName(ns).get()).isNull();
   }
@@ -126,6 +126,6 @@ class UmbrellaStackTest {
         .waitingUpTo(Duration.ofSeconds(20)).keepOnFailure(true).call())
         .isInstanceOf(StackpipeException.class);
     assertThat(stacks.show("pr-10").manifest().version()).isEqualTo(broken.version());
-    stacks.destroy("pr-10");
+    stacks.destroy("pr-10").call();
   }
 }

@@ -67,7 +67,7 @@ public final class StackpipePage implements RootAction {
   public HttpResponse doDestroy(@QueryParameter String stack) throws IOException {
     try (Session session = ControllerCluster.open()) {
       allowed(session, stack);
-      session.stacks().destroy(stack);
+      session.stacks().withActor(Jenkins.getAuthentication2().getName()).destroy(stack).call();
       return HttpResponses.redirectToDot();
     } catch (StackpipeException e) {
       return HttpResponses.errorWithoutStack(400, e.getMessage());

@@ -350,7 +350,7 @@ class JenkinsfilesTest {
           .containsEntry("stackpipe.io/manifest-version", initVersion);
       assertThat(build.log).anyMatch(l -> l.startsWith("  orders 1.0.0 http://"))
           .anyMatch(l -> l.startsWith("  billing 1.0.0 http://"));
-      stacks.destroy("dave-demo");
+      stacks.destroy("dave-demo").call();
     }
 
     @Test

@@ -1,25 +1,29 @@
 package io.stackpipe.steps;
 
 import static io.stackpipe.steps.StepParameter.Type.STRING;
+import static io.stackpipe.steps.StepParameter.optional;
 import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.installation.Session;
 import java.util.List;
 import java.util.Map;
 
-/** destroyStack: uninstall a stack's releases and delete its namespace. */
+/** destroyStack: uninstall a stack's releases and delete its namespace; production only when confirmed. */
 final class DestroyStackStep implements StepCall {
 
   private static final StepDescription DESCRIPTION = new StepDescription("destroyStack",
-      "Uninstalls a stack's Helm releases, deletes its namespace and waits until it is gone. A stack already gone"
-          + " is not an error.",
+      "Uninstalls a stack's Helm releases and deletes its namespace, recording who destroyed it; returns once"
+          + " Kubernetes is deleting it (the stack shows destroying until then). A stack already gone is not an"
+          + " error. A production stack is destroyed only with confirm: naming it again.",
       false,
-      List.of(required("name", STRING, "The stack's name.")),
+      List.of(required("name", STRING, "The stack's name."),
+          optional("confirm", STRING, null, "The stack's name once more: required to destroy a production stack.")),
       List.of(
           new ResultField("name", "the stack's name"),
           new ResultField("namespace", "its namespace"),
           new ResultField("releases", "the Helm releases uninstalled"),
-          new ResultField("alreadyGone", "true when there was nothing left to destroy")),
+          new ResultField("alreadyGone", "true when there was nothing left to destroy"),
+          new ResultField("gone", "true when the namespace is gone, false while Kubernetes still deletes it")),
       "destroyStack name: \"pr-${env.CHANGE_ID}\"");
 
   @Override
@@ -30,7 +34,8 @@ final class DestroyStackStep implements StepCall {
   @Override
   public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     try (Session session = context.openSession()) {
-      Map<String, Object> result = session.stacks().destroy(arguments.string("name")).toMap();
+      Map<String, Object> result = session.stacks().destroy(arguments.string("name"))
+          .withConfirmation(arguments.string("confirm")).call().toMap();
       context.progress().accept("destroyed stack " + arguments.string("name"));
       return result;
     }

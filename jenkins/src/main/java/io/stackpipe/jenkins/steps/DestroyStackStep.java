@@ -6,18 +6,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
 
-/** {@code destroyStack}: Destroys a stack */
+/** {@code destroyStack}: destroys a stack; a production stack only with {@code confirm} naming it again. */
 public class DestroyStackStep extends StackpipeStep {
 
   private final String name;
+  private String confirm;
 
   @DataBoundConstructor
   public DestroyStackStep(String name) {
     this.name = name;
   }
 
+  @DataBoundSetter public void setConfirm(String confirm) { this.confirm = confirm; }
+
   public String getName() { return name; }
+  public String getConfirm() { return confirm; }
 
   @Override
   protected String stepName() {
@@ -28,6 +33,7 @@ public class DestroyStackStep extends StackpipeStep {
   protected Map<String, Object> values() {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("name", name);
+    v.put("confirm", confirm);
     return v;
   }
 
@@ -41,7 +47,7 @@ public class DestroyStackStep extends StackpipeStep {
 
     @Override
     public String getDisplayName() {
-      return "Stackpipe:  its releases and its namespace (a stack already gone is no error).:destroy a stack";
+      return "Stackpipe: destroy a stack";
     }
   }
 }
