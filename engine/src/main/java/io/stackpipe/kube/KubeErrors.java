@@ -2,6 +2,7 @@ package io.stackpipe.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.base.Messages;
+import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,10 +37,19 @@ final class KubeErrors {
     }
     if (code <= 0) { // fabric8's code for "no HTTP response at all"
       Throwable root = e;
+      boolean interrupted = Thread.currentThread().isInterrupted();
       while (root.getCause() != null) {
+        interrupted |= root instanceof InterruptedException || root instanceof InterruptedIOException;
         root = root.getCause();
       }
-      return new KubeException("cannot reach the Kubernetes API at " + server + ": " + root.getMessage(), e);
+      if (interrupted || root instanceof InterruptedException || root instanceof InterruptedIOException) {
+        // An abort (Jenkins' stop, Ctrl-C) is no connection failure: say so, and keep the thread interrupted.
+        Thread.currentThread().interrupt();
+        return new KubeException("interrupted: " + verb + " " + resource
+            + (namespace == null ? "" : " in namespace " + namespace) + " was stopped", e);
+      }
+      return new KubeException("cannot reach the Kubernetes API at " + server + ": "
+          + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()), e);
     }
     return new KubeException(verb + " " + resource + (namespace == null ? "" : " in namespace " + namespace)
         + " failed: HTTP " + code + ": " + firstLine(message), e);
@@ -59,6 +69,6 @@ final class KubeErrors {
   }
 
   static String firstLine(String message) {
-    return Messages.firstLine(message, "(no message)");
+    return Messages.brief(Messages.firstLine(message, "(no message)"));
   }
 }

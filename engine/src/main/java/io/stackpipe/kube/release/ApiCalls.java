@@ -1,5 +1,6 @@
 package io.stackpipe.kube.release;
 
+import io.stackpipe.base.Messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.http.HttpClient;
@@ -34,7 +35,7 @@ final class ApiCalls {
     /** The Status message of a refusal, in one line. */
     String message() {
       String message = body == null ? "" : body.path("message").asText("");
-      return message.isEmpty() ? "HTTP " + code : message.lines().findFirst().orElse("");
+      return message.isEmpty() ? "HTTP " + code : Messages.brief(message.lines().findFirst().orElse(""));
     }
   }
 
