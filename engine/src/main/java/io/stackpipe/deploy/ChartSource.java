@@ -59,6 +59,9 @@ public record ChartSource(String reference, OciChartTarget registry, String name
     if (!fromL3 && (version == null || version.isEmpty())) {
       throw StackpipeException.ofField("version", "is required with a chart name (or fromL3)");
     }
+    if (version != null) { // the argument before the setting: a bad version is named first
+      SemVer.parse("version", version);
+    }
     if (registry == null || registry.isBlank()) {
       throw StackpipeException.ofField("charts", "no chart registry configured (the installation's registry,"
           + " oci://host/path), needed with a chart name");

@@ -13,6 +13,7 @@ import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.StepException;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -74,9 +75,16 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
         .withEnvironment(variables, Path.of(System.getProperty("user.home")))
         .withProgress(listener.getLogger()::println);
     try {
+      // A fresh node {} has no workspace yet: make it, as sh does, so a step reads "no chart in ." and not
+      // "not a directory".
+      Files.createDirectories(workspace.toPath());
       return work(context);
     } catch (StepException e) {
       throw new AbortException(e.getMessage());
+    } finally {
+      // The agent's side of the build log is buffered: flush before the callable returns, or the step's last
+      // lines arrive under the next step, or never.
+      listener.getLogger().flush();
     }
   }
 }

@@ -4,6 +4,7 @@ import static io.stackpipe.steps.StepParameter.Type.BOOLEAN;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.optional;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.chart.ChartBuild;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,11 @@ final class BuildChartStep implements StepCall {
   @Override
   public StepDescription description() {
     return DESCRIPTION;
+  }
+
+  @Override
+  public void check(StepArguments arguments) {
+    Steps.checkArgument(arguments, "version", version -> SemVer.parse("version", version));
   }
 
   @Override

@@ -5,10 +5,11 @@ import static io.stackpipe.steps.StepParameter.optional;
 import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.PrivateTempDir;
-import io.stackpipe.umbrella.UmbrellaStackResult;
 import io.stackpipe.installation.Session;
-import io.stackpipe.umbrella.Umbrella;
 import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.StackNames;
+import io.stackpipe.umbrella.Umbrella;
+import io.stackpipe.umbrella.UmbrellaStackResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,12 @@ final class CreateEphemeralStackStep implements StepCall {
   @Override
   public StepDescription description() {
     return DESCRIPTION;
+  }
+
+  @Override
+  public void check(StepArguments arguments) {
+    Steps.checkArgument(arguments, "name", name -> StackNames.namespaceFor("", name));
+    Steps.checkArgument(arguments, "ttl", Durations::parse);
   }
 
   @Override

@@ -6,10 +6,12 @@ import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.optional;
 import static io.stackpipe.steps.StepParameter.required;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
 import io.stackpipe.deploy.DeployResult;
 import io.stackpipe.installation.Session;
+import io.stackpipe.stack.StackNames;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +57,12 @@ final class DeployProfileStep implements StepCall {
   @Override
   public StepDescription description() {
     return DESCRIPTION;
+  }
+
+  @Override
+  public void check(StepArguments arguments) {
+    Steps.checkArgument(arguments, "version", version -> SemVer.parse("version", version));
+    Steps.checkArgument(arguments, "stack", stack -> StackNames.namespaceFor("", stack));
   }
 
   @Override

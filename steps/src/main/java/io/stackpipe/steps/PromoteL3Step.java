@@ -4,6 +4,7 @@ import static io.stackpipe.steps.StepParameter.Type.BOOLEAN;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.optional;
 
+import io.stackpipe.SemVer;
 import java.util.List;
 import java.util.Map;
 
@@ -59,6 +60,11 @@ public final class PromoteL3Step implements StepCall {
   @Override
   public StepDescription description() {
     return DESCRIPTION;
+  }
+
+  @Override
+  public void check(StepArguments arguments) {
+    Steps.checkArgument(arguments, "version", version -> SemVer.parse("version", version));
   }
 
   /** The non-block form: promotes {@code candidate:}. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -48,8 +49,9 @@ public final class Steps {
 
   /**
    * Checks {@code arguments} as a Jenkinsfile passed them (names to values; Groovy strings allowed) against the
-   * step's parameters and returns them typed, with defaults for those left out. The first problem is refused:
-   * an unknown parameter (with the known ones), a missing required one, or a value of the wrong type.
+   * step's parameters and returns them typed, with defaults for those left out; a blank string counts as left
+   * out. The first problem is refused: an unknown parameter (with the known ones), a missing required one, a
+   * value of the wrong type, or a value of the wrong form (the step's own {@link StepCall#check}).
    */
   public static StepArguments validate(String step, Map<String, ?> arguments) {
     StepDescription description = named(step).description();
@@ -63,6 +65,9 @@ public final class Steps {
     Set<String> given = new LinkedHashSet<>();
     for (StepParameter parameter : description.parameters()) {
       Object value = arguments.get(parameter.name());
+      if (value instanceof CharSequence text && text.toString().isBlank()) {
+        value = null; // blank is "not given": what the Snippet Generator writes for an empty optional field
+      }
       if (value == null) {
         if (parameter.required()) {
           throw StepException.ofArgument(step, parameter.name(), "is required");
@@ -73,7 +78,30 @@ public final class Steps {
         given.add(parameter.name());
       }
     }
-    return new StepArguments(step, values, given);
+    StepArguments validated = new StepArguments(step, values, given);
+    check(step, validated);
+    return validated;
+  }
+
+  /** The step's own checks of its arguments' forms. */
+  private static void check(String step, StepArguments arguments) {
+    named(step).check(arguments);
+  }
+
+  /**
+   * Runs {@code check} on the string argument {@code parameter} when it is given; its refusal (an engine refusal
+   * or an IllegalArgumentException) becomes the step's, naming the parameter.
+   */
+  static void checkArgument(StepArguments arguments, String parameter, Consumer<String> check) {
+    String value = arguments.string(parameter);
+    if (value == null) {
+      return;
+    }
+    try {
+      check.accept(value);
+    } catch (StackpipeException | IllegalArgumentException e) {
+      throw StepException.ofArgument(arguments.step(), parameter, e.getMessage());
+    }
   }
 
   /** Validates and calls {@code step}. */

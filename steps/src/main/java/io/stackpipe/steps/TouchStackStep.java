@@ -5,6 +5,7 @@ import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Stack;
+import io.stackpipe.stack.StackNames;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,11 @@ final class TouchStackStep implements StepCall {
   @Override
   public StepDescription description() {
     return DESCRIPTION;
+  }
+
+  @Override
+  public void check(StepArguments arguments) {
+    Steps.checkArgument(arguments, "name", name -> StackNames.namespaceFor("", name));
   }
 
   @Override

@@ -35,9 +35,11 @@ class StepsDocTest {
         <!-- Generated from the step layer's descriptions (module steps) by StepsDocTest: do not edit by hand. -->
 
         The Stackpipe Jenkins plugin adds these steps to Pipeline. Each takes named arguments, checks them before it
-        does anything (an unknown parameter, a missing required one or a value of the wrong type fails the build with
-        one line naming it, e.g. `buildChart: versoin: unknown parameter; buildChart takes chart, version, …`), and
-        returns a map. A step with exactly one required parameter also takes it unnamed (`destroyStack 'pr-42'`).
+        does anything — before the settings and the cluster too — (an unknown parameter, a missing required one, a
+        value of the wrong type or form — a version that is not SemVer, an invalid stack name, a bad duration — fails
+        the build with one line naming it, e.g. `buildChart: versoin: unknown parameter; buildChart takes chart,
+        version, …`), and returns a map. An empty string counts as not given (the Snippet Generator writes `''` for
+        an empty field). A step with exactly one required parameter also takes it unnamed (`destroyStack 'pr-42'`).
 
         The registry, the cluster, the installation, the stack policy and the SOPS keys are not arguments: they come
         from the plugin's global configuration (Manage Jenkins » System » Stackpipe; [jenkins.md](jenkins.md)), with

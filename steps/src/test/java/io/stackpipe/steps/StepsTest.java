@@ -3,6 +3,7 @@ package io.stackpipe.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.SemVer;
 import io.stackpipe.Secret;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -109,6 +110,43 @@ class StepsTest {
       assertThat(args.bool("wait")).isTrue();
       assertThat(args.given("wait")).isFalse();
       assertThat(args.given("set")).isTrue();
+    }
+
+    @Test
+    void blankMeansLeftOutAsTheSnippetGeneratorWritesEmptyFields() {
+      Map<String, Object> raw = new LinkedHashMap<>();
+      raw.put("name", "pr-42");
+      raw.put("owner", "");
+      raw.put("ttl", "  ");
+      raw.put("purpose", "");
+
+      StepArguments args = Steps.validate("createEphemeralStack", raw);
+
+      assertThat(args.string("owner")).isNull();
+      assertThat(args.given("owner")).isFalse();
+      assertThat(args.string("ttl")).isEqualTo("7d");
+      assertThatThrownBy(() -> Steps.validate("destroyStack", Map.of("name", " ")))
+          .hasMessage("destroyStack: name: is required");
+      assertThat(Steps.validate("buildChart", Map.of("appVersion", "")).string("appVersion")).isNull();
+    }
+
+    @Test
+    void anArgumentOfTheWrongFormIsNamedBeforeAnySettingIsLookedAt() {
+      // No settings at all: the argument is still what the refusal names.
+      StepEnvironment bare = StepEnvironment.in(Path.of("no-workspace"), StepSettings.defaults());
+      assertThatThrownBy(() -> Steps.call("deployProfile", Map.of("chart", "orders", "version", "1.x",
+          "profile", "qa1", "stack", "qa1"), bare))
+          .hasMessage("deployProfile: version: " + SemVer.problem("1.x"));
+      assertThatThrownBy(() -> Steps.call("buildChart", Map.of("version", "1.5"), bare))
+          .hasMessage("buildChart: version: " + SemVer.problem("1.5"));
+      assertThatThrownBy(() -> Steps.call("createEphemeralStack", Map.of("name", "My_Stack"), bare))
+          .hasMessageStartingWith("createEphemeralStack: name: \"My_Stack\" is not a valid stack name");
+      assertThatThrownBy(() -> Steps.call("createEphemeralStack", Map.of("name", "pr-1", "ttl", "a week"), bare))
+          .hasMessageStartingWith("createEphemeralStack: ttl: ");
+      assertThatThrownBy(() -> Steps.call("touchStack", Map.of("name", "-x"), bare))
+          .hasMessageStartingWith("touchStack: name: \"-x\" is not a valid stack name");
+      assertThatThrownBy(() -> Steps.call("promoteL3", Map.of("candidate", "c1", "version", "one"), bare))
+          .hasMessage("promoteL3: version: " + SemVer.problem("one"));
     }
 
     @Test
