@@ -8,8 +8,10 @@ import hudson.model.TaskListener;
 import io.stackpipe.steps.StepArguments;
 import io.stackpipe.steps.StepDescription;
 import io.stackpipe.steps.StepException;
+import io.stackpipe.steps.StepParameter;
 import io.stackpipe.steps.Steps;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -21,10 +23,22 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
 /**
  * What the Stackpipe step classes share: their fields are the step layer's parameters (the contract test checks
  * names, types and defaults), and their values go through the layer's validation, so a Jenkinsfile, the pipeline
- * tests and the CLI get the same refusals. A value equal to the parameter's default counts as left out, as the
- * Snippet Generator leaves it out.
+ * tests and the CLI get the same refusals. An optional parameter counts as given when its setter ran — as the
+ * step layer counts it —, even with its default value: {@code promoteL3 candidate: id, keepStackOnFailure: false}
+ * is refused here as it is everywhere.
  */
 public abstract class StackpipeStep extends Step {
+
+  // Not final: a step saved by an earlier version has none, and then counts what differs from the defaults.
+  private Set<String> given = new LinkedHashSet<>();
+
+  /** Each {@code @DataBoundSetter} calls this: the pipeline passed the argument. */
+  protected final void given(String parameter) {
+    if (given == null) {
+      given = new LinkedHashSet<>();
+    }
+    given.add(parameter);
+  }
 
   /** The step layer's name of the step (its {@code @Symbol}). */
   protected abstract String stepName();
@@ -34,15 +48,17 @@ public abstract class StackpipeStep extends Step {
 
   protected StepArguments validated() throws AbortException {
     StepDescription description = Steps.description(stepName());
-    Map<String, Object> given = new LinkedHashMap<>();
+    Map<String, Object> arguments = new LinkedHashMap<>();
     values().forEach((name, value) -> {
-      Object fallback = description.parameter(name).orElseThrow().defaultValue();
-      if (value != null && !Objects.equals(value, fallback) && !(value instanceof Map<?, ?> m && m.isEmpty())) {
-        given.put(name, value);
+      StepParameter parameter = description.parameter(name).orElseThrow();
+      boolean passed = parameter.required() || (given != null ? given.contains(name)
+          : !Objects.equals(value, parameter.defaultValue()) && !(value instanceof Map<?, ?> m && m.isEmpty()));
+      if (value != null && passed) {
+        arguments.put(name, value);
       }
     });
     try {
-      return Steps.validate(stepName(), given);
+      return Steps.validate(stepName(), arguments);
     } catch (StepException e) {
       throw new AbortException(e.getMessage());
     }

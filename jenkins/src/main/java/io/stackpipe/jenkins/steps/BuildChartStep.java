@@ -22,12 +22,12 @@ public class BuildChartStep extends StackpipeStep {
   public BuildChartStep() {
   }
 
-  @DataBoundSetter public void setChart(String chart) { this.chart = chart; }
-  @DataBoundSetter public void setVersion(String version) { this.version = version; }
-  @DataBoundSetter public void setImage(String image) { this.image = image; }
-  @DataBoundSetter public void setPush(boolean push) { this.push = push; }
-  @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = appVersion; }
-  @DataBoundSetter public void setPlainHttp(boolean plainHttp) { this.plainHttp = plainHttp; }
+  @DataBoundSetter public void setChart(String chart) { this.chart = chart; given("chart"); }
+  @DataBoundSetter public void setVersion(String version) { this.version = version; given("version"); }
+  @DataBoundSetter public void setImage(String image) { this.image = image; given("image"); }
+  @DataBoundSetter public void setPush(boolean push) { this.push = push; given("push"); }
+  @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = appVersion; given("appVersion"); }
+  @DataBoundSetter public void setPlainHttp(boolean plainHttp) { this.plainHttp = plainHttp; given("plainHttp"); }
 
   public String getChart() { return chart; }
   public String getVersion() { return version; }

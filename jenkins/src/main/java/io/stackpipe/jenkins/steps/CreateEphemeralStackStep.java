@@ -22,10 +22,10 @@ public class CreateEphemeralStackStep extends StackpipeStep {
     this.name = name;
   }
 
-  @DataBoundSetter public void setOwner(String owner) { this.owner = owner; }
-  @DataBoundSetter public void setManifest(String manifest) { this.manifest = manifest; }
-  @DataBoundSetter public void setTtl(String ttl) { this.ttl = ttl; }
-  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = purpose; }
+  @DataBoundSetter public void setOwner(String owner) { this.owner = owner; given("owner"); }
+  @DataBoundSetter public void setManifest(String manifest) { this.manifest = manifest; given("manifest"); }
+  @DataBoundSetter public void setTtl(String ttl) { this.ttl = ttl; given("ttl"); }
+  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = purpose; given("purpose"); }
 
   public String getName() { return name; }
   public String getOwner() { return owner; }

@@ -26,11 +26,11 @@ public class DeployProfileStep extends StackpipeStep {
     this.stack = stack;
   }
 
-  @DataBoundSetter public void setVersion(String version) { this.version = version; }
+  @DataBoundSetter public void setVersion(String version) { this.version = version; given("version"); }
   /** Values as the pipeline wrote them (strings, numbers, booleans); the step layer checks and converts them. */
-  @DataBoundSetter public void setSet(Map<String, Object> set) { this.set = set == null ? new LinkedHashMap<>() : new LinkedHashMap<>(set); }
-  @DataBoundSetter public void setWait(boolean wait) { this.wait = wait; }
-  @DataBoundSetter public void setFromL3(boolean fromL3) { this.fromL3 = fromL3; }
+  @DataBoundSetter public void setSet(Map<String, Object> set) { this.set = set == null ? new LinkedHashMap<>() : new LinkedHashMap<>(set); given("set"); }
+  @DataBoundSetter public void setWait(boolean wait) { this.wait = wait; given("wait"); }
+  @DataBoundSetter public void setFromL3(boolean fromL3) { this.fromL3 = fromL3; given("fromL3"); }
 
   public String getChart() { return chart; }
   public String getVersion() { return version; }

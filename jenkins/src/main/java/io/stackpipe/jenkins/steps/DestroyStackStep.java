@@ -19,7 +19,7 @@ public class DestroyStackStep extends StackpipeStep {
     this.name = name;
   }
 
-  @DataBoundSetter public void setConfirm(String confirm) { this.confirm = confirm; }
+  @DataBoundSetter public void setConfirm(String confirm) { this.confirm = confirm; given("confirm"); }
 
   public String getName() { return name; }
   public String getConfirm() { return confirm; }

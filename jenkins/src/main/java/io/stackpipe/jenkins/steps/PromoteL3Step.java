@@ -29,10 +29,10 @@ public class PromoteL3Step extends StackpipeStep {
   public PromoteL3Step() {
   }
 
-  @DataBoundSetter public void setService(String service) { this.service = service; }
-  @DataBoundSetter public void setVersion(String version) { this.version = version; }
-  @DataBoundSetter public void setCandidate(String candidate) { this.candidate = candidate; }
-  @DataBoundSetter public void setKeepStackOnFailure(boolean keep) { this.keepStackOnFailure = keep; }
+  @DataBoundSetter public void setService(String service) { this.service = service; given("service"); }
+  @DataBoundSetter public void setVersion(String version) { this.version = version; given("version"); }
+  @DataBoundSetter public void setCandidate(String candidate) { this.candidate = candidate; given("candidate"); }
+  @DataBoundSetter public void setKeepStackOnFailure(boolean keep) { this.keepStackOnFailure = keep; given("keepStackOnFailure"); }
 
   public String getService() { return service; }
   public String getVersion() { return version; }
