@@ -3,6 +3,7 @@ package io.stackpipe.gate;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.kube.NamespaceAccess;
 import io.stackpipe.kube.ServiceAddresses.ServiceAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -40,7 +41,9 @@ import java.util.function.Consumer;
  *     .call();
  * }</pre>
  *
- * The kubeconfig handed to the command is a 0600 file in a private folder, deleted when the command ends.
+ * The kubeconfig handed to the command is a 0600 file in a private folder, deleted when the command ends. Its
+ * credential is not the installation's: a token of a ServiceAccount that may change the stack's namespace and
+ * nothing else ({@link NamespaceAccess}), revoked when the command ends.
  */
 public final class SystemTest {
 
@@ -58,6 +61,8 @@ public final class SystemTest {
   private Map<String, String> variables = Map.of();
   private Path directory;
   private Duration timeout = Duration.ofMinutes(30);
+  // The token outlives the timeout a little (the API server's minimum is 10 minutes), then dies by itself.
+  private static final Duration TOKEN_MARGIN = Duration.ofMinutes(10);
   private Set<String> masked = Set.of();
   private Consumer<String> progress = line -> { };
 
@@ -165,10 +170,11 @@ public final class SystemTest {
     }
     requireRunnable();
     long start = System.nanoTime();
+    NamespaceAccess access = NamespaceAccess.grant(kube, namespace, timeout.plus(TOKEN_MARGIN));
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-system-test-")) {
       Path kubeconfig = temp.newFile("kubeconfig");
       Set<String> secrets = new HashSet<>(masked);
-      secrets.addAll(kube.writeKubeconfig(kubeconfig, namespace));
+      secrets.addAll(access.writeKubeconfig(kubeconfig));
       Map<String, String> stack = environment(kube, namespace);
       ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
       builder.environment().clear();
@@ -207,6 +213,8 @@ public final class SystemTest {
       return new SystemTestResult(shownCommand, namespace, exit, !finished, took, last);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      access.revoke();
     }
   }
 

@@ -9,6 +9,7 @@ import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.kube.NamespaceAccess;
 import io.stackpipe.umbrella.Umbrella;
 import io.stackpipe.umbrella.UmbrellaPull;
 import io.stackpipe.umbrella.UmbrellaResolve;
@@ -30,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An open {@link Installation}: owns the Kubernetes client, the secret keys (their KMS clients) and a private folder
@@ -226,11 +229,17 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * Writes a kubeconfig of this cluster for {@code namespace} to {@code file} (which the caller made private): the
-   * body of a gate reaches its stack with it.
+   * Writes a kubeconfig of this cluster for {@code namespace} to {@code file} (which the caller made private), whose
+   * credential may change that namespace and nothing else ({@link NamespaceAccess}, living {@code lifetime}): the
+   * body of a gate reaches its stack with it. Returns the token, to mask; {@link #revokeNamespaceAccess} ends it.
    */
-  public void writeKubeconfig(Path file, String namespace) {
-    kube.writeKubeconfig(file, namespace);
+  public Set<String> writeNamespaceKubeconfig(Path file, String namespace, Duration lifetime) {
+    return NamespaceAccess.grant(kube, namespace, lifetime).writeKubeconfig(file);
+  }
+
+  /** Ends what {@link #writeNamespaceKubeconfig} granted in {@code namespace}. */
+  public void revokeNamespaceAccess(String namespace) {
+    NamespaceAccess.revoke(kube, namespace);
   }
 
   /** Closes the keys, the Kubernetes client and deletes the private folder, each even when another fails. */

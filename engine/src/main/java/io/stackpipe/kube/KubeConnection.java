@@ -8,16 +8,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A connection to one cluster: a fabric8 client plus where its configuration came from (Helm needs the same
@@ -185,119 +179,6 @@ public final class KubeConnection implements AutoCloseable {
 
   public ServiceAddresses services() {
     return new ServiceAddresses(this);
-  }
-
-  /**
-   * Writes a kubeconfig for tools run against this cluster (kubectl, helm, a system test) with {@code namespace}
-   * as its default namespace: this connection's context only, its relative file paths made absolute; in-cluster,
-   * the service account's server, CA file and token file. The file holds credentials: the caller gives a 0600 file
-   * in a private folder and deletes it. Returns the credential values it holds (tokens, keys, passwords), for
-   * masking.
-   */
-  public Set<String> writeKubeconfig(Path file, String namespace) {
-    Map<String, Object> config = kubeconfig == null ? inClusterKubeconfig() : contextOnly();
-    @SuppressWarnings("unchecked")
-    Map<String, Object> context = (Map<String, Object>) ((Map<String, Object>) ((List<?>) config
-        .get("contexts")).get(0)).get("context");
-    context.put("namespace", namespace);
-    Set<String> credentials = new HashSet<>();
-    collectCredentials(config.get("users"), credentials);
-    try {
-      Files.writeString(file, SafeYaml.dump(config));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a kubeconfig", e);
-    }
-    return credentials;
-  }
-
-  private Map<String, Object> inClusterKubeconfig() {
-    Config config = client.getConfiguration();
-    Map<String, Object> cluster = new LinkedHashMap<>();
-    cluster.put("server", config.getMasterUrl());
-    cluster.put("certificate-authority", SERVICE_ACCOUNT_DIR.resolve("ca.crt").toString());
-    Map<String, Object> user = new LinkedHashMap<>();
-    user.put("tokenFile", SERVICE_ACCOUNT_DIR.resolve("token").toString());
-    Map<String, Object> context = new LinkedHashMap<>();
-    context.put("cluster", "in-cluster");
-    context.put("user", "in-cluster");
-    Map<String, Object> kubeconfigMap = new LinkedHashMap<>();
-    kubeconfigMap.put("apiVersion", "v1");
-    kubeconfigMap.put("kind", "Config");
-    kubeconfigMap.put("clusters", List.of(Map.of("name", "in-cluster", "cluster", cluster)));
-    kubeconfigMap.put("users", List.of(Map.of("name", "in-cluster", "user", user)));
-    kubeconfigMap.put("contexts", List.of(new LinkedHashMap<>(Map.of("name", "in-cluster",
-        "context", context))));
-    kubeconfigMap.put("current-context", "in-cluster");
-    return kubeconfigMap;
-  }
-
-  /** The kubeconfig file reduced to the context this connection uses, with its cluster and user. */
-  private Map<String, Object> contextOnly() {
-    Object loaded = SafeYaml.load(kubeconfig, kubeconfig.toString());
-    if (!(loaded instanceof Map<?, ?> file)) {
-      throw new KubeException("kubeconfig " + kubeconfig + ": not a mapping");
-    }
-    String current = client.getConfiguration().getCurrentContext() == null ? String.valueOf(file.get("current-context"))
-        : client.getConfiguration().getCurrentContext().getName();
-    Map<String, Object> context = named(file, "contexts", current);
-    Map<?, ?> body = context.get("context") instanceof Map<?, ?> m ? m : Map.of();
-    Map<String, Object> copy = new LinkedHashMap<>();
-    copy.put("name", current);
-    copy.put("context", new LinkedHashMap<>(body));
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("apiVersion", "v1");
-    result.put("kind", "Config");
-    result.put("clusters", List.of(absolute(named(file, "clusters", String.valueOf(body.get("cluster"))))));
-    result.put("users", body.get("user") == null ? List.of()
-        : List.of(absolute(named(file, "users", String.valueOf(body.get("user"))))));
-    result.put("contexts", List.of(copy));
-    result.put("current-context", current);
-    return result;
-  }
-
-  private Map<String, Object> named(Map<?, ?> file, String list, String name) {
-    if (file.get(list) instanceof List<?> items) {
-      for (Object item : items) {
-        if (item instanceof Map<?, ?> entry && name.equals(String.valueOf(entry.get("name")))) {
-          Map<String, Object> copy = new LinkedHashMap<>();
-          entry.forEach((k, v) -> copy.put(String.valueOf(k), v));
-          return copy;
-        }
-      }
-    }
-    throw new KubeException("kubeconfig " + kubeconfig + ": no " + list.substring(0, list.length() - 1) + " named "
-        + name);
-  }
-
-  /** The file paths of a cluster or user entry, made absolute against the kubeconfig's folder (as kubectl reads them). */
-  private Map<String, Object> absolute(Map<String, Object> entry) {
-    for (String key : List.of("cluster", "user")) {
-      if (entry.get(key) instanceof Map<?, ?> body) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        body.forEach((k, v) -> {
-          String name = String.valueOf(k);
-          boolean path = Set.of("certificate-authority", "client-certificate", "client-key", "tokenFile")
-              .contains(name);
-          copy.put(name, path && v != null ? kubeconfig.getParent().resolve(String.valueOf(v)).toString() : v);
-        });
-        entry.put(key, copy);
-      }
-    }
-    return entry;
-  }
-
-  private static void collectCredentials(Object users, Set<String> credentials) {
-    if (users instanceof List<?> list) {
-      for (Object item : list) {
-        if (item instanceof Map<?, ?> entry && entry.get("user") instanceof Map<?, ?> user) {
-          for (String key : List.of("token", "client-key-data", "password")) {
-            if (user.get(key) != null && !String.valueOf(user.get(key)).isEmpty()) {
-              credentials.add(String.valueOf(user.get(key)));
-            }
-          }
-        }
-      }
-    }
   }
 
   /** One-line {@link KubeException} for a failed API call; {@code namespace} is {@code null} at cluster scope. */

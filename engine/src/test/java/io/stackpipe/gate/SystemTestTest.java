@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.kube.NamespaceAccess;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
@@ -68,16 +69,43 @@ class SystemTestTest {
     assertThat(progress).contains("ns=" + ns, "services=billing order-api", "url=http://" + orderApi + ":8080",
         "home=unset"); // only the environment given, not the JVM's
     assertThat(result.lastLines()).startsWith("ns=" + ns);
-    // The kubeconfig reaches the same cluster with the stack's namespace as its default, and is gone afterwards.
+    // The kubeconfig reaches the same cluster with the stack's namespace as its default, and is gone afterwards;
+    // its credential was the namespace's own, and it is revoked once the command has ended.
     try (KubeConnection copied = KubeConnection.fromKubeconfig(work.resolve("copied"), null)) {
       assertThat(copied.client().getNamespace()).isEqualTo(ns);
-      assertThat(copied.services().list(ns)).extracting(a -> a.service()).containsExactly("billing", "order-api");
+      assertThatThrownBy(() -> copied.services().list(ns)).hasMessageContaining("unauthorized");
     }
+    assertThat(admin.serviceAccounts().inNamespace(ns).withName(NamespaceAccess.ACCOUNT).get()).isNull();
     String file = progress.stream().filter(l -> l.startsWith("kubeconfig=")).findFirst().orElseThrow()
         .substring("kubeconfig=".length());
     assertThat(Path.of(file)).doesNotExist();
     assertThat(Path.of(file).getParent()).doesNotExist();
     assertThat(result.toMap()).containsEntry("exitCode", 0).containsEntry("passed", true).containsKey("durationMillis");
+  }
+
+  @Test
+  void theCommandsCredentialChangesItsNamespaceAndNothingElse() {
+    // Granted as the gate grants it, used while it lives: the namespace yes, anything else no.
+    NamespaceAccess access = NamespaceAccess.grant(kube, ns, java.time.Duration.ofMinutes(10));
+    try {
+      access.writeKubeconfig(work.resolve("live"));
+      try (KubeConnection scoped = KubeConnection.fromKubeconfig(work.resolve("live"), null)) {
+        assertThat(scoped.services().list(ns)).extracting(a -> a.service()).containsExactly("billing", "order-api");
+        scoped.client().configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+            .withNewMetadata().withName("written-by-tests").endMetadata().build()).create();
+        assertThatThrownBy(() -> scoped.namespaces().list(io.stackpipe.kube.Selector.all()))
+            .isInstanceOf(io.stackpipe.kube.KubeAccessDeniedException.class);
+        assertThatThrownBy(() -> scoped.client().secrets().inNamespace("kube-system").list())
+            .hasMessageContaining("Forbidden");
+        assertThatThrownBy(() -> scoped.client().rbac().roleBindings().inNamespace(ns).resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("escalate")
+                .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "cluster-admin")
+                .addNewSubject().withKind("ServiceAccount").withName(NamespaceAccess.ACCOUNT).withNamespace(ns)
+                .endSubject().build()).create()).hasMessageContaining("Forbidden");
+      }
+    } finally {
+      access.revoke();
+    }
   }
 
   @Test
@@ -96,7 +124,8 @@ class SystemTestTest {
     SystemTestResult result = sh("echo the secret is " + CANARY + "; cat \"$KUBECONFIG\"").masking(List.of(CANARY))
         .call();
 
-    assertThat(String.join("\n", progress)).doesNotContain(CANARY).contains("the secret is ****");
+    assertThat(String.join("\n", progress)).doesNotContain(CANARY).contains("the secret is ****")
+        .contains("token: ****");
     assertThat(result.lastLines()).noneMatch(l -> l.contains(CANARY));
     try (Stream<String> lines = Files.lines(kube.kubeconfig())) {
       List<String> credentials = lines.filter(l -> l.strip().startsWith("client-key-data:") || l.strip()

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * phases around the body, each with its own cluster connection and nothing between them but the {@link L3Session}.
  */
 final class L3Gates {
+  // The body's namespace-scoped token dies by itself after this, even if close never runs (a crashed controller).
+  private static final Duration BODY_TOKEN_LIFETIME = Duration.ofHours(4);
 
   private L3Gates() {
   }
@@ -55,7 +58,7 @@ final class L3Gates {
       try {
         Path kubeconfig = Files.createFile(folder.resolve("kubeconfig"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        session.writeKubeconfig(kubeconfig, opened.namespace());
+        session.writeNamespaceKubeconfig(kubeconfig, opened.namespace(), BODY_TOKEN_LIFETIME);
         Map<String, String> environment = new LinkedHashMap<>(opened.environment());
         environment.put(SystemTest.KUBECONFIG, kubeconfig.toString());
         return new L3Session(opened, environment, folder.toString());
@@ -71,6 +74,9 @@ final class L3Gates {
   static Map<String, Object> close(L3Session l3Session, boolean bodySucceeded, String failureReason,
       StepEnvironment context) {
     try (Session session = context.openSession()) {
+      if (!l3Session.gate().alreadyInL3()) {
+        session.revokeNamespaceAccess(l3Session.gate().namespace());
+      }
       String reason = bodySucceeded ? null
           : "the body failed: " + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)");
       GateResult result = gate(session, context, l3Session.gate().keepOnFailure()).close(l3Session.gate(),
