@@ -261,7 +261,8 @@ class JenkinsfilesTest {
     }
 
     @Test
-    void theNonBlockFormPromotesACandidateTestedElsewhereAndRefusesAStaleOne() throws IOException {
+    void promoteCandidatePromotesACandidateTestedElsewhereAndRefusesAStaleOneAndPromoteL3NeedsABody()
+        throws IOException {
       // Two candidates made from the same L3 (as two pipelines that test in stages of their own would).
       for (String version : List.of("1.0.1", "1.0.2")) {
         ChartBuild.of(checkout("gateway", version)).withVersion(version)
@@ -274,7 +275,7 @@ class JenkinsfilesTest {
       Path root = Files.createDirectories(work.resolve("non-block"));
       Files.writeString(root.resolve("Jenkinsfile"), """
           node {
-            def promoted = promoteL3 candidate: params.CANDIDATE
+            def promoted = promoteCandidate candidate: params.CANDIDATE
             echo "L3 ${promoted.before.version} -> ${promoted.after.version}: ${promoted.verdict}"
           }
           """);
@@ -288,10 +289,17 @@ class JenkinsfilesTest {
       L3Version after = currentL3();
       assertThat(after.services()).containsEntry("gateway", "1.0.1");
       assertThat(promoted.log).contains("L3 " + before.version() + " -> " + after.version() + ": promoted");
-      assertResultsAsDocumented(promoted, "promoteL3");
+      assertResultsAsDocumented(promoted, "promoteCandidate");
       assertThat(stale.result()).isEqualTo("FAILURE");
-      assertThat(stale.error()).startsWith("promoteL3: candidate " + second + " is stale: ")
+      assertThat(stale.error()).startsWith("promoteCandidate: candidate " + second + " is stale: ")
           .endsWith("(run the pipeline again to test the change on the new L3, or `stackpipe l3 rebase " + second + "`)");
+      assertThat(currentL3()).isEqualTo(after);
+
+      // As in Jenkins: a block step called without a body is refused before it runs.
+      Files.writeString(root.resolve("Bodyless"), "node { promoteL3 service: 'gateway', version: '1.0.2' }\n");
+      JenkinsPipeline bodyless = new JenkinsPipeline(root, root.resolve("ws-3"), settings).run("Bodyless");
+      assertThat(bodyless.result()).isEqualTo("FAILURE");
+      assertThat(bodyless.error()).isEqualTo("promoteL3 step must be called with a body");
       assertThat(currentL3()).isEqualTo(after);
     }
   }

@@ -36,7 +36,7 @@ final class L3Gates {
       try {
         promoted = session.promote(candidate);
       } catch (StaleCandidateException stale) {
-        throw stale(stale.getMessage(), candidate);
+        throw stale(PromoteCandidateStep.NAME, stale.getMessage(), candidate);
       }
       context.progress().accept("promoted L3 candidate " + candidate + " (" + promoted.service() + " "
           + (promoted.from() == null ? "(new)" : promoted.from()) + " -> " + promoted.version() + "): L3 "
@@ -82,7 +82,7 @@ final class L3Gates {
       GateResult result = gate(session, context, l3Session.gate().keepOnFailure()).close(l3Session.gate(),
           bodySucceeded, reason);
       if (result.verdict() == GateVerdict.STALE) {
-        throw stale(result.reason(), result.candidate());
+        throw stale(PromoteL3Step.NAME, result.reason(), result.candidate());
       }
       return result.toMap();
     } finally {
@@ -96,8 +96,8 @@ final class L3Gates {
     return session.gate().withBuildUrl(context.buildUrl()).keepOnFailure(keepStackOnFailure);
   }
 
-  private static StepException stale(String message, String candidate) {
-    return StepException.of(PromoteL3Step.NAME, message + " (run the pipeline again to test the change on the new"
+  private static StepException stale(String step, String message, String candidate) {
+    return StepException.of(step, message + " (run the pipeline again to test the change on the new"
         + " L3, or `stackpipe l3 rebase " + candidate + "`)");
   }
 

@@ -3,6 +3,7 @@ package io.stackpipe.steps;
 import static io.stackpipe.steps.StepParameter.Type.BOOLEAN;
 import static io.stackpipe.steps.StepParameter.Type.STRING;
 import static io.stackpipe.steps.StepParameter.optional;
+import static io.stackpipe.steps.StepParameter.required;
 
 import io.stackpipe.SemVer;
 import java.util.List;
@@ -11,28 +12,15 @@ import java.util.Map;
 /**
  * promoteL3: the L3 quality gate for one new service version. With a body it runs in two phases the front end calls
  * around the body: {@link #open} (candidate → ephemeral stack; the body's environment) and {@link #close} (promote
- * when the body succeeded, else reject with the failure as reason; destroy the stack unless kept). Without a body,
- * {@code promoteL3(candidate: id)} promotes a candidate tested elsewhere.
+ * when the body succeeded, else reject with the failure as reason; destroy the stack unless kept). It always takes a
+ * body, as Jenkins requires of a block step; {@code promoteCandidate} promotes a candidate tested elsewhere.
  */
 public final class PromoteL3Step implements StepCall {
 
   static final String NAME = "promoteL3";
 
-  private static final StepDescription DESCRIPTION = new StepDescription(NAME,
-      "The L3 quality gate for one new service version, promoted only if the system tests pass on it. With a body: makes the L3 candidate of one new service version (L3 with exactly that"
-          + " service changed), creates an ephemeral stack from it, runs the body (the system tests) with"
-          + " STACK_NAMESPACE, KUBECONFIG and the services' addresses in its environment, then promotes the"
-          + " candidate when the body succeeds or rejects it with the failure as reason, and destroys the stack."
-          + " Without a body, promoteL3(candidate: id) promotes a candidate tested elsewhere. Promotion is a"
-          + " compare-and-swap: a candidate whose base is no longer L3 is stale and refused, with the rebase hint.",
-      true,
-      List.of(
-          optional("service", STRING, null, "With a body: the service whose new version is the candidate's one change."),
-          optional("version", STRING, null, "With a body: the service's chart version, already in the chart registry."),
-          optional("candidate", STRING, null, "Without a body: the id of the candidate to promote."),
-          optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when its tests (the body) fail, to look"
-              + " at it (the reaper removes it when idle).")),
-      List.of(
+  /** What a gate returns, and what promoteCandidate returns too. */
+  static final List<ResultField> RESULT = List.of(
           new ResultField("service", "the service changed"),
           new ResultField("version", "its new version"),
           new ResultField("from", "the version L3 held before, or null for a new service"),
@@ -47,15 +35,28 @@ public final class PromoteL3Step implements StepCall {
           new ResultField("namespace", "its namespace"),
           new ResultField("stackKept", "whether the stack still exists (keepStackOnFailure after a failure)"),
           new ResultField("timings", "milliseconds per phase: stack, tests, verdict, destroy"),
-          new ResultField("test", "null (the body is the test)")),
-      "def gate = promoteL3(service: 'orders', version: chart.version) {\n"
+          new ResultField("test", "null (the body is the test)"));
+
+  private static final String EXAMPLE = "def gate = promoteL3(service: 'orders', version: chart.version) {\n"
           + "  // in its environment: STACK_NAME, STACK_NAMESPACE, STACK_SERVICES, KUBECONFIG, L3_CANDIDATE, ORDERS_URL …\n"
           + "  sh 'sh system-tests.sh'\n"
           + "}\n"
-          + "echo \"L3 ${gate.before.version} -> ${gate.after.version}: ${gate.verdict}\"\n"
-          + "\n"
-          + "// Tested elsewhere: promote the candidate by its id.\n"
-          + "promoteL3 candidate: params.CANDIDATE");
+          + "echo \"L3 ${gate.before.version} -> ${gate.after.version}: ${gate.verdict}\"";
+
+  private static final StepDescription DESCRIPTION = new StepDescription(NAME,
+      "The L3 quality gate for one new service version, promoted only if the system tests pass on it. With a body: makes the L3 candidate of one new service version (L3 with exactly that"
+          + " service changed), creates an ephemeral stack from it, runs the body (the system tests) with"
+          + " STACK_NAMESPACE, KUBECONFIG and the services' addresses in its environment, then promotes the"
+          + " candidate when the body succeeds or rejects it with the failure as reason, and destroys the stack."
+          + " A candidate tested elsewhere is promoted by promoteCandidate. Promotion is a"
+          + " compare-and-swap: a candidate whose base is no longer L3 is stale and refused, with the rebase hint.",
+      true,
+      List.of(
+          required("service", STRING, "The service whose new version is the candidate's one change."),
+          required("version", STRING, "The service's chart version, already in the chart registry."),
+          optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when its tests (the body) fail, to look"
+              + " at it (the reaper removes it when idle).")),
+      RESULT, EXAMPLE);
 
   @Override
   public StepDescription description() {
@@ -67,17 +68,11 @@ public final class PromoteL3Step implements StepCall {
     Steps.checkArgument(arguments, "version", version -> SemVer.parse("version", version));
   }
 
-  /** The non-block form: promotes {@code candidate:}. */
+  /** Without a body: refused, as Jenkins refuses a block step called without one. */
   @Override
   public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
-    if (arguments.given("service") || arguments.given("version") || arguments.given("keepStackOnFailure")) {
-      throw StepException.of(NAME, "without a body promoteL3 takes candidate: only; service: and version: need a"
-          + " body that tests the candidate's stack: promoteL3(service: …, version: …) { … }");
-    }
-    if (!arguments.given("candidate")) {
-      throw StepException.ofArgument(NAME, "candidate", "is required without a body");
-    }
-    return L3Gates.promote(arguments.string("candidate"), context);
+    throw StepException.of(NAME, "needs a body that tests the candidate's stack: promoteL3(service: …, version: …)"
+        + " { … }; a candidate tested elsewhere is promoted by promoteCandidate candidate: id");
   }
 
   /**
@@ -88,19 +83,8 @@ public final class PromoteL3Step implements StepCall {
     if (!arguments.step().equals(NAME)) {
       throw new IllegalArgumentException("arguments of " + arguments.step() + ", not " + NAME);
     }
-    return Steps.refusingAs(NAME, () -> {
-      if (arguments.given("candidate")) {
-        throw StepException.ofArgument(NAME, "candidate", "only without a body: with a body promoteL3 makes its own"
-            + " candidate from service: and version:");
-      }
-      for (String required : List.of("service", "version")) {
-        if (!arguments.given(required)) {
-          throw StepException.ofArgument(NAME, required, "is required with a body");
-        }
-      }
-      return L3Gates.open(arguments.string("service"), arguments.string("version"),
-          arguments.bool("keepStackOnFailure"), context);
-    });
+    return Steps.refusingAs(NAME, () -> L3Gates.open(arguments.string("service"), arguments.string("version"),
+        arguments.bool("keepStackOnFailure"), context));
   }
 
   /**

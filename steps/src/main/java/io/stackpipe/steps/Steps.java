@@ -25,7 +25,7 @@ public final class Steps {
 
   static {
     for (StepCall step : List.of(new BuildChartStep(), new CreateEphemeralStackStep(), new PromoteL3Step(),
-        new DeployProfileStep(), new DestroyStackStep(), new TouchStackStep())) {
+        new PromoteCandidateStep(), new DeployProfileStep(), new DestroyStackStep(), new TouchStackStep())) {
       STEPS.put(step.description().name(), step);
     }
   }

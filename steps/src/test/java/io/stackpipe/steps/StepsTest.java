@@ -25,9 +25,9 @@ class StepsTest {
   @Nested
   class Catalogue {
     @Test
-    void listsTheSixStepsInTheDocsOrder() {
+    void listsTheSevenStepsInTheDocsOrder() {
       assertThat(Steps.descriptions()).extracting(StepDescription::name).containsExactly("buildChart",
-          "createEphemeralStack", "promoteL3", "deployProfile", "destroyStack", "touchStack");
+          "createEphemeralStack", "promoteL3", "promoteCandidate", "deployProfile", "destroyStack", "touchStack");
       assertThat(Steps.descriptions()).filteredOn(StepDescription::block).extracting(StepDescription::name)
           .containsExactly("promoteL3");
     }
@@ -145,7 +145,7 @@ class StepsTest {
           .hasMessageStartingWith("createEphemeralStack: ttl: ");
       assertThatThrownBy(() -> Steps.call("touchStack", Map.of("name", "-x"), bare))
           .hasMessageStartingWith("touchStack: name: \"-x\" is not a valid stack name");
-      assertThatThrownBy(() -> Steps.call("promoteL3", Map.of("candidate", "c1", "version", "one"), bare))
+      assertThatThrownBy(() -> Steps.call("promoteL3", Map.of("service", "orders", "version", "one"), bare))
           .hasMessage("promoteL3: version: " + SemVer.problem("one"));
     }
 
@@ -189,21 +189,17 @@ class StepsTest {
     }
 
     @Test
-    void promoteL3WithoutABodyTakesOnlyACandidate() {
+    void promoteL3AlwaysTakesABodyAndPromoteCandidateACandidate() {
       assertThatThrownBy(() -> Steps.call("promoteL3", Map.of("service", "orders", "version", "1.0.1"), context()))
           .isInstanceOf(StepException.class)
-          .hasMessageStartingWith("promoteL3: without a body promoteL3 takes candidate: only");
-      assertThatThrownBy(() -> Steps.call("promoteL3", Map.of(), context()))
-          .hasMessage("promoteL3: candidate: is required without a body");
-    }
-
-    @Test
-    void promoteL3WithABodyNeedsServiceAndVersionAndNoCandidate() {
-      PromoteL3Step promote = Steps.promoteL3();
-      assertThatThrownBy(() -> promote.open(Steps.validate("promoteL3", Map.of("service", "orders")), context()))
-          .hasMessage("promoteL3: version: is required with a body");
-      assertThatThrownBy(() -> promote.open(Steps.validate("promoteL3", Map.of("candidate", "c-1")), context()))
-          .hasMessageStartingWith("promoteL3: candidate: only without a body");
+          .hasMessageStartingWith("promoteL3: needs a body that tests the candidate's stack")
+          .hasMessageEndingWith("promoteCandidate candidate: id");
+      assertThatThrownBy(() -> Steps.validate("promoteL3", Map.of("service", "orders")))
+          .hasMessage("promoteL3: version: is required");
+      assertThatThrownBy(() -> Steps.validate("promoteL3", Map.of("candidate", "c-1")))
+          .hasMessageStartingWith("promoteL3: candidate: unknown parameter");
+      assertThatThrownBy(() -> Steps.validate("promoteCandidate", Map.of()))
+          .hasMessage("promoteCandidate: candidate: is required");
     }
 
     @Test
