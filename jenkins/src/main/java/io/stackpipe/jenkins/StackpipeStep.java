@@ -69,11 +69,25 @@ public abstract class StackpipeStep extends Step {
     return new StepCallExecution(context, validated());
   }
 
-  /** The descriptors' common part: a node's workspace is required, since the work runs on that agent. */
+  /**
+   * The descriptors' common part: a node's workspace is required, since the work runs on that agent; and the raw
+   * arguments of a Jenkinsfile are checked by the step layer before structs binds them, because structs drops an
+   * unknown (misspelt) argument with only a WARNING and fails a wrong type with a ClassCastException.
+   */
   public abstract static class StackpipeStepDescriptor extends StepDescriptor {
     @Override
     public Set<? extends Class<?>> getRequiredContext() {
       return Set.of(Run.class, TaskListener.class, FilePath.class, EnvVars.class);
+    }
+
+    @Override
+    public Step newInstance(Map<String, Object> arguments) throws Exception {
+      try {
+        Steps.validate(getFunctionName(), arguments);
+      } catch (StepException e) {
+        throw new AbortException(e.getMessage());
+      }
+      return super.newInstance(arguments);
     }
   }
 }
