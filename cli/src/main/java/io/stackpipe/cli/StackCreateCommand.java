@@ -1,10 +1,12 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.PrivateTempDir;
+import io.stackpipe.StackpipeException;
 import io.stackpipe.umbrella.UmbrellaStack;
 import io.stackpipe.umbrella.UmbrellaStackResult;
 import io.stackpipe.installation.Session;
 import io.stackpipe.umbrella.Umbrella;
+import io.stackpipe.stack.EnsuredStack;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
 import java.time.Duration;
@@ -59,13 +61,28 @@ final class StackCreateCommand extends StackCommand.StackSubcommand {
   @Option(names = "--keep-on-failure", description = "Keep the stack when its install fails, to look at it.")
   boolean keepOnFailure;
 
+  @Option(names = "--if-absent", description = "Succeed when a stack of that name and --type exists already (left as"
+      + " it is), as the ensureStack step does; not with --manifest.")
+  boolean ifAbsent;
+
   @Override
   int run(Session session) {
     StackType stackType = StackType.parse(type);
     Duration idle = ttl == null ? null : StackCommand.duration("ttl", ttl);
+    if (ifAbsent && manifest != null) {
+      throw StackpipeException.ofField("ifAbsent", "not with --manifest: a stack of services is made once");
+    }
     if (manifest == null) {
-      Stack stack = session.stacks().create(name).withOwner(owner).withType(stackType).withTtl(idle)
-          .withPurpose(purpose).call();
+      var create = session.stacks().create(name).withOwner(owner).withType(stackType).withTtl(idle)
+          .withPurpose(purpose);
+      if (ifAbsent) {
+        EnsuredStack ensured = create.ensure();
+        target.print(ensured, ensured.createdNow() ? created(ensured.stack()) : "found stack " + name + " ("
+            + ensured.stack().type().label() + ", owner " + ensured.stack().owner() + ") in namespace "
+            + ensured.stack().namespace() + ": left as it is");
+        return 0;
+      }
+      Stack stack = create.call();
       target.print(stack, created(stack) + "\n  kubectl --namespace " + stack.namespace() + " get all"
           + "\n  telepresence connect --namespace " + stack.namespace());
       return 0;

@@ -33,6 +33,8 @@ public final class CreateStack {
   private StackManifest manifest;
   private Content content;
   private boolean keepOnFailure;
+  private boolean existingIsFine;
+  private boolean madeNow;
 
   CreateStack(Stacks stacks, String name) {
     this.stacks = stacks;
@@ -76,6 +78,23 @@ public final class CreateStack {
   public CreateStack keepOnFailure(boolean value) {
     this.keepOnFailure = value;
     return this;
+  }
+
+  /**
+   * Makes sure the stack exists: an existing stack of this installation of the same type is the result, unchanged
+   * (its owner and purpose stay); one of another type is refused. For pipelines that deploy to a persistent stack
+   * they may be the first to use ({@link #ensure()}).
+   */
+  public CreateStack ifAbsent() {
+    this.existingIsFine = true;
+    return this;
+  }
+
+  /** {@link #ifAbsent()} and {@link #call()}, saying whether the stack was made now. */
+  public EnsuredStack ensure() {
+    ifAbsent();
+    Stack stack = call();
+    return new EnsuredStack(stack, madeNow);
   }
 
   public Stack call() {
@@ -134,11 +153,21 @@ public final class CreateStack {
           stacks.awaitGone(namespace);
           continue;
         }
+        if (existingIsFine && stack != null && name.equals(stack.name())) {
+          if (stack.type() != type) {
+            throw StackpipeException.ofField("type", "\"" + name + "\" exists as a "
+                + (stack.type() == null ? "stack of unknown type" : stack.type().label() + " stack")
+                + ", not " + type.label());
+          }
+          madeNow = false;
+          return stack;
+        }
         throw StackpipeException.ofField("stack", "\"" + name + "\" already exists" + (ours
             ? " (owner " + stack.owner() + ")"
             : ": namespace " + namespace + " is not a stack of installation " + stacks.installation()));
       }
     }
+    madeNow = true;
     Stack stack = Stack.read(created, now, stacks.reapPolicy());
     if (content == null) {
       return stack;

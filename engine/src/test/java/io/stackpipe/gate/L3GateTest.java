@@ -28,6 +28,7 @@ import io.stackpipe.stack.policy.PolicyRefusedException;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.kube.ExampleImages;
+import io.stackpipe.testsupport.kube.Going;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithNode;
@@ -137,7 +138,7 @@ class L3GateTest {
       assertThat(l3.candidateById(result.candidate()).verdict()).isEqualTo(Verdict.PROMOTED);
       assertThat(l3.candidateById(result.candidate()).stack()).isEqualTo(result.stack());
       assertThat(result.stack()).isEqualTo("l3-" + result.candidate());
-      assertThat(admin.namespaces().withName(result.namespace()).get()).isNull();
+      assertThat(Going.goneOrGoing(admin, result.namespace())).isTrue();
       assertThat(result.stackKept()).isFalse();
       assertThat(result.timings()).containsKeys("stack", "tests", "verdict", "destroy");
       // Real HTTP calls reached the candidate's pods, end to end through the gateway.
@@ -199,7 +200,7 @@ class L3GateTest {
       assertThat(closed.after().services()).containsEntry("orders", "1.1.0");
       assertThat(again.verdict()).isEqualTo(GateVerdict.PROMOTED);
       assertThat(l3.current().orElseThrow().sequence()).isEqualTo(2);
-      assertThat(admin.namespaces().withName(opened.namespace()).get()).isNull();
+      assertThat(Going.goneOrGoing(admin, opened.namespace())).isTrue();
     }
 
     @Test

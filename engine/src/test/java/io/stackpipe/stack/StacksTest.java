@@ -178,6 +178,29 @@ class StacksTest {
   }
 
   @Test
+  void ensureMakesAStackOnceThenFindsItAndRefusesAnotherType(@KubeConfigPath Path kubeconfig,
+      @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      EnsuredStack first = f.stacks.create("qa1").withOwner("team-qa").withType(StackType.PERSISTENT)
+          .withPurpose("release train").ensure();
+      String version = admin.namespaces().withName(f.namespace("qa1")).get().getMetadata().getResourceVersion();
+
+      EnsuredStack again = f.stacks.create("qa1").withOwner("someone-else").withType(StackType.PERSISTENT).ensure();
+
+      assertThat(first.createdNow()).isTrue();
+      assertThat(again.createdNow()).isFalse();
+      assertThat(again.stack().owner()).as("left as it is").isEqualTo("team-qa");
+      assertThat(again.toMap()).containsEntry("createdNow", false).containsEntry("purpose", "release train");
+      assertThat(admin.namespaces().withName(f.namespace("qa1")).get().getMetadata().getResourceVersion())
+          .isEqualTo(version);
+      assertThatThrownBy(() -> f.stacks.create("qa1").withOwner("ops").withType(StackType.PRODUCTION).ensure())
+          .hasMessage("\"qa1\" exists as a persistent stack, not production");
+      assertThatThrownBy(() -> f.stacks.create("qa1").withOwner("ops").withType(StackType.PERSISTENT).call())
+          .as("a plain create still refuses an existing stack").hasMessageContaining("already exists");
+    }
+  }
+
+  @Test
   void aStackOfTheSameNameIsCreatedOnceTheDestroyedOneIsGone(@KubeConfigPath Path kubeconfig,
       @TestNamespace String ns, KubernetesClient admin) {
     try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {

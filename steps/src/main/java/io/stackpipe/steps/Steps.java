@@ -25,7 +25,8 @@ public final class Steps {
 
   static {
     for (StepCall step : List.of(new BuildChartStep(), new CreateEphemeralStackStep(), new PromoteL3Step(),
-        new PromoteCandidateStep(), new DeployProfileStep(), new DestroyStackStep(), new TouchStackStep())) {
+        new PromoteCandidateStep(), new EnsureStackStep(), new DeployProfileStep(), new DestroyStackStep(),
+        new TouchStackStep())) {
       STEPS.put(step.description().name(), step);
     }
   }

@@ -25,9 +25,10 @@ class StepsTest {
   @Nested
   class Catalogue {
     @Test
-    void listsTheSevenStepsInTheDocsOrder() {
+    void listsTheEightStepsInTheDocsOrder() {
       assertThat(Steps.descriptions()).extracting(StepDescription::name).containsExactly("buildChart",
-          "createEphemeralStack", "promoteL3", "promoteCandidate", "deployProfile", "destroyStack", "touchStack");
+          "createEphemeralStack", "promoteL3", "promoteCandidate", "ensureStack", "deployProfile", "destroyStack",
+          "touchStack");
       assertThat(Steps.descriptions()).filteredOn(StepDescription::block).extracting(StepDescription::name)
           .containsExactly("promoteL3");
     }
@@ -143,6 +144,10 @@ class StepsTest {
           .hasMessageStartingWith("createEphemeralStack: name: \"My_Stack\" is not a valid stack name");
       assertThatThrownBy(() -> Steps.call("createEphemeralStack", Map.of("name", "pr-1", "ttl", "a week"), bare))
           .hasMessageStartingWith("createEphemeralStack: ttl: ");
+      assertThatThrownBy(() -> Steps.call("ensureStack", Map.of("name", "qa1", "type", "ephemeral"), bare))
+          .hasMessageStartingWith("ensureStack: type: ephemeral stacks come from createEphemeralStack");
+      assertThatThrownBy(() -> Steps.call("ensureStack", Map.of("name", "qa1", "type", "scratch"), bare))
+          .hasMessageStartingWith("ensureStack: type: \"scratch\" is not a stack type");
       assertThatThrownBy(() -> Steps.call("touchStack", Map.of("name", "-x"), bare))
           .hasMessageStartingWith("touchStack: name: \"-x\" is not a valid stack name");
       assertThatThrownBy(() -> Steps.call("promoteL3", Map.of("service", "orders", "version", "one"), bare))
