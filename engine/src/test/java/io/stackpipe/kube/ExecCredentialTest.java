@@ -1,0 +1,113 @@
+package io.stackpipe.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.Session;
+import io.stackpipe.installation.SessionEnvironment;
+import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.stack.Stack;
+import io.stackpipe.testsupport.kube.ExpiringTokens;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kubeconfigs whose user is an exec credential plugin (EKS, GKE, AKS, OIDC helpers), against a real API server whose
+ * tokens expire every few seconds: the engine (fabric8) and Helm (helm-java, in this JVM) each run the plugin again
+ * when the token runs out, so operations that outlast many tokens succeed.
+ */
+class ExecCredentialTest {
+
+  private static final Duration TTL = Duration.ofSeconds(3);
+
+  @TempDir
+  static Path dir;
+  private static ExpiringTokens tokens;
+  private static ControlPlane plane;
+  private static Path kubeconfig;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tokens = ExpiringTokens.start(dir, TTL);
+    plane = ControlPlane.builder().withTokenWebhook(tokens.uri()).start();
+    kubeconfig = Files.writeString(dir.resolve("exec.kubeconfig"),
+        tokens.kubeconfig("eks", plane.server(), plane.caCertificate()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (plane != null) {
+      plane.close();
+    }
+    if (tokens != null) {
+      tokens.close();
+    }
+  }
+
+  @Test
+  void stacksMadeAndDestroyedOverTwentyFiveSecondsOutlastSeveralTokens(@TempDir Path home) {
+    Installation installation = Installation.builder().withKubeconfigFile(kubeconfig.toString()).withId("exec")
+        .build();
+    int mintedBefore = tokens.minted();
+    int refusedBefore = tokens.refusedExpired();
+    Instant end = Instant.now().plusSeconds(25);
+    int rounds = 0;
+    try (Session session = installation.open(SessionEnvironment.of(Map.of(), home))) {
+      while (Instant.now().isBefore(end)) {
+        String name = "exec-" + rounds++;
+        Stack created = session.stacks().create(name).withOwner("alice").call();
+        assertThat(session.stacks().list(null).stacks()).extracting(Stack::name).contains(name);
+        assertThat(created.owner()).isEqualTo("alice");
+        // destroy waits (a watch) until the namespace controller has removed it
+        session.stacks().destroy(name);
+      }
+    }
+    assertThat(rounds).isGreaterThanOrEqualTo(2);
+    // The API server caches a successful review for 10 s (not configurable), so a token is refused at the first
+    // request after both its expiry and that: over 25 s at least two ran out under the client, which ran the
+    // plugin again each time (plus once at the start).
+    assertThat(tokens.refusedExpired() - refusedBefore).isGreaterThanOrEqualTo(2);
+    assertThat(tokens.minted() - mintedBefore).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void helmRunsThePluginItselfWhenItsTokenExpired() throws Exception {
+    Path chart = Path.of(getClass().getResource("/charts/demo-app").toURI());
+    String ns = "exec-helm";
+    try (KubernetesClient admin = plane.newClient()) {
+      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+    }
+    try (KubeConnection kube = KubeConnection.fromKubeconfig(kubeconfig, null)) {
+      HelmReleases helm = kube.releases();
+      assertThat(helm.install("web", ns, chart, Map.of()).revision()).isEqualTo(1);
+      for (int revision = 2; revision <= 3; revision++) {
+        awaitExpiryOfTheLastToken();
+        int before = tokens.minted();
+        // Without waitingUpTo an upgrade is helm-java alone: a new token here is one Helm's client-go asked for.
+        assertThat(helm.upgrade("web", ns, chart, Map.of("message", "r" + revision)).revision())
+            .isEqualTo(revision);
+        assertThat(tokens.minted()).isGreaterThan(before);
+      }
+      assertThat(helm.status("web", ns).status()).isEqualTo("deployed");
+    }
+  }
+
+  /** Waits (bounded) until the last minted token has expired, so the next call must get a fresh one. */
+  private static void awaitExpiryOfTheLastToken() throws InterruptedException {
+    Instant deadline = Instant.now().plus(TTL.multipliedBy(3));
+    while (!Instant.now().isAfter(tokens.lastExpiry()) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    assertThat(Instant.now()).isAfter(tokens.lastExpiry());
+  }
+}
