@@ -41,7 +41,7 @@ public final class Installation implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The keys of {@link #fromMap}, as the plugin's configuration and the step layer's settings name them. */
-  public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "installation",
+  public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "context", "installation",
       "namespacePrefix", "controlNamespace", "manifestName", "policy", "policyName", "ageKey", "kmsEndpoint",
       "timeout");
 
@@ -49,6 +49,7 @@ public final class Installation implements Serializable {
   private final boolean plainHttp;
   private final String kubeconfigFile;
   private final Secret kubeconfig;
+  private final String context;
   private final String id;
   private final String namespacePrefix;
   private final String controlNamespace;
@@ -64,6 +65,7 @@ public final class Installation implements Serializable {
     plainHttp = b.plainHttp;
     kubeconfigFile = b.kubeconfigFile;
     kubeconfig = b.kubeconfig;
+    context = b.context;
     id = b.id;
     namespacePrefix = b.namespacePrefix;
     controlNamespace = b.controlNamespace;
@@ -94,6 +96,7 @@ public final class Installation implements Serializable {
         case "plainHttp" -> b.withPlainHttp(Boolean.parseBoolean(value));
         case "kubeconfigFile" -> b.withKubeconfigFile(value);
         case "kubeconfig" -> b.withKubeconfig(Secret.of(value));
+        case "context" -> b.withContext(value);
         case "installation" -> b.withId(value);
         case "namespacePrefix" -> b.withNamespacePrefix(value);
         case "controlNamespace" -> b.withControlNamespace(value);
@@ -117,6 +120,7 @@ public final class Installation implements Serializable {
     b.plainHttp = plainHttp;
     b.kubeconfigFile = kubeconfigFile;
     b.kubeconfig = kubeconfig;
+    b.context = context;
     b.id = id;
     b.namespacePrefix = namespacePrefix;
     b.controlNamespace = controlNamespace;
@@ -174,6 +178,11 @@ public final class Installation implements Serializable {
     return kubeconfig;
   }
 
+  /** The kubeconfig context to use, or null for its current context. */
+  public String context() {
+    return context;
+  }
+
   /** The installation's id: the label its stacks carry (default {@code default}). */
   public String id() {
     return id;
@@ -227,6 +236,7 @@ public final class Installation implements Serializable {
     map.put("plainHttp", String.valueOf(plainHttp));
     map.put("kubeconfigFile", kubeconfigFile);
     map.put("kubeconfig", kubeconfig == null ? null : kubeconfig.toString());
+    map.put("context", context);
     map.put("installation", id);
     map.put("namespacePrefix", namespacePrefix);
     map.put("controlNamespace", controlNamespace);
@@ -258,6 +268,7 @@ public final class Installation implements Serializable {
     private boolean plainHttp;
     private String kubeconfigFile;
     private Secret kubeconfig;
+    private String context;
     private String id = "default";
     private String namespacePrefix = "";
     private String controlNamespace = L3.DEFAULT_NAMESPACE;
@@ -292,6 +303,15 @@ public final class Installation implements Serializable {
     /** A kubeconfig's content: written to a private file while a session is open, then deleted. */
     public Builder withKubeconfig(Secret value) {
       kubeconfig = value;
+      return this;
+    }
+
+    /**
+     * A context of the kubeconfig (the given one, or the one found as {@code KubeConnection.resolve} finds it)
+     * other than its current context; the engine and Helm both use it. Null or blank: the current context.
+     */
+    public Builder withContext(String value) {
+      context = value;
       return this;
     }
 
@@ -357,6 +377,9 @@ public final class Installation implements Serializable {
       }
       if (kubeconfigFile != null && kubeconfig != null) {
         throw StackpipeException.ofField("kubeconfig", "give a kubeconfig file or a kubeconfig's content, not both");
+      }
+      if (context != null && context.isBlank()) {
+        context = null;
       }
       try {
         StackNames.checkInstallation(id);

@@ -66,8 +66,9 @@ public final class Session implements AutoCloseable {
         Files.writeString(kubeconfig, installation.kubeconfig().reveal(), StandardCharsets.UTF_8);
       }
       Path home = environment.home() == null ? Path.of("/nonexistent") : environment.home();
-      return new Session(installation, environment, files,
-          KubeConnection.resolve(kubeconfig, environment.variables(), home));
+      return new Session(installation, environment, files, KubeConnection.resolve(kubeconfig,
+          environment.variables(), home, installation.context(),
+          installation.context() == null ? null : files.newFile("kubeconfig-context")));
     } catch (IOException e) {
       files.close();
       throw new UncheckedIOException("cannot write the installation's kubeconfig", e);

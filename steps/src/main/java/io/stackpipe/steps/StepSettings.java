@@ -30,6 +30,7 @@ public final class StepSettings implements Serializable {
   private boolean plainHttp;
   private String kubeconfigFile;
   private Secret kubeconfig;
+  private String context;
   private String installation = "default";
   private String namespacePrefix = "";
   private String controlNamespace;
@@ -48,6 +49,7 @@ public final class StepSettings implements Serializable {
     plainHttp = from.plainHttp;
     kubeconfigFile = from.kubeconfigFile;
     kubeconfig = from.kubeconfig;
+    context = from.context;
     installation = from.installation;
     namespacePrefix = from.namespacePrefix;
     controlNamespace = from.controlNamespace;
@@ -91,6 +93,13 @@ public final class StepSettings implements Serializable {
   public StepSettings withKubeconfig(Secret value) {
     StepSettings s = new StepSettings(this);
     s.kubeconfig = value;
+    return s;
+  }
+
+  /** A context of the kubeconfig other than its current one (null: the current one). */
+  public StepSettings withContext(String value) {
+    StepSettings s = new StepSettings(this);
+    s.context = value;
     return s;
   }
 
@@ -170,6 +179,10 @@ public final class StepSettings implements Serializable {
     return kubeconfig;
   }
 
+  public String context() {
+    return context;
+  }
+
   public String installation() {
     return installation;
   }
@@ -212,7 +225,7 @@ public final class StepSettings implements Serializable {
    */
   public Installation toInstallation() {
     return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
-        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withId(installation)
+        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context).withId(installation)
         .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
         .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : ageKey)
         .withKmsEndpoint(kmsEndpoint).withTimeout(timeout).build();
