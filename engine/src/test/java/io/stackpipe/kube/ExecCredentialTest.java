@@ -1,14 +1,18 @@
 package io.stackpipe.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.Secret;
+import io.stackpipe.StackpipeException;
 import io.stackpipe.installation.Installation;
 import io.stackpipe.installation.Session;
 import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.stack.Stack;
+import io.stackpipe.testsupport.TestFiles;
 import io.stackpipe.testsupport.kube.ExpiringTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +103,33 @@ class ExecCredentialTest {
         assertThat(tokens.minted()).isGreaterThan(before);
       }
       assertThat(helm.status("web", ns).status()).isEqualTo("deployed");
+    }
+  }
+
+  @Test
+  void aServerTokenAndCaBecomeAKubeconfigInTheSessionsPrivateFolderOnly(@TempDir Path temp) throws Exception {
+    String token = tokens.issue(Duration.ofMinutes(5));
+    Installation installation = Installation.builder().withClusterServer(plane.server().toString())
+        .withClusterToken(Secret.of(token)).withClusterCertificateAuthority(Files.readString(plane.caCertificate()))
+        .withId("token-form").build();
+    SessionEnvironment environment = SessionEnvironment.of(Map.of(), temp).withTempDirectory(temp.resolve("s"));
+    Path written;
+    try (Session session = installation.open(environment)) {
+      written = session.kubeconfig();
+      assertThat(written).startsWith(temp.resolve("s"));
+      assertThat(session.stacks().create("by-token").withOwner("ci").call().name()).isEqualTo("by-token");
+      session.stacks().destroy("by-token");
+    }
+    assertThat(written).doesNotExist();
+    assertThat(TestFiles.containing(temp, token)).isEmpty();
+    assertThat(installation.toString()).doesNotContain(token);
+
+    // A token the cluster does not accept: one line, without the token.
+    Installation expired = installation.toBuilder().withClusterToken(Secret.of(tokens.issue(Duration.ZERO)))
+        .build();
+    try (Session session = expired.open(environment)) {
+      assertThatThrownBy(() -> session.stacks().list(null)).isInstanceOf(StackpipeException.class)
+          .hasMessageNotContaining(ExpiringTokens.CANARY).satisfies(e -> assertThat(e.getMessage()).hasLineCount(1));
     }
   }
 

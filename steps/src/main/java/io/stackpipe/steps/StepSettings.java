@@ -31,6 +31,9 @@ public final class StepSettings implements Serializable {
   private String kubeconfigFile;
   private Secret kubeconfig;
   private String context;
+  private String clusterServer;
+  private Secret clusterToken;
+  private String clusterCertificateAuthority;
   private String installation = "default";
   private String namespacePrefix = "";
   private String controlNamespace;
@@ -50,6 +53,9 @@ public final class StepSettings implements Serializable {
     kubeconfigFile = from.kubeconfigFile;
     kubeconfig = from.kubeconfig;
     context = from.context;
+    clusterServer = from.clusterServer;
+    clusterToken = from.clusterToken;
+    clusterCertificateAuthority = from.clusterCertificateAuthority;
     installation = from.installation;
     namespacePrefix = from.namespacePrefix;
     controlNamespace = from.controlNamespace;
@@ -100,6 +106,20 @@ public final class StepSettings implements Serializable {
   public StepSettings withContext(String value) {
     StepSettings s = new StepSettings(this);
     s.context = value;
+    return s;
+  }
+
+  /**
+   * The token form of the cluster instead of a kubeconfig (Jenkins: a server URL, a secret text credential and a
+   * CA certificate): {@code server} is the API server's https URL, {@code certificateAuthority} the PEM certificate
+   * that signed its certificate (null: the system's trusted CAs). The session turns them into a kubeconfig in its
+   * private folder, deleted when it closes.
+   */
+  public StepSettings withClusterToken(String server, Secret token, String certificateAuthority) {
+    StepSettings s = new StepSettings(this);
+    s.clusterServer = server;
+    s.clusterToken = token;
+    s.clusterCertificateAuthority = certificateAuthority;
     return s;
   }
 
@@ -183,6 +203,18 @@ public final class StepSettings implements Serializable {
     return context;
   }
 
+  public String clusterServer() {
+    return clusterServer;
+  }
+
+  public Secret clusterToken() {
+    return clusterToken;
+  }
+
+  public String clusterCertificateAuthority() {
+    return clusterCertificateAuthority;
+  }
+
   public String installation() {
     return installation;
   }
@@ -225,7 +257,9 @@ public final class StepSettings implements Serializable {
    */
   public Installation toInstallation() {
     return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
-        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context).withId(installation)
+        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context)
+        .withClusterServer(clusterServer).withClusterToken(clusterToken)
+        .withClusterCertificateAuthority(clusterCertificateAuthority).withId(installation)
         .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
         .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : ageKey)
         .withKmsEndpoint(kmsEndpoint).withTimeout(timeout).build();
@@ -234,6 +268,7 @@ public final class StepSettings implements Serializable {
   @Override
   public String toString() {
     return "StepSettings[charts=" + charts + ", installation=" + installation + ", kubeconfig="
-        + (kubeconfig != null ? kubeconfig : kubeconfigFile) + ", ageKey=" + ageKey + "]";
+        + (kubeconfig != null ? kubeconfig : clusterToken != null ? clusterServer + " with token " + clusterToken
+        : kubeconfigFile) + ", ageKey=" + ageKey + "]";
   }
 }
