@@ -65,7 +65,8 @@ class ExecCredentialTest {
     int refusedBefore = tokens.refusedExpired();
     Instant end = Instant.now().plusSeconds(25);
     int rounds = 0;
-    try (Session session = installation.open(SessionEnvironment.of(Map.of(), home))) {
+    SessionEnvironment environment = SessionEnvironment.of(Map.of(), home).withTempDirectory(home.resolve("s"));
+    try (Session session = installation.open(environment)) {
       while (Instant.now().isBefore(end)) {
         String name = "exec-" + rounds++;
         Stack created = session.stacks().create(name).withOwner("alice").call();
@@ -81,6 +82,8 @@ class ExecCredentialTest {
     // plugin again each time (plus once at the start).
     assertThat(tokens.refusedExpired() - refusedBefore).isGreaterThanOrEqualTo(2);
     assertThat(tokens.minted() - mintedBefore).isGreaterThanOrEqualTo(3);
+    // The plugin's tokens lived in memory only: nothing the session wrote holds one.
+    assertThat(TestFiles.containing(home, ExpiringTokens.CANARY)).isEmpty();
   }
 
   @Test
