@@ -88,4 +88,34 @@ class KubeContextTest {
     assertThatThrownBy(() -> KubeConnection.fromKubeconfig(two, "alice"))
         .hasMessage("'alice' is not the current context of kubeconfig " + two + ", which Helm would use");
   }
+
+  @Test
+  void theContextsFileKeepsARelativeExecCommandWorkingFromTheSessionsFolder(@TempDir Path dir, @TempDir Path session)
+      throws Exception {
+    Path plugin = Files.createDirectories(dir.resolve("bin")).resolve("token");
+    Files.writeString(plugin, """
+        #!/bin/sh
+        echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'
+        """);
+    Files.setPosixFilePermissions(plugin, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path kubeconfig = Files.writeString(dir.resolve("config"), """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - {name: c, cluster: {server: "https://127.0.0.1:1"}}
+        users:
+        - {name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/token, interactiveMode: Never}}}
+        - {name: other, user: {token: x}}
+        contexts:
+        - {name: eks, context: {cluster: c, user: u}}
+        - {name: other, context: {cluster: c, user: other}}
+        current-context: other
+        """);
+    Path contextFile = session.resolve("kubeconfig-context");
+    try (KubeConnection kube = KubeConnection.resolve(kubeconfig, Map.of(), dir, "eks", contextFile)) {
+      assertThat(Files.readString(contextFile)).contains("command: " + plugin).doesNotContain("other");
+      // fabric8 ran the plugin from the context's file, in another folder than the kubeconfig's
+      assertThat(kube.client().getConfiguration().getAutoOAuthToken()).isEqualTo("t");
+    }
+  }
 }
