@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,15 +39,12 @@ public final class ExpiringTokens implements AutoCloseable {
   public static final String USER = "exec-user";
 
   private final Path directory;
-  private final Duration ttl;
   private final HttpServer server;
   private final Map<String, Instant> issued = new ConcurrentHashMap<>();
   private final AtomicInteger refusedExpired = new AtomicInteger();
-  private final AtomicInteger accepted = new AtomicInteger();
 
   private ExpiringTokens(Path directory, Duration ttl) throws IOException {
     this.directory = directory;
-    this.ttl = ttl;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::review);
     server.start();
@@ -101,27 +99,17 @@ public final class ExpiringTokens implements AutoCloseable {
     return refusedExpired.get();
   }
 
-  /** How many requests a token of this authenticator authenticated. */
-  public int accepted() {
-    return accepted.get();
-  }
-
   /** When the last token the plugin minted expires (or now, when it minted none). */
   public Instant lastExpiry() {
     List<Map.Entry<String, Instant>> tokens = mintedTokens();
     return tokens.isEmpty() ? Instant.now() : tokens.get(tokens.size() - 1).getValue();
   }
 
-  /** How long a minted token lives. */
-  public Duration ttl() {
-    return ttl;
-  }
-
   /** A kubeconfig of one context, cluster and user {@code name}; the user runs {@link #plugin()}. */
   public String kubeconfig(String name, URI apiServer, Path caCertificate) {
     String ca;
     try {
-      ca = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(caCertificate));
+      ca = Base64.getEncoder().encodeToString(Files.readAllBytes(caCertificate));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -180,9 +168,6 @@ public final class ExpiringTokens implements AutoCloseable {
       boolean valid = expiry != null && Instant.now().isBefore(expiry);
       if (expiry != null && !valid) {
         refusedExpired.incrementAndGet();
-      }
-      if (valid) {
-        accepted.incrementAndGet();
       }
       review.setStatus(valid
           ? new TokenReviewStatusBuilder().withAuthenticated(true).withNewUser().withUsername(USER)
