@@ -27,6 +27,10 @@ final class InstallationOptions {
       description = "The cluster (default: $KUBECONFIG, the pod's service account, the demo cluster, ~/.kube/config).")
   Path kubeconfig;
 
+  @Option(names = "--context", paramLabel = "NAME",
+      description = "A context of that kubeconfig other than its current one (Helm uses it too).")
+  String context;
+
   @Option(names = "--charts", paramLabel = "OCI",
       description = "oci://host/path of the service charts and the umbrellas (L3, candidates).")
   String charts;
@@ -57,7 +61,7 @@ final class InstallationOptions {
   Installation installation() {
     Installation.Builder b = Installation.builder().withCharts(charts).withManifestName(umbrella)
         .withControlNamespace(l3Namespace).withId(installation).withNamespacePrefix(namespacePrefix)
-        .withKubeconfigFile(kubeconfig == null ? null : kubeconfig.toString());
+        .withKubeconfigFile(kubeconfig == null ? null : kubeconfig.toString()).withContext(context);
     if (policy != null) {
       try {
         b.withPolicy(Files.readString(policy, StandardCharsets.UTF_8), policy.toString());

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** Every command that works on an installation takes its options under the same names, defaults and help. */
 class InstallationOptionsTest {
 
-  private static final List<String> NAMES = List.of("--kubeconfig", "--charts", "--umbrella", "--l3-namespace",
+  private static final List<String> NAMES = List.of("--kubeconfig", "--context", "--charts", "--umbrella", "--l3-namespace",
       "--installation", "--namespace-prefix", "--policy");
 
   @Test

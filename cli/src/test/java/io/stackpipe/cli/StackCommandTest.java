@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
+import io.stackpipe.testsupport.kube.Kubeconfigs;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** `stackpipe stack …` in-process on the real control plane; the test's namespace name is the installation. */
 @WithControlPlane
@@ -89,5 +95,24 @@ class StackCommandTest {
     } finally {
       admin.namespaces().withLabel("stackpipe.io/installation", ns).delete();
     }
+  }
+
+  @Test
+  void contextChoosesAContextOfTheKubeconfigAndAnUnknownOneIsRefusedListingThem(ControlPlane plane,
+      @KubeConfigPath Path kubeconfig, @TestNamespace String ns, @TempDir Path dir) {
+    Map<String, Path> contexts = new LinkedHashMap<>();
+    contexts.put("admin", kubeconfig);
+    contexts.put("alice", plane.writeKubeconfig(dir.resolve("alice.kubeconfig"), "alice", Set.of()));
+    Path two = Kubeconfigs.merge(dir.resolve("two.kubeconfig"), contexts, "admin");
+
+    assertThat(stack(two, ns, "list").exitCode()).isZero();
+    CliRun asAlice = stack(two, ns, "list", "--context", "alice");
+    assertThat(asAlice.exitCode()).isEqualTo(1);
+    assertThat(asAlice.err()).startsWith("stackpipe: forbidden: user \"alice\" cannot list namespaces")
+        .hasLineCount(1);
+    CliRun unknown = stack(two, ns, "list", "--context", "prod");
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err()).isEqualTo("stackpipe: --context: no context 'prod' in kubeconfig " + two
+        + " (it has: admin, alice)\n");
   }
 }

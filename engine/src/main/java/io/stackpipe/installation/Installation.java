@@ -41,7 +41,8 @@ public final class Installation implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The keys of {@link #fromMap}, as the plugin's configuration and the step layer's settings name them. */
-  public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "installation",
+  public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "context", "clusterServer", "clusterToken",
+      "clusterCertificateAuthority", "installation",
       "namespacePrefix", "controlNamespace", "manifestName", "policy", "policyName", "ageKey", "kmsEndpoint",
       "timeout");
 
@@ -49,6 +50,10 @@ public final class Installation implements Serializable {
   private final boolean plainHttp;
   private final String kubeconfigFile;
   private final Secret kubeconfig;
+  private final String context;
+  private final String clusterServer;
+  private final Secret clusterToken;
+  private final String clusterCertificateAuthority;
   private final String id;
   private final String namespacePrefix;
   private final String controlNamespace;
@@ -64,6 +69,10 @@ public final class Installation implements Serializable {
     plainHttp = b.plainHttp;
     kubeconfigFile = b.kubeconfigFile;
     kubeconfig = b.kubeconfig;
+    context = b.context;
+    clusterServer = b.clusterServer;
+    clusterToken = b.clusterToken;
+    clusterCertificateAuthority = b.clusterCertificateAuthority;
     id = b.id;
     namespacePrefix = b.namespacePrefix;
     controlNamespace = b.controlNamespace;
@@ -94,6 +103,10 @@ public final class Installation implements Serializable {
         case "plainHttp" -> b.withPlainHttp(Boolean.parseBoolean(value));
         case "kubeconfigFile" -> b.withKubeconfigFile(value);
         case "kubeconfig" -> b.withKubeconfig(Secret.of(value));
+        case "context" -> b.withContext(value);
+        case "clusterServer" -> b.withClusterServer(value);
+        case "clusterToken" -> b.withClusterToken(Secret.of(value));
+        case "clusterCertificateAuthority" -> b.withClusterCertificateAuthority(value);
         case "installation" -> b.withId(value);
         case "namespacePrefix" -> b.withNamespacePrefix(value);
         case "controlNamespace" -> b.withControlNamespace(value);
@@ -117,6 +130,10 @@ public final class Installation implements Serializable {
     b.plainHttp = plainHttp;
     b.kubeconfigFile = kubeconfigFile;
     b.kubeconfig = kubeconfig;
+    b.context = context;
+    b.clusterServer = clusterServer;
+    b.clusterToken = clusterToken;
+    b.clusterCertificateAuthority = clusterCertificateAuthority;
     b.id = id;
     b.namespacePrefix = namespacePrefix;
     b.controlNamespace = controlNamespace;
@@ -174,6 +191,26 @@ public final class Installation implements Serializable {
     return kubeconfig;
   }
 
+  /** The kubeconfig context to use, or null for its current context. */
+  public String context() {
+    return context;
+  }
+
+  /** The API server's URL of the token form (with {@link #clusterToken()}), or null. */
+  public String clusterServer() {
+    return clusterServer;
+  }
+
+  /** The bearer token of the token form, or null. */
+  public Secret clusterToken() {
+    return clusterToken;
+  }
+
+  /** The token form's CA certificate (PEM) for the API server, or null (the system's trusted CAs). */
+  public String clusterCertificateAuthority() {
+    return clusterCertificateAuthority;
+  }
+
   /** The installation's id: the label its stacks carry (default {@code default}). */
   public String id() {
     return id;
@@ -227,6 +264,10 @@ public final class Installation implements Serializable {
     map.put("plainHttp", String.valueOf(plainHttp));
     map.put("kubeconfigFile", kubeconfigFile);
     map.put("kubeconfig", kubeconfig == null ? null : kubeconfig.toString());
+    map.put("context", context);
+    map.put("clusterServer", clusterServer);
+    map.put("clusterToken", clusterToken == null ? null : clusterToken.toString());
+    map.put("clusterCertificateAuthority", clusterCertificateAuthority == null ? null : "(PEM)");
     map.put("installation", id);
     map.put("namespacePrefix", namespacePrefix);
     map.put("controlNamespace", controlNamespace);
@@ -258,6 +299,10 @@ public final class Installation implements Serializable {
     private boolean plainHttp;
     private String kubeconfigFile;
     private Secret kubeconfig;
+    private String context;
+    private String clusterServer;
+    private Secret clusterToken;
+    private String clusterCertificateAuthority;
     private String id = "default";
     private String namespacePrefix = "";
     private String controlNamespace = L3.DEFAULT_NAMESPACE;
@@ -292,6 +337,37 @@ public final class Installation implements Serializable {
     /** A kubeconfig's content: written to a private file while a session is open, then deleted. */
     public Builder withKubeconfig(Secret value) {
       kubeconfig = value;
+      return this;
+    }
+
+    /**
+     * A context of the kubeconfig (the given one, or the one found as {@code KubeConnection.resolve} finds it)
+     * other than its current context; the engine and Helm both use it. Null or blank: the current context.
+     */
+    public Builder withContext(String value) {
+      context = value;
+      return this;
+    }
+
+    /**
+     * The token form of a cluster, instead of a kubeconfig: the API server's {@code https} URL, with {@link
+     * #withClusterToken} and optionally {@link #withClusterCertificateAuthority}. A session writes them as a
+     * kubeconfig in its private folder, deleted when it closes.
+     */
+    public Builder withClusterServer(String value) {
+      clusterServer = value;
+      return this;
+    }
+
+    /** The bearer token of the token form (a service account's token, for instance). */
+    public Builder withClusterToken(Secret value) {
+      clusterToken = value;
+      return this;
+    }
+
+    /** The CA certificate (PEM) that signed the API server's certificate (null: the system's trusted CAs). */
+    public Builder withClusterCertificateAuthority(String value) {
+      clusterCertificateAuthority = value;
       return this;
     }
 
@@ -358,6 +434,10 @@ public final class Installation implements Serializable {
       if (kubeconfigFile != null && kubeconfig != null) {
         throw StackpipeException.ofField("kubeconfig", "give a kubeconfig file or a kubeconfig's content, not both");
       }
+      if (context != null && context.isBlank()) {
+        context = null;
+      }
+      checkTokenForm();
       try {
         StackNames.checkInstallation(id);
       } catch (StackpipeException e) {
@@ -393,6 +473,46 @@ public final class Installation implements Serializable {
         throw StackpipeException.ofField("timeout", "must be a positive duration");
       }
       return new Installation(this);
+    }
+
+    private void checkTokenForm() {
+      clusterServer = clusterServer == null || clusterServer.isBlank() ? null : clusterServer.strip();
+      clusterCertificateAuthority = clusterCertificateAuthority == null || clusterCertificateAuthority.isBlank()
+          ? null : clusterCertificateAuthority.strip();
+      if (clusterToken != null && clusterToken.reveal().isBlank()) {
+        clusterToken = null;
+      }
+      if (clusterServer == null && clusterToken == null && clusterCertificateAuthority == null) {
+        return;
+      }
+      if (kubeconfigFile != null || kubeconfig != null) {
+        throw StackpipeException.ofField("clusterServer", "give a kubeconfig or a server with a token, not both");
+      }
+      if (context != null) {
+        throw StackpipeException.ofField("context", "chooses a context of a kubeconfig; a server with a token has"
+            + " none");
+      }
+      if (clusterServer == null) {
+        throw StackpipeException.ofField("clusterServer", "is required with a token (the API server's https URL)");
+      }
+      URI uri;
+      try {
+        uri = new URI(clusterServer);
+      } catch (java.net.URISyntaxException e) {
+        throw StackpipeException.ofField("clusterServer", "'" + clusterServer + "' is not a URL");
+      }
+      if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw StackpipeException.ofField("clusterServer", "'" + clusterServer + "' is not an https URL (a token is"
+            + " never sent in the clear)");
+      }
+      if (clusterToken == null) {
+        throw StackpipeException.ofField("clusterToken", "is required with a server (a bearer token)");
+      }
+      if (clusterCertificateAuthority != null
+          && !clusterCertificateAuthority.startsWith("-----BEGIN CERTIFICATE-----")) {
+        throw StackpipeException.ofField("clusterCertificateAuthority", "is not a PEM certificate (-----BEGIN"
+            + " CERTIFICATE-----)");
+      }
     }
   }
 

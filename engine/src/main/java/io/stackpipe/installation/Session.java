@@ -24,6 +24,7 @@ import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.status.L3Source;
 import io.stackpipe.status.L3Status;
 import io.stackpipe.status.Status;
+import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -32,6 +33,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,10 +72,14 @@ public final class Session implements AutoCloseable {
       if (installation.kubeconfig() != null) {
         kubeconfig = files.newFile("kubeconfig");
         Files.writeString(kubeconfig, installation.kubeconfig().reveal(), StandardCharsets.UTF_8);
+      } else if (installation.clusterToken() != null) {
+        kubeconfig = files.newFile("kubeconfig");
+        Files.writeString(kubeconfig, tokenKubeconfig(installation), StandardCharsets.UTF_8);
       }
       Path home = environment.home() == null ? Path.of("/nonexistent") : environment.home();
-      return new Session(installation, environment, files,
-          KubeConnection.resolve(kubeconfig, environment.variables(), home));
+      return new Session(installation, environment, files, KubeConnection.resolve(kubeconfig,
+          environment.variables(), home, installation.context(),
+          installation.context() == null ? null : files.newFile("kubeconfig-context")));
     } catch (IOException e) {
       files.close();
       throw new UncheckedIOException("cannot write the installation's kubeconfig", e);
@@ -256,6 +265,26 @@ public final class Session implements AutoCloseable {
         files.close();
       }
     }
+  }
+
+  /** The token form as a kubeconfig of one context. */
+  private static String tokenKubeconfig(Installation installation) {
+    Map<String, Object> cluster = new LinkedHashMap<>();
+    cluster.put("server", installation.clusterServer());
+    if (installation.clusterCertificateAuthority() != null) {
+      cluster.put("certificate-authority-data", Base64.getEncoder().encodeToString(
+          (installation.clusterCertificateAuthority() + "\n").getBytes(StandardCharsets.US_ASCII)));
+    }
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("apiVersion", "v1");
+    config.put("kind", "Config");
+    config.put("clusters", List.of(Map.of("name", "cluster", "cluster", cluster)));
+    config.put("users", List.of(Map.of("name", "token", "user", Map.of("token",
+        installation.clusterToken().reveal()))));
+    config.put("contexts", List.of(Map.of("name", "cluster", "context", Map.of("cluster", "cluster",
+        "user", "token"))));
+    config.put("current-context", "cluster");
+    return SafeYaml.dump(config);
   }
 
   private static Path directory(Path tempDirectory) {

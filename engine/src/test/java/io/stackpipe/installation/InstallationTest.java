@@ -71,6 +71,29 @@ class InstallationTest {
     }
 
     @Test
+    void theTokenFormIsAServerATokenAndOptionallyACaAndExcludesAKubeconfig() {
+      Secret token = Secret.of("canary-token-not-shown");
+      Installation ok = Installation.builder().withClusterServer("https://api.example.com:6443")
+          .withClusterToken(token).build();
+      assertThat(ok.toString()).doesNotContain("canary-token-not-shown").contains("clusterToken=****");
+      Map<String, Installation.Builder> refused = new LinkedHashMap<>();
+      refused.put("clusterServer", Installation.builder().withClusterServer("https://api.example.com")
+          .withClusterToken(token).withKubeconfigFile("/k"));
+      refused.put("context", Installation.builder().withClusterServer("https://api.example.com")
+          .withClusterToken(token).withContext("prod"));
+      refused.put("clusterToken", Installation.builder().withClusterServer("https://api.example.com"));
+      refused.put("clusterCertificateAuthority", Installation.builder().withClusterServer("https://api.example.com")
+          .withClusterToken(token).withClusterCertificateAuthority("not a certificate"));
+      refused.forEach((field, b) -> assertThatThrownBy(b::build).as(field)
+          .satisfies(e -> assertThat(((StackpipeException) e).field()).contains(field)));
+      assertThatThrownBy(() -> Installation.builder().withClusterToken(token).build())
+          .hasMessage("is required with a token (the API server's https URL)");
+      assertThatThrownBy(() -> Installation.builder().withClusterServer("http://api.example.com")
+          .withClusterToken(token).build()).hasMessageContaining("is not an https URL")
+          .hasMessageNotContaining("canary");
+    }
+
+    @Test
     void parsesThePolicyFromItsTextAtBuildNamingIt() {
       assertThatThrownBy(() -> Installation.builder().withPolicy("stacks: [ {match: 'x', nonsense: 1} ]", "the policy")
           .build()).isInstanceOf(StackpipeException.class).hasMessageContaining("the policy");

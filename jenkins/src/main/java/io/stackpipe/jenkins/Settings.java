@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 
 /**
  * The step layer's settings from {@link StackpipeConfiguration}, with its credentials resolved on the controller:
@@ -70,6 +71,15 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
     if (c.getKubeconfigCredentialsId() != null) {
       s = s.withKubeconfig(Secret.of(file(lookup, "kubeconfigCredentialsId", c.getKubeconfigCredentialsId())));
     }
+    if (c.getContext() != null) {
+      s = s.withContext(c.getContext());
+    }
+    if (c.getClusterServer() != null || c.getClusterTokenCredentialsId() != null) {
+      // The token form; the engine checks the combination (server and token, no kubeconfig) at the step's start.
+      Secret token = c.getClusterTokenCredentialsId() == null ? null
+          : Secret.of(text(lookup, "clusterTokenCredentialsId", c.getClusterTokenCredentialsId()));
+      s = s.withClusterToken(c.getClusterServer(), token, c.getClusterCertificateAuthority());
+    }
     if (c.getAgeKeyCredentialsId() != null) {
       s = s.withAgeKey(Secret.of(file(lookup, "ageKeyCredentialsId", c.getAgeKeyCredentialsId())));
     }
@@ -105,6 +115,10 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
     try (InputStream in = file.getContent()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  private static String text(Lookup lookup, String field, String id) throws AbortException {
+    return credential(lookup, field, id, StringCredentials.class, "a secret text").getSecret().getPlainText();
   }
 
   private static <C extends IdCredentials> C credential(Lookup lookup, String field, String id, Class<C> type,

@@ -16,6 +16,7 @@ import jenkins.model.Jenkins;
 import hudson.security.ACL;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.verb.POST;
@@ -32,6 +33,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   private String chartRegistry;
   private boolean plainHttp;
   private String kubeconfigCredentialsId;
+  private String context;
+  private String clusterServer;
+  private String clusterTokenCredentialsId;
+  private String clusterCertificateAuthority;
   private String installation = "default";
   private String namespacePrefix = "";
   private String controlNamespace;
@@ -56,6 +61,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   public String getChartRegistry() { return chartRegistry; }
   public boolean isPlainHttp() { return plainHttp; }
   public String getKubeconfigCredentialsId() { return kubeconfigCredentialsId; }
+  public String getContext() { return context; }
+  public String getClusterServer() { return clusterServer; }
+  public String getClusterTokenCredentialsId() { return clusterTokenCredentialsId; }
+  public String getClusterCertificateAuthority() { return clusterCertificateAuthority; }
   public String getInstallation() { return installation; }
   public String getNamespacePrefix() { return namespacePrefix; }
   public String getControlNamespace() { return controlNamespace; }
@@ -72,6 +81,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); save(); }
   @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; save(); }
   @DataBoundSetter public void setKubeconfigCredentialsId(String v) { kubeconfigCredentialsId = blankToNull(v); save(); }
+  @DataBoundSetter public void setContext(String v) { context = blankToNull(v); save(); }
+  @DataBoundSetter public void setClusterServer(String v) { clusterServer = blankToNull(v); save(); }
+  @DataBoundSetter public void setClusterTokenCredentialsId(String v) { clusterTokenCredentialsId = blankToNull(v); save(); }
+  @DataBoundSetter public void setClusterCertificateAuthority(String v) { clusterCertificateAuthority = blankToNull(v); save(); }
   @DataBoundSetter public void setInstallation(String v) { installation = orDefault(v, "default"); save(); }
   @DataBoundSetter public void setNamespacePrefix(String v) { namespacePrefix = v == null ? "" : v.strip(); save(); }
   @DataBoundSetter public void setControlNamespace(String v) { controlNamespace = blankToNull(v); save(); }
@@ -129,6 +142,11 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   @POST
   public ListBoxModel doFillKubeconfigCredentialsIdItems(@QueryParameter String kubeconfigCredentialsId) {
     return credentials(FileCredentials.class, kubeconfigCredentialsId);
+  }
+
+  @POST
+  public ListBoxModel doFillClusterTokenCredentialsIdItems(@QueryParameter String clusterTokenCredentialsId) {
+    return credentials(StringCredentials.class, clusterTokenCredentialsId);
   }
 
   @POST

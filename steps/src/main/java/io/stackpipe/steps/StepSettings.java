@@ -30,6 +30,10 @@ public final class StepSettings implements Serializable {
   private boolean plainHttp;
   private String kubeconfigFile;
   private Secret kubeconfig;
+  private String context;
+  private String clusterServer;
+  private Secret clusterToken;
+  private String clusterCertificateAuthority;
   private String installation = "default";
   private String namespacePrefix = "";
   private String controlNamespace;
@@ -48,6 +52,10 @@ public final class StepSettings implements Serializable {
     plainHttp = from.plainHttp;
     kubeconfigFile = from.kubeconfigFile;
     kubeconfig = from.kubeconfig;
+    context = from.context;
+    clusterServer = from.clusterServer;
+    clusterToken = from.clusterToken;
+    clusterCertificateAuthority = from.clusterCertificateAuthority;
     installation = from.installation;
     namespacePrefix = from.namespacePrefix;
     controlNamespace = from.controlNamespace;
@@ -91,6 +99,27 @@ public final class StepSettings implements Serializable {
   public StepSettings withKubeconfig(Secret value) {
     StepSettings s = new StepSettings(this);
     s.kubeconfig = value;
+    return s;
+  }
+
+  /** A context of the kubeconfig other than its current one (null: the current one). */
+  public StepSettings withContext(String value) {
+    StepSettings s = new StepSettings(this);
+    s.context = value;
+    return s;
+  }
+
+  /**
+   * The token form of the cluster instead of a kubeconfig (Jenkins: a server URL, a secret text credential and a
+   * CA certificate): {@code server} is the API server's https URL, {@code certificateAuthority} the PEM certificate
+   * that signed its certificate (null: the system's trusted CAs). The session turns them into a kubeconfig in its
+   * private folder, deleted when it closes.
+   */
+  public StepSettings withClusterToken(String server, Secret token, String certificateAuthority) {
+    StepSettings s = new StepSettings(this);
+    s.clusterServer = server;
+    s.clusterToken = token;
+    s.clusterCertificateAuthority = certificateAuthority;
     return s;
   }
 
@@ -170,6 +199,22 @@ public final class StepSettings implements Serializable {
     return kubeconfig;
   }
 
+  public String context() {
+    return context;
+  }
+
+  public String clusterServer() {
+    return clusterServer;
+  }
+
+  public Secret clusterToken() {
+    return clusterToken;
+  }
+
+  public String clusterCertificateAuthority() {
+    return clusterCertificateAuthority;
+  }
+
   public String installation() {
     return installation;
   }
@@ -212,7 +257,9 @@ public final class StepSettings implements Serializable {
    */
   public Installation toInstallation() {
     return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
-        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withId(installation)
+        .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context)
+        .withClusterServer(clusterServer).withClusterToken(clusterToken)
+        .withClusterCertificateAuthority(clusterCertificateAuthority).withId(installation)
         .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
         .withPolicy(policy, policyName).withAgeKey(ageKey == null ? null : ageKey)
         .withKmsEndpoint(kmsEndpoint).withTimeout(timeout).build();
@@ -221,6 +268,7 @@ public final class StepSettings implements Serializable {
   @Override
   public String toString() {
     return "StepSettings[charts=" + charts + ", installation=" + installation + ", kubeconfig="
-        + (kubeconfig != null ? kubeconfig : kubeconfigFile) + ", ageKey=" + ageKey + "]";
+        + (kubeconfig != null ? kubeconfig : clusterToken != null ? clusterServer + " with token " + clusterToken
+        : kubeconfigFile) + ", ageKey=" + ageKey + "]";
   }
 }

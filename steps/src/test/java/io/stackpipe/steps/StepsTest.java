@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.SemVer;
 import io.stackpipe.Secret;
+import io.stackpipe.installation.Installation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -259,6 +260,20 @@ class StepsTest {
       assertThat(back.kubeconfig().reveal()).isEqualTo("canary-kubeconfig-secret");
       assertThat(back.ageKey()).isEqualTo(settings.ageKey());
       assertThat(back.charts()).isEqualTo("oci://r/charts");
+    }
+
+    @Test
+    void theTokenFormAndContextReachTheInstallationAndPrintNoToken() throws Exception {
+      StepSettings token = roundTrip(StepSettings.defaults().withClusterToken("https://api.example.com:6443",
+          Secret.of("canary-cluster-token"), null));
+      assertThat(token.toString()).doesNotContain("canary").contains("https://api.example.com:6443 with token ****");
+      Installation installation = token.toInstallation();
+      assertThat(installation.clusterToken().reveal()).isEqualTo("canary-cluster-token");
+      assertThat(installation.clusterServer()).isEqualTo("https://api.example.com:6443");
+      assertThat(StepSettings.defaults().withKubeconfigFile("/k").withContext("prod").toInstallation().context())
+          .isEqualTo("prod");
+      assertThatThrownBy(() -> token.withKubeconfigFile("/k").toInstallation())
+          .hasMessage("give a kubeconfig or a server with a token, not both");
     }
   }
 

@@ -2,8 +2,11 @@ package io.stackpipe.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Private copies of the repository's examples for fixtures. */
@@ -24,6 +27,23 @@ public final class TestFiles {
         }
       }
       return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The files under {@code root} whose bytes contain {@code text} (UTF-8): a secret left behind shows here. */
+  public static List<Path> containing(Path root, String text) {
+    byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> walk = Files.walk(root)) {
+      List<Path> found = new ArrayList<>();
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        String content = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        if (content.contains(new String(needle, StandardCharsets.ISO_8859_1))) {
+          found.add(p);
+        }
+      }
+      return found;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -104,6 +104,14 @@ public final class AwsKms implements AutoCloseable {
     return new AwsKms(endpoint, provider, profiles);
   }
 
+  /**
+   * The base credentials (from the environment, as {@link #fromEnvironment} found them): what other AWS services of
+   * the installation, such as ECR's tokens, use.
+   */
+  public AwsCredentialsProvider credentials() {
+    return credentials;
+  }
+
   /** Number of KMS Encrypt/Decrypt requests made so far. */
   public int calls() {
     return calls.get();

@@ -45,6 +45,7 @@ public final class ControlPlane implements AutoCloseable {
   private final boolean detached;
   private final Duration timeout;
   private final String registryHost;
+  private final URI tokenWebhook;
   private final Node node;
   private final Supervisor daemons;
   private final Thread shutdownHook;
@@ -56,6 +57,7 @@ public final class ControlPlane implements AutoCloseable {
     this.detached = builder.detached;
     this.timeout = builder.timeout;
     this.registryHost = builder.registryHost;
+    this.tokenWebhook = builder.tokenWebhook;
     if (builder.directory == null) {
       this.directory = PlaneDirectory.createTemporary();
       this.ownsDirectory = true;
@@ -84,6 +86,7 @@ public final class ControlPlane implements AutoCloseable {
     private boolean detached;
     private Duration timeout = Duration.ofSeconds(90);
     private String registryHost;
+    private URI tokenWebhook;
 
     public Builder withBinaries(KubeBinaries binaries) {
       this.binaries = binaries;
@@ -112,6 +115,16 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Builder withNode(String registryHost) {
       this.registryHost = registryHost;
+      return this;
+    }
+
+    /**
+     * Bearer tokens the API server does not know itself are checked by a TokenReview webhook at {@code
+     * authenticator} (v1, plain HTTP allowed), never cached: a token refused once it expired is refused at once, as
+     * a real cluster's short-lived tokens are (client certificates keep working beside it).
+     */
+    public Builder withTokenWebhook(URI authenticator) {
+      this.tokenWebhook = authenticator;
       return this;
     }
 
@@ -232,7 +245,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     try {
       Files.createDirectories(directory.resolve("logs"));
-      config = ControlPlaneConfig.write(directory, binaries, node != null);
+      config = ControlPlaneConfig.write(directory, binaries, node != null, tokenWebhook);
       // kube-apiserver retries etcd until it answers, so both start at once.
       daemons.launch("etcd", config.etcd());
       daemons.launch("kube-apiserver", config.apiServer());

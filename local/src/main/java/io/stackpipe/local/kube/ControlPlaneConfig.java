@@ -20,12 +20,14 @@ import javax.net.ssl.SSLContext;
 final class ControlPlaneConfig {
 
   static final String ADMIN_KUBECONFIG = "kubeconfig";
+  private static final String TOKEN_WEBHOOK_KUBECONFIG = "token-webhook.kubeconfig";
   private static final String SERVICE_CIDR = "10.0.0.0/24";
 
   private final Path directory;
   private final Path pkiDir;
   private final KubeBinaries binaries;
   private final boolean withNode;
+  private final URI tokenWebhook;
   private final Pki pki;
   private final Pki.Credential admin;
   private final String etcdUrl;
@@ -34,10 +36,12 @@ final class ControlPlaneConfig {
   private final int apiPort;
   private final URI server;
 
-  private ControlPlaneConfig(Path directory, KubeBinaries binaries, boolean withNode) throws IOException {
+  private ControlPlaneConfig(Path directory, KubeBinaries binaries, boolean withNode, URI tokenWebhook)
+      throws IOException {
     this.directory = directory;
     this.binaries = binaries;
     this.withNode = withNode;
+    this.tokenWebhook = tokenWebhook;
     this.pkiDir = Files.createDirectories(directory.resolve("pki"));
     this.pki = Pki.create();
     Files.writeString(pkiDir.resolve("ca.crt"), pki.ca().certificatePem());
@@ -70,11 +74,31 @@ final class ControlPlaneConfig {
       Files.writeString(pkiDir.resolve("apiserver-kubelet-client.crt"), kubeletClient.certificatePem());
       Pki.writePrivate(pkiDir.resolve("apiserver-kubelet-client.key"), kubeletClient.keyPem());
     }
+    if (tokenWebhook != null) {
+      Files.writeString(directory.resolve(TOKEN_WEBHOOK_KUBECONFIG), """
+          apiVersion: v1
+          kind: Config
+          clusters:
+          - name: authenticator
+            cluster:
+              server: %s
+          users:
+          - name: kube-apiserver
+            user: {}
+          contexts:
+          - name: authenticator
+            context:
+              cluster: authenticator
+              user: kube-apiserver
+          current-context: authenticator
+          """.formatted(quote(tokenWebhook.toString())));
+    }
   }
 
   /** Generates the CA and writes the certificates, keys and kubeconfigs into {@code directory}. */
-  static ControlPlaneConfig write(Path directory, KubeBinaries binaries, boolean withNode) throws IOException {
-    return new ControlPlaneConfig(directory, binaries, withNode);
+  static ControlPlaneConfig write(Path directory, KubeBinaries binaries, boolean withNode, URI tokenWebhook)
+      throws IOException {
+    return new ControlPlaneConfig(directory, binaries, withNode, tokenWebhook);
   }
 
   URI server() {
@@ -128,6 +152,13 @@ final class ControlPlaneConfig {
           "--kubelet-client-key=" + pkiDir.resolve("apiserver-kubelet-client.key"),
           "--kubelet-certificate-authority=" + pkiDir.resolve("ca.crt"),
           "--kubelet-preferred-address-types=InternalIP"));
+    }
+    if (tokenWebhook != null) {
+      command.addAll(List.of(
+          "--authentication-token-webhook-config-file=" + directory.resolve(TOKEN_WEBHOOK_KUBECONFIG),
+          "--authentication-token-webhook-version=v1",
+          // The default caches a verdict for 2 minutes: an expired token would keep working.
+          "--authentication-token-webhook-cache-ttl=0s"));
     }
     return command;
   }
