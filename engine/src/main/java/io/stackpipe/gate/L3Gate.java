@@ -157,13 +157,34 @@ public final class L3Gate {
    * session says so. When the stack does not come up, the candidate is rejected and this throws, naming it.
    */
   public GateSession open(String service, String version) {
+    return openForBody(service, version).session();
+  }
+
+  /**
+   * {@link #open}, with what a front end that runs the tests itself must mask in their output: the decrypted
+   * values of the stack's profile secrets. The session stays secret-free; the values are the front end's to
+   * keep out of anything it stores.
+   */
+  public OpenedGate openForBody(String service, String version) {
     Opened opened = opened(service, version);
     if (opened.failure() != null) {
       GateResult failed = opened.failure();
       throw new StackpipeException("candidate " + failed.candidate() + " (" + service + " " + version
           + ") rejected: " + failed.reason());
     }
-    return opened.session();
+    return new OpenedGate(opened.session(), opened.secrets());
+  }
+
+  /** An opened gate and the values to mask in its tests' output ({@link #openForBody}). */
+  public record OpenedGate(GateSession session, Set<String> secrets) {
+    public OpenedGate {
+      secrets = Set.copyOf(secrets);
+    }
+
+    @Override
+    public String toString() {
+      return "OpenedGate[" + session + ", " + secrets.size() + " secret values]";
+    }
   }
 
   /**

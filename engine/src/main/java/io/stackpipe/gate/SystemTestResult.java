@@ -27,8 +27,16 @@ public record SystemTestResult(List<String> command, String namespace, int exitC
 
   /** One line: "exit 3" or "timed out after N s", then the last three lines of output joined by " | ". */
   public String reason() {
-    String how = timedOut ? "timed out after " + duration.toSeconds() + " s" : "exit " + exitCode;
-    List<String> last = lastLines.subList(Math.max(0, lastLines.size() - REASON_LINES), lastLines.size());
+    return reason(timedOut ? "timed out after " + duration.toSeconds() + " s" : "exit " + exitCode, lastLines);
+  }
+
+  /**
+   * The one-line reason a rejected candidate records, however its tests ran: {@code how} they failed, then the
+   * last three non-blank lines of their output joined by " | " (the output as shown: already masked).
+   */
+  public static String reason(String how, List<String> output) {
+    List<String> lines = output.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    List<String> last = lines.subList(Math.max(0, lines.size() - REASON_LINES), lines.size());
     return last.isEmpty() ? how : how + ": " + String.join(" | ", last);
   }
 

@@ -1,6 +1,9 @@
 package io.stackpipe.jenkins;
 
 import hudson.AbortException;
+import hudson.console.ConsoleLogFilter;
+import hudson.console.ConsoleNote;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.DaemonThreadFactory;
 import hudson.util.NamingThreadFactory;
@@ -8,12 +11,16 @@ import io.stackpipe.steps.L3Session;
 import io.stackpipe.steps.StepArguments;
 import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.Steps;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jenkinsci.plugins.workflow.steps.BodyExecution;
 import org.jenkinsci.plugins.workflow.steps.BodyExecutionCallback;
+import org.jenkinsci.plugins.workflow.steps.BodyInvoker;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -21,13 +28,16 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
 /**
  * {@code promoteL3(service:, version:) { … }}: on the agent, the step layer opens the candidate and its stack; the
  * body runs with the session's environment; then, on the agent again, the candidate is promoted (body succeeded) or
- * rejected with the body's failure as reason, and the stack destroyed unless kept. The session is small, serializable
- * and secret-free, kept here and in the body's callback, so a controller restart while the body runs ends the gate
- * normally. Cluster work never runs on the CPS thread.
+ * rejected with the body's failure and its last lines as reason, and the stack destroyed unless kept. The body's
+ * output passes a {@link MaskingFilter} of the stack's decrypted secrets and the body's kubeconfig token. The session
+ * is small, serializable and secret-free, kept here and in the body's callback, so a controller restart while the
+ * body runs ends the gate normally. Cluster work never runs on the CPS thread.
  */
 public final class PromoteL3Execution extends StepExecution {
 
   private static final long serialVersionUID = 1L;
+  // Enough of the log's end to hold the body's last lines after Pipeline's closing markers.
+  private static final int LOG_TAIL = 40;
   private static final ExecutorService THREADS = Executors.newCachedThreadPool(
       new NamingThreadFactory(new DaemonThreadFactory(), "Stackpipe promoteL3"));
 
@@ -45,9 +55,12 @@ public final class PromoteL3Execution extends StepExecution {
   public boolean start() throws Exception {
     opening = THREADS.submit(() -> {
       try {
-        session = OnAgent.run(getContext(), new Open(getContext(), arguments));
+        L3Session opened = OnAgent.run(getContext(), new Open(getContext(), arguments));
+        // The values to mask go into the body's filter; what is kept (and persisted) is the session without them.
+        MaskingFilter masking = new MaskingFilter(opened.masked());
+        session = opened.withoutMasked();
         if (!session.runsBody()) { // the version is already in L3: nothing to test, close says "unchanged"
-          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), session, true, null)));
+          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), session, true, null, List.of())));
           return;
         }
         getContext().get(TaskListener.class).getLogger().println("promoteL3: candidate " + session.candidate()
@@ -55,6 +68,7 @@ public final class PromoteL3Execution extends StepExecution {
         body = getContext().newBodyInvoker()
             .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
                 EnvironmentExpander.constant(session.environment())))
+            .withContext(BodyInvoker.mergeConsoleLogFilters(getContext().get(ConsoleLogFilter.class), masking))
             .withCallback(new Verdict(session))
             .start();
       } catch (Throwable t) {
@@ -99,7 +113,7 @@ public final class PromoteL3Execution extends StepExecution {
     public void onSuccess(StepContext context, Object result) {
       THREADS.submit(() -> {
         try {
-          context.onSuccess(OnAgent.run(context, new Close(context, session, true, null)));
+          context.onSuccess(OnAgent.run(context, new Close(context, session, true, null, List.of())));
         } catch (Throwable t) {
           context.onFailure(t);
         }
@@ -111,12 +125,31 @@ public final class PromoteL3Execution extends StepExecution {
       String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
       THREADS.submit(() -> {
         try {
-          OnAgent.run(context, new Close(context, session, false, reason));
+          OnAgent.run(context, new Close(context, session, false, reason, bodyOutput(context)));
         } catch (Throwable t) {
           failure.addSuppressed(t);
         }
         context.onFailure(failure); // the build fails with the body's own error
       });
+    }
+  }
+
+  /**
+   * The end of the build log when the body failed: the body's last lines as the log shows them (masked by its
+   * filter), without Pipeline's markers. The step layer records the last of them as the candidate's reason.
+   */
+  private static List<String> bodyOutput(StepContext context) {
+    try {
+      List<String> lines = new ArrayList<>();
+      for (String line : context.get(Run.class).getLog(LOG_TAIL)) {
+        String plain = ConsoleNote.removeNotes(line);
+        if (!plain.startsWith("[Pipeline]")) {
+          lines.add(plain);
+        }
+      }
+      return lines;
+    } catch (IOException | InterruptedException e) {
+      return List.of();
     }
   }
 
@@ -140,18 +173,20 @@ public final class PromoteL3Execution extends StepExecution {
     private final L3Session session;
     private final boolean bodySucceeded;
     private final String failureReason;
+    private final ArrayList<String> bodyOutput;
 
-    Close(StepContext context, L3Session session, boolean bodySucceeded,
-        String failureReason) throws Exception {
+    Close(StepContext context, L3Session session, boolean bodySucceeded, String failureReason,
+        List<String> bodyOutput) throws Exception {
       super(context);
       this.session = session;
       this.bodySucceeded = bodySucceeded;
       this.failureReason = failureReason;
+      this.bodyOutput = new ArrayList<>(bodyOutput);
     }
 
     @Override
     Map<String, Object> work(StepEnvironment context) {
-      return Steps.promoteL3().close(session, bodySucceeded, failureReason, context);
+      return Steps.promoteL3().close(session, bodySucceeded, failureReason, bodyOutput, context);
     }
   }
 }

@@ -61,6 +61,8 @@ final class JenkinsPipeline extends BasePipelineTest {
   private final StepSettings settings;
   private final Deque<Path> directories = new ArrayDeque<>();
   private final Deque<Map<String, String>> overlays = new ArrayDeque<>();
+  // The values promoteL3's console filter masks in its body's output (in Jenkins a ConsoleLogFilter).
+  private final Deque<Set<String>> masks = new ArrayDeque<>();
   private final List<ShellSubstitute> substitutes = new ArrayList<>();
   private String user = "alice";
   private Function<Map<String, Object>, Object> input = message -> null;
@@ -209,6 +211,8 @@ final class JenkinsPipeline extends BasePipelineTest {
     log.add("[Pipeline] {");
     Throwable bodyFailure = null;
     overlays.push(session.environment());
+    masks.push(session.masked());
+    int bodyStart = log.size();
     try {
       if (session.runsBody()) {
         body.call();
@@ -216,11 +220,15 @@ final class JenkinsPipeline extends BasePipelineTest {
     } catch (Throwable e) {
       bodyFailure = e;
     } finally {
+      masks.pop();
       overlays.pop();
-      log.add("[Pipeline] }");
     }
-    Map<String, Object> result = promote.close(session, bodyFailure == null,
-        bodyFailure == null ? null : message(bodyFailure), context());
+    // What Jenkins' build log holds of the body: its output lines, without the Pipeline markers.
+    List<String> bodyOutput = log.subList(bodyStart, log.size()).stream()
+        .filter(line -> !line.startsWith("[Pipeline]")).toList();
+    log.add("[Pipeline] }");
+    Map<String, Object> result = promote.close(session.withoutMasked(), bodyFailure == null,
+        bodyFailure == null ? null : message(bodyFailure), bodyOutput, context());
     stepResults.add(Map.entry(name, result));
     if (bodyFailure instanceof RuntimeException runtime) {
       throw runtime;
@@ -232,6 +240,19 @@ final class JenkinsPipeline extends BasePipelineTest {
       throw new IllegalStateException(bodyFailure);
     }
     return result;
+  }
+
+  /** A line as the build log shows it: what an active promoteL3 body's filter masks is masked. */
+  private String shown(String line) {
+    String shown = line;
+    for (Set<String> values : masks) {
+      for (String value : values) {
+        if (!value.isEmpty()) {
+          shown = shown.replace(value, "****");
+        }
+      }
+    }
+    return shown;
   }
 
   private StepEnvironment context() {
@@ -258,9 +279,9 @@ final class JenkinsPipeline extends BasePipelineTest {
 
   private void bindPipelineBasics() {
     var helper = getHelper();
-    helper.registerAllowedMethod("echo", List.of(String.class), fn(args -> log.add(String.valueOf(args.get(0)))));
+    helper.registerAllowedMethod("echo", List.of(String.class), fn(args -> log.add(shown(String.valueOf(args.get(0))))));
     helper.registerAllowedMethod("echo", List.of(groovy.lang.GString.class),
-        fn(args -> log.add(String.valueOf(args.get(0)))));
+        fn(args -> log.add(shown(String.valueOf(args.get(0))))));
     helper.registerAllowedMethod("error", List.of(String.class), fn(args -> {
       throw new PipelineError(String.valueOf(args.get(0)));
     }));
@@ -367,7 +388,7 @@ final class JenkinsPipeline extends BasePipelineTest {
         if (returnStdout) {
           stdout.append(line).append('\n');
         } else {
-          log.add(line);
+          log.add(shown(line));
         }
       });
       int exit = process.waitFor();

@@ -3,9 +3,11 @@ package io.stackpipe.steps;
 import io.stackpipe.base.FileTrees;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.GateSession;
+import io.stackpipe.gate.L3Gate.OpenedGate;
 import io.stackpipe.gate.GateVerdict;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
+import io.stackpipe.gate.SystemTestResult;
 import io.stackpipe.installation.Session;
 import io.stackpipe.manifest.l3.StaleCandidateException;
 import java.io.IOException;
@@ -15,8 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * promoteL3 over the engine's {@link L3Gate}, the same gate {@code stackpipe l3 gate} runs: its open and close
@@ -47,9 +52,10 @@ final class L3Gates {
 
   static L3Session open(String service, String version, boolean keepStackOnFailure, StepEnvironment context) {
     try (Session session = context.openSession()) {
-      GateSession opened = gate(session, context, keepStackOnFailure).open(service, version);
+      OpenedGate gate = gate(session, context, keepStackOnFailure).openForBody(service, version);
+      GateSession opened = gate.session();
       if (opened.alreadyInL3()) {
-        return new L3Session(opened, Map.of(), null);
+        return new L3Session(opened, Map.of(), null, Set.of());
       }
       // The body's own kubeconfig for the stack's namespace: a 0600 file in a private folder that outlives this
       // session (the body runs between two), deleted by close.
@@ -58,10 +64,11 @@ final class L3Gates {
       try {
         Path kubeconfig = Files.createFile(folder.resolve("kubeconfig"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        session.writeNamespaceKubeconfig(kubeconfig, opened.namespace(), BODY_TOKEN_LIFETIME);
+        Set<String> masked = new LinkedHashSet<>(gate.secrets());
+        masked.addAll(session.writeNamespaceKubeconfig(kubeconfig, opened.namespace(), BODY_TOKEN_LIFETIME));
         Map<String, String> environment = new LinkedHashMap<>(opened.environment());
         environment.put(SystemTest.KUBECONFIG, kubeconfig.toString());
-        return new L3Session(opened, environment, folder.toString());
+        return new L3Session(opened, environment, folder.toString(), masked);
       } catch (IOException | RuntimeException e) {
         FileTrees.deleteQuietly(folder);
         throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -72,13 +79,13 @@ final class L3Gates {
   }
 
   static Map<String, Object> close(L3Session l3Session, boolean bodySucceeded, String failureReason,
-      StepEnvironment context) {
+      List<String> bodyOutput, StepEnvironment context) {
     try (Session session = context.openSession()) {
       if (!l3Session.gate().alreadyInL3()) {
         session.revokeNamespaceAccess(l3Session.gate().namespace());
       }
-      String reason = bodySucceeded ? null
-          : "the body failed: " + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)");
+      String reason = bodySucceeded ? null : SystemTestResult.reason("the body failed: "
+          + Optional.ofNullable(failureReason).filter(r -> !r.isBlank()).orElse("(no message)"), bodyOutput);
       GateResult result = gate(session, context, l3Session.gate().keepOnFailure()).close(l3Session.gate(),
           bodySucceeded, reason);
       if (result.verdict() == GateVerdict.STALE) {

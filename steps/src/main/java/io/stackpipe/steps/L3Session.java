@@ -3,7 +3,9 @@ package io.stackpipe.steps;
 import io.stackpipe.gate.GateSession;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@link PromoteL3Step#open} hands to the front end for the body of {@code promoteL3}, and what
@@ -16,14 +18,27 @@ import java.util.Map;
  *     no secret — the kubeconfig is a path
  * @param kubeconfigFolder the private folder {@code open} wrote the body's kubeconfig into, deleted by
  *     {@code close}; null when there is no body to run
+ * @param masked the values the body's output must not show (the stack's decrypted profile secrets, the body's
+ *     kubeconfig token): the front end builds its output filter from them, then keeps {@link #withoutMasked()}
  */
-public record L3Session(GateSession gate, Map<String, String> environment, String kubeconfigFolder)
-    implements Serializable {
+public record L3Session(GateSession gate, Map<String, String> environment, String kubeconfigFolder,
+    Set<String> masked) implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
   public L3Session {
     environment = new LinkedHashMap<>(environment);
+    masked = new LinkedHashSet<>(masked);
+  }
+
+  /** This session without the values to mask: what a front end may store (Jenkins' program state). */
+  public L3Session withoutMasked() {
+    return new L3Session(gate, environment, kubeconfigFolder, Set.of());
+  }
+
+  @Override
+  public String toString() {
+    return "L3Session[" + gate + ", " + environment.keySet() + ", " + masked.size() + " masked values]";
   }
 
   /** Whether the front end runs the body: false when the version is already in L3 (a rebuild of it). */

@@ -89,11 +89,14 @@ public final class PromoteL3Step implements StepCall {
 
   /**
    * The block form's second phase, always called once the body ended: promotes the candidate when
-   * {@code bodySucceeded}, else rejects it with {@code failureReason}; destroys the stack unless the body failed and
-   * the session keeps it. A stale candidate (L3 moved while the body ran) is refused with the rebase hint. When the
-   * body failed the front end fails the build with the body's own error after this returns.
+   * {@code bodySucceeded}, else rejects it with {@code failureReason} and the last lines of {@code bodyOutput} (the
+   * body's output as the build log shows it, masked), as the CLI gate records its tests' last lines; destroys the
+   * stack unless the body failed and the session keeps it. A stale candidate (L3 moved while the body ran) is
+   * refused with the rebase hint. When the body failed the front end fails the build with the body's own error
+   * after this returns.
    */
-  public Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason, StepEnvironment context) {
-    return Steps.refusingAs(NAME, () -> L3Gates.close(session, bodySucceeded, failureReason, context));
+  public Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason,
+      List<String> bodyOutput, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.close(session, bodySucceeded, failureReason, bodyOutput, context));
   }
 }
