@@ -65,10 +65,7 @@ final class CreateEphemeralStackStep implements StepCall {
 
   @Override
   public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
-    String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
-    if (owner == null) {
-      throw StepException.ofArgument(NAME, "owner", "is required when the build was not started by a user");
-    }
+    String owner = StackFields.owner(arguments, context);
     Duration ttl = duration(arguments.string("ttl"));
     try (Session session = context.openSession();
         PrivateTempDir temp = PrivateTempDir.create(Optional.of(session.files()), "manifest-")) {

@@ -12,7 +12,6 @@ import io.stackpipe.stack.StackType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** ensureStack: makes sure a persistent (or production) stack exists, so a pipeline can deploy to it on a fresh installation. */
 final class EnsureStackStep implements StepCall {
@@ -53,10 +52,7 @@ final class EnsureStackStep implements StepCall {
 
   @Override
   public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
-    String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
-    if (owner == null) {
-      throw StepException.ofArgument(NAME, "owner", "is required when the build was not started by a user");
-    }
+    String owner = StackFields.owner(arguments, context);
     try (Session session = context.openSession()) {
       EnsuredStack ensured = session.stacks().create(arguments.string("name")).withOwner(owner)
           .withType(type(arguments.string("type"))).withPurpose(arguments.string("purpose")).ensure();

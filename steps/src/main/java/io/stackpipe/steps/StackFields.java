@@ -1,8 +1,9 @@
 package io.stackpipe.steps;
 
 import java.util.List;
+import java.util.Optional;
 
-/** The keys of a stack as the engine's {@code Stack.toMap()} gives them, for the steps that return a stack. */
+/** The keys of a stack as the engine's {@code Stack.toMap()} gives them, and its owner, for the steps that make one. */
 final class StackFields {
 
   static final List<ResultField> RESULT = List.of(
@@ -26,5 +27,15 @@ final class StackFields {
       new ResultField("unreadable", "annotations that could not be read (only present when some could not)"));
 
   private StackFields() {
+  }
+
+  /** A new stack's owner: the {@code owner} argument, else the build's user; refused when there is neither. */
+  static String owner(StepArguments arguments, StepEnvironment context) {
+    String owner = Optional.ofNullable(arguments.string("owner")).orElse(context.user());
+    if (owner == null) {
+      throw StepException.ofArgument(arguments.step(), "owner",
+          "is required when the build was not started by a user");
+    }
+    return owner;
   }
 }
