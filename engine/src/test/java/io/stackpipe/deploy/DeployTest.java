@@ -94,7 +94,7 @@ class DeployTest {
   @AfterEach
   void destroyStacks() {
     try {
-      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()).call());
+      stacks.list(null).stacks().forEach(s -> stacks.destroy(s.name()).withConfirmation(s.name()).call());
     } finally {
       kube.close();
     }
