@@ -77,6 +77,10 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
       return work(context);
     } catch (StepException e) {
       throw new AbortException(e.getMessage());
+    } finally {
+      // On an agent the build log's stream is buffered and flushed by a timer: unflushed, a step's lines arrived
+      // under the next step and the last step's never arrived (seen with an inbound agent in a real controller).
+      listener.getLogger().flush();
     }
   }
 }
