@@ -82,8 +82,8 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
     } catch (StepException e) {
       throw new AbortException(e.getMessage());
     } finally {
-      // The agent's side of the build log is buffered: flush before the callable returns, or the step's last
-      // lines arrive under the next step, or never.
+      // On an agent the build log's stream is buffered and flushed by a timer: unflushed, a step's lines arrived
+      // under the next step and the last step's never arrived (seen with an inbound agent in a real controller).
       listener.getLogger().flush();
     }
   }
