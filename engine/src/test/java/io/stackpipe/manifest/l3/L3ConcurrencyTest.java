@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.umbrella.ServiceVersion;
+import io.stackpipe.testsupport.Stress;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
@@ -22,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Candidates, one per service, all made from the same L3 and promoted from as many threads at once, on the real
  * API server: compare-and-swap lets exactly one through per base, and nothing promoted is ever lost. Five
- * candidates in the inner loop; twenty (190 rebases, most of this class's time) tagged {@value #STRESS}, which
- * {@code scripts/test --fast} leaves to the full run.
+ * candidates in the inner loop; twenty (190 rebases, most of this class's time) as its {@link Stress} twin.
  */
 @WithControlPlane
 @ExtendWith(RegistryExtension.class)
 class L3ConcurrencyTest {
-  static final String STRESS = "stress";
-
   @TempDir
   Path work;
   KubeConnection kube;
@@ -94,7 +91,7 @@ class L3ConcurrencyTest {
   }
 
   @Test
-  @Tag(STRESS)
+  @Stress
   void ofTwentyCandidatesFromOneL3ExactlyOnePromotesThenRebasingLoopsEndWithAllTwentyAndNoneLost(
       LocalRegistry registry, @KubeConfigPath Path kubeconfig, @TestNamespace String ns) throws Exception {
     List<String> services = services(20);
