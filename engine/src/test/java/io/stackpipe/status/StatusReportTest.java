@@ -15,6 +15,7 @@ import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.KubeRequests;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.stack.Stack;
+import io.stackpipe.testsupport.Stress;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.registry.RegistryExtension;
 import io.stackpipe.testsupport.kube.TestNamespace;
@@ -154,17 +155,30 @@ class StatusReportTest {
   }
 
   @Test
+  void theReportMakesTheSameRequestsFor3StacksAsFor30(@KubeConfigPath Path kubeconfig, @TestNamespace String ns,
+      KubernetesClient admin) throws Exception {
+    sameRequestsFor3StacksAsFor(30, kubeconfig, ns, admin);
+  }
+
+  /** Ten times the stacks (and namespaces to create and finalize) of its twin above, for the full run. */
+  @Test
+  @Stress
   void theReportMakesTheSameRequestsFor3StacksAsFor300(@KubeConfigPath Path kubeconfig, @TestNamespace String ns,
       KubernetesClient admin) throws Exception {
+    sameRequestsFor3StacksAsFor(300, kubeconfig, ns, admin);
+  }
+
+  private void sameRequestsFor3StacksAsFor(int many, Path kubeconfig, String ns, KubernetesClient admin)
+      throws Exception {
     try (StatusFixture f = new StatusFixture(kubeconfig, ns, admin)) {
       f.createL3(charts, ns);
       seed(admin, f, 0, 3);
       Counted small = counted(f, admin);
-      seed(admin, f, 3, 300);
+      seed(admin, f, 3, many);
       Counted large = counted(f, admin);
 
       assertThat(small.report.stacks()).hasSize(3);
-      assertThat(large.report.stacks()).hasSize(300).allSatisfy(s -> assertThat(s.services()).hasSize(20));
+      assertThat(large.report.stacks()).hasSize(many).allSatisfy(s -> assertThat(s.services()).hasSize(20));
       assertThat(large.report.l3()).isNotNull();
       assertThat(large.report.stacks().get(0).drift()).hasSize(23); // 20 extra, 3 missing
       assertThat(large.requests).as("every request of the engine's connection (sent in parallel: any order)")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.umbrella.ServiceVersion;
+import io.stackpipe.testsupport.Stress;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithControlPlane;
@@ -22,38 +23,41 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Twenty candidates, one per service, all made from the same L3 and promoted from twenty threads at once, on the
- * real API server: compare-and-swap lets exactly one through per base, and nothing promoted is ever lost.
+ * Candidates, one per service, all made from the same L3 and promoted from as many threads at once, on the real
+ * API server: compare-and-swap lets exactly one through per base, and nothing promoted is ever lost. Five
+ * candidates in the inner loop; twenty (190 rebases, most of this class's time) as its {@link Stress} twin.
  */
 @WithControlPlane
 @ExtendWith(RegistryExtension.class)
 class L3ConcurrencyTest {
-  private static final int SERVICES = 20;
-
   @TempDir
   Path work;
   KubeConnection kube;
-  L3 l3;
-  List<String> services = IntStream.rangeClosed(1, SERVICES).mapToObj(i -> String.format("svc%02d", i)).toList();
-
-  @BeforeEach
-  void publishTwentyServices(LocalRegistry registry, @KubeConfigPath Path kubeconfig, @TestNamespace String ns) {
-    TestCharts charts = new TestCharts(registry.ociUrl("l3c-" + ns), work.resolve("charts"));
-    services.forEach(service -> charts.publish(service, "1.0.0", "2.0.0"));
-    kube = KubeConnection.fromKubeconfig(kubeconfig, null);
-    l3 = L3.on(kube, charts.charts()).withNamespace(ns).withUser("ci");
-    l3.init().withFrom(services.stream().map(s -> new ServiceVersion(s, "1.0.0")).toList()).call();
-  }
 
   @AfterEach
   void disconnect() {
-    kube.close();
+    if (kube != null) {
+      kube.close();
+    }
+  }
+
+  /** An L3 of these services at 1.0.0, each also published at 2.0.0. */
+  private L3 l3Of(List<String> services, LocalRegistry registry, Path kubeconfig, String ns) {
+    TestCharts charts = new TestCharts(registry.ociUrl("l3c-" + ns), work.resolve("charts"));
+    services.forEach(service -> charts.publish(service, "1.0.0", "2.0.0"));
+    kube = KubeConnection.fromKubeconfig(kubeconfig, null);
+    L3 l3 = L3.on(kube, charts.charts()).withNamespace(ns).withUser("ci");
+    l3.init().withFrom(services.stream().map(s -> new ServiceVersion(s, "1.0.0")).toList()).call();
+    return l3;
+  }
+
+  private static List<String> services(int count) {
+    return IntStream.rangeClosed(1, count).mapToObj(i -> String.format("svc%02d", i)).toList();
   }
 
   /** Runs every task at the same moment (a latch), each on its own thread; returns what each returned. */
@@ -80,8 +84,22 @@ class L3ConcurrencyTest {
   }
 
   @Test
-  void ofTwentyCandidatesFromOneL3ExactlyOnePromotesThenRebasingLoopsEndWithAllTwentyAndNoneLost()
-      throws Exception {
+  void ofFiveCandidatesFromOneL3ExactlyOnePromotesThenRebasingLoopsEndWithAllFiveAndNoneLost(
+      LocalRegistry registry, @KubeConfigPath Path kubeconfig, @TestNamespace String ns) throws Exception {
+    List<String> services = services(5);
+    promoteAllAtOnce(services, l3Of(services, registry, kubeconfig, ns));
+  }
+
+  @Test
+  @Stress
+  void ofTwentyCandidatesFromOneL3ExactlyOnePromotesThenRebasingLoopsEndWithAllTwentyAndNoneLost(
+      LocalRegistry registry, @KubeConfigPath Path kubeconfig, @TestNamespace String ns) throws Exception {
+    List<String> services = services(20);
+    promoteAllAtOnce(services, l3Of(services, registry, kubeconfig, ns));
+  }
+
+  private void promoteAllAtOnce(List<String> services, L3 l3) throws Exception {
+    int count = services.size();
     String base = l3.current().orElseThrow().version();
     List<Candidate> candidates = allAtOnce(services.stream()
         .map(service -> (Callable<Candidate>) () -> l3.candidate(service, "2.0.0").call()).toList());
@@ -97,9 +115,9 @@ class L3ConcurrencyTest {
 
     List<Promoted> promoted = outcomes.stream().filter(Promoted.class::isInstance).map(Promoted.class::cast).toList();
     assertThat(promoted).hasSize(1);
-    assertThat(outcomes).filteredOn(StaleCandidateException.class::isInstance).hasSize(SERVICES - 1)
+    assertThat(outcomes).filteredOn(StaleCandidateException.class::isInstance).hasSize(count - 1)
         .allSatisfy(e -> assertThat(((StaleCandidateException) e).current()).isEqualTo(promoted.get(0).after()));
-    assertThat(l3.listCandidates()).filteredOn(c -> c.verdict() == Verdict.STALE).hasSize(SERVICES - 1);
+    assertThat(l3.listCandidates()).filteredOn(c -> c.verdict() == Verdict.STALE).hasSize(count - 1);
 
     // Each stale candidate's thread rebases and tries again until it is promoted: one winner per round.
     List<String> promotedIds = Collections.synchronizedList(new ArrayList<>(List.of(promoted.get(0).candidate().id())));
@@ -118,16 +136,16 @@ class L3ConcurrencyTest {
         }).toList());
 
     L3Version last = l3.current().orElseThrow();
-    assertThat(last.sequence()).isEqualTo(SERVICES + 1);
-    assertThat(last.services()).hasSize(SERVICES).allSatisfy((service, version) ->
+    assertThat(last.sequence()).isEqualTo(count + 1);
+    assertThat(last.services()).hasSize(count).allSatisfy((service, version) ->
         assertThat(version).as(service).isEqualTo("2.0.0"));
-    assertThat(rounds).hasSize(SERVICES - 1).contains(1);
+    assertThat(rounds).hasSize(count - 1).contains(1);
 
     // Every intermediate L3, as the registry holds it: exactly one service more at 2.0.0 than the one before.
     List<Promotion> history = new ArrayList<>(l3.history().call().promotions());
     Collections.reverse(history);
     assertThat(history).extracting(Promotion::sequence)
-        .containsExactlyElementsOf(IntStream.rangeClosed(1, SERVICES + 1).boxed().toList());
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, count + 1).boxed().toList());
     assertThat(history.stream().skip(1).map(Promotion::candidate)).containsExactlyInAnyOrderElementsOf(promotedIds);
     for (int i = 1; i < history.size(); i++) {
       Promotion before = history.get(i - 1);
@@ -136,9 +154,9 @@ class L3ConcurrencyTest {
       ManifestDiff diff = l3.diff(before.version(), after.version()).call();
       assertThat(diff.changes()).as("L3 #%d → #%d", before.sequence(), after.sequence())
           .containsExactly(new Change(after.change().service(), Change.CHANGED, "1.0.0", "2.0.0"));
-      Map<String, String> services = l3.diff(history.get(0).version(), after.version()).call().changes().stream()
+      Map<String, String> promotedSoFar = l3.diff(history.get(0).version(), after.version()).call().changes().stream()
           .collect(Collectors.toMap(Change::service, Change::to));
-      assertThat(services).as("L3 #%d keeps every earlier promotion", after.sequence()).hasSize(i)
+      assertThat(promotedSoFar).as("L3 #%d keeps every earlier promotion", after.sequence()).hasSize(i)
           .allSatisfy((service, version) -> assertThat(version).isEqualTo("2.0.0"));
     }
   }
