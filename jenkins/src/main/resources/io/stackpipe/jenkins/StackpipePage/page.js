@@ -67,13 +67,12 @@
 
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
-        if (form.getAttribute("data-confirmed") === "true") return;
         e.preventDefault();
         var name = form.getAttribute("data-stack"), type = form.getAttribute("data-stack-type");
+        // submit() fires no submit event again (and works while this one is still being dispatched).
         var go = function () {
-          form.setAttribute("data-confirmed", "true");
           form.querySelector("input[name=confirmed]").value = "true";
-          form.requestSubmit ? form.requestSubmit() : form.submit();
+          form.submit();
         };
         if (type === "production") {
           var title = "Destroy production stack " + name + "?";
