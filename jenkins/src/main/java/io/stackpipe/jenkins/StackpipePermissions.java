@@ -27,7 +27,7 @@ public final class StackpipePermissions {
   }
 
   /** Loads the class before the security configuration is read, so its permission ids resolve and are listed. */
-  @Initializer(before = InitMilestone.SYSTEM_CONFIG_LOADED)
+  @Initializer(after = InitMilestone.PLUGINS_STARTED, before = InitMilestone.SYSTEM_CONFIG_LOADED)
   public static void register() {
     // Loading the class registers GROUP and DESTROY_PRODUCTION.
   }
