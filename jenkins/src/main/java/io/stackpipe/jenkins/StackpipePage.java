@@ -5,14 +5,12 @@ import hudson.model.Failure;
 import hudson.model.RootAction;
 import hudson.security.ACL;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
-import io.stackpipe.status.Drift;
 import io.stackpipe.status.StatusReport;
-import io.stackpipe.status.StatusText;
+import io.stackpipe.status.StatusView;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.HttpResponse;
 import org.kohsuke.stapler.HttpResponses;
@@ -146,164 +141,64 @@ public final class StackpipePage implements RootAction {
     }
   }
 
-  /** The page's data: plain strings, numbers, lists and maps that {@code index.jelly} renders escaped. */
+  /** The page's data: the engine's {@link StatusView} of the cached report, with what the user may do per stack. */
   public static final class View {
     private final StackpipeStatus.Snapshot snapshot;
+    private final StatusView view;
+    private final StatusView.Page page;
     private final String owner;
     private final String stack;
     private final String service;
     private final List<Map<String, Object>> rows = new ArrayList<>();
-    private final int matching;
-    private final int page;
-    private final int pages;
 
     View(StackpipeStatus.Snapshot snapshot, String owner, String stack, String service, int requestedPage) {
       this.snapshot = snapshot;
       this.owner = owner;
       this.stack = stack;
       this.service = service;
-      List<StatusReport.StackStatus> shown = report() == null ? List.of() : report().stacks().stream()
-          .filter(s -> contains(s.stack().owner(), owner) && contains(s.stack().name(), stack)
-              && (service.isEmpty() || s.services().stream().anyMatch(v -> contains(v.service(), service))))
-          .toList();
-      matching = shown.size();
-      pages = Math.max(1, (matching + PAGE_SIZE - 1) / PAGE_SIZE);
-      page = Math.min(requestedPage, pages);
-      int from = (page - 1) * PAGE_SIZE;
-      for (int i = from; i < Math.min(matching, from + PAGE_SIZE); i++) {
-        rows.add(row(shown.get(i), "sp-svc-" + i));
+      StatusReport report = snapshot == null ? null : snapshot.report();
+      view = report == null ? null : StatusView.of(report).withOwner(owner).withStack(stack).withService(service)
+          .withPageSize(PAGE_SIZE);
+      page = view == null ? null : view.page(requestedPage);
+      if (page != null) {
+        Jenkins jenkins = Jenkins.get();
+        boolean admin = jenkins.hasPermission(Jenkins.ADMINISTER);
+        boolean production = jenkins.hasPermission(StackpipePermissions.DESTROY_PRODUCTION);
+        Authentication user = Jenkins.getAuthentication2();
+        for (Map<String, Object> stackRow : page.stacks()) {
+          Map<String, Object> row = new LinkedHashMap<>(stackRow);
+          boolean mine = !ACL.isAnonymous2(user) && user.getName().equals(row.get("owner"));
+          boolean isProduction = StackType.PRODUCTION.label().equals(row.get("type"));
+          row.put("mayAct", admin || mine);
+          row.put("mayDestroy", (admin || mine) && (!isProduction || production));
+          rows.add(row);
+        }
       }
     }
 
-    private StatusReport report() {
-      return snapshot == null ? null : snapshot.report();
-    }
-
-    public boolean isReady() { return report() != null; }
+    public boolean isReady() { return view != null; }
     public String getError() { return snapshot == null ? null : snapshot.error(); }
-    public String getInstallation() { return report() == null ? null : report().installation(); }
-    public String getGeneratedAt() { return report() == null ? null : report().generatedAt().toString(); }
-    public String getGeneratedText() { return report() == null ? null : ago(report().generatedAt()); }
+    public String getInstallation() { return view == null ? null : snapshot.report().installation(); }
+    public String getGeneratedAt() { return view == null ? null : snapshot.report().generatedAt().toString(); }
+    public String getGeneratedText() { return view == null ? null : view.ago(snapshot.report().generatedAt()); }
     public String getOwner() { return owner; }
     public String getStack() { return stack; }
     public String getService() { return service; }
-    public int getTotal() { return report() == null ? 0 : report().stacks().size(); }
-    public int getMatching() { return matching; }
-    public int getPage() { return page; }
-    public int getPages() { return pages; }
-    public int getFrom() { return matching == 0 ? 0 : (page - 1) * PAGE_SIZE + 1; }
-    public int getTo() { return (page - 1) * PAGE_SIZE + rows.size(); }
-    public String getPreviousUrl() { return page > 1 ? query(page - 1) : null; }
-    public String getNextUrl() { return page < pages ? query(page + 1) : null; }
+    public int getTotal() { return page == null ? 0 : page.total(); }
+    public int getMatching() { return page == null ? 0 : page.matching(); }
+    public int getPage() { return page == null ? 1 : page.page(); }
+    public int getPages() { return page == null ? 1 : page.pages(); }
+    public int getFrom() { return page == null ? 0 : page.from(); }
+    public int getTo() { return page == null ? 0 : page.to(); }
+    public String getPreviousUrl() { return getPage() > 1 ? query(getPage() - 1) : null; }
+    public String getNextUrl() { return getPage() < getPages() ? query(getPage() + 1) : null; }
     public List<Map<String, Object>> getStacks() { return rows; }
-
-    public List<String> getOwners() {
-      return report() == null ? List.of() : report().stacks().stream().map(s -> s.stack().owner())
-          .filter(o -> o != null).distinct().sorted().toList();
-    }
-
-    public List<String> getServices() {
-      return report() == null ? List.of() : report().stacks().stream().flatMap(s -> s.services().stream())
-          .map(DeployedServices.Service::service).collect(Collectors.toCollection(TreeSet::new)).stream().toList();
-    }
-
-    /** L3's version, digest and promotion, and its services in name order; {@code null} without L3. */
-    public Map<String, Object> getL3() {
-      StatusReport.L3 l3 = report() == null ? null : report().l3();
-      if (l3 == null) {
-        return null;
-      }
-      Map<String, Object> map = new LinkedHashMap<>(l3.toMap());
-      map.put("promotedAtText", l3.promotedAt() == null ? null : ago(l3.promotedAt()));
-      map.put("serviceList", l3.services().entrySet().stream().sorted(Map.Entry.comparingByKey())
-          .map(e -> Map.of("service", e.getKey(), "version", e.getValue())).toList());
-      return map;
-    }
-
-    /** Each production stack: in sync with L3, or its drift as text. */
-    public List<Map<String, Object>> getProduction() {
-      if (report() == null) {
-        return List.of();
-      }
-      return report().production().stream().map(p -> {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("stack", p.stack().name());
-        map.put("state", report().l3() == null ? "no L3 to compare" : p.drift().isEmpty() ? "in sync" : "drift");
-        map.put("drift", p.drift().stream()
-            .map(d -> Map.of("kind", d.kind().label(), "text", StatusText.driftText(d))).toList());
-        return map;
-      }).toList();
-    }
-
-    public List<Map<String, Object>> getCandidates() {
-      if (report() == null) {
-        return List.of();
-      }
-      return report().candidates().stream().map(c -> {
-        Map<String, Object> map = new LinkedHashMap<>(c.toMap());
-        map.put("change", (c.from() == null ? "(new)" : c.from()) + " → " + (c.to() == null ? "(removed)" : c.to()));
-        map.put("createdText", c.created() == null ? null : ago(c.created()));
-        map.put("took", c.duration() == null ? "" : Durations.format(c.duration()));
-        return map;
-      }).toList();
-    }
-
-    public List<Map<String, Object>> getHistory() {
-      if (report() == null) {
-        return List.of();
-      }
-      return report().history().stream().map(e -> {
-        Map<String, Object> map = new LinkedHashMap<>(e.toMap());
-        map.put("atText", e.at() == null ? null : ago(e.at()));
-        return map;
-      }).toList();
-    }
-
-    private Map<String, Object> row(StatusReport.StackStatus status, String id) {
-      Stack s = status.stack();
-      Jenkins jenkins = Jenkins.get();
-      boolean admin = jenkins.hasPermission(Jenkins.ADMINISTER);
-      Authentication user = Jenkins.getAuthentication2();
-      boolean mine = !ACL.isAnonymous2(user) && user.getName().equals(s.owner());
-      Map<String, Object> row = new LinkedHashMap<>(status.toMap());
-      row.put("id", id);
-      row.put("createdText", s.created() == null ? null : ago(s.created()));
-      row.put("lastActivityText", s.lastActivity() == null ? null : ago(s.lastActivity()));
-      Instant now = report().generatedAt();
-      boolean kept = s.keepUntil() != null && s.keepUntil().isAfter(now);
-      Instant reap = kept ? s.keepUntil() : s.reapAt();
-      row.put("reapLabel", kept ? "kept until" : reap == null ? "never reaped" : "reaped");
-      row.put("reap", reap == null ? null : reap.toString());
-      row.put("reapText", reap == null ? null : ago(reap));
-      row.put("manifestText", s.manifest() == null ? "" : s.manifest().chart() + " " + s.manifest().version());
-      row.put("serviceNames", status.services().stream().map(DeployedServices.Service::service).distinct()
-          .collect(Collectors.joining(" ")));
-      row.put("driftText", report().l3() == null ? "n/a" : status.drift().isEmpty() ? "✓ in sync"
-          : status.drift().stream().map(d -> d.kind().mark() + " " + d.service()).collect(Collectors.joining(", ")));
-      row.put("driftClass", status.drift().isEmpty() ? "sp-sync" : "sp-drift-summary");
-      Map<String, String> l3 = report().l3() == null ? Map.of() : report().l3().services();
-      List<Map<String, Object>> services = new ArrayList<>();
-      for (DeployedServices.Service v : status.services()) {
-        Drift d = v.canary() ? null : status.driftOf(v.service());
-        Map<String, Object> line = new LinkedHashMap<>(v.toMap());
-        line.put("l3", l3.get(v.service()));
-        line.put("drift", d == null ? null : d.kind().label());
-        line.put("driftText", d == null ? "" : d.kind().mark() + " " + d.kind().label());
-        line.put("driftClass", d == null ? "" : "sp-drift sp-drift-" + d.kind().label());
-        Instant at = instant(v.deployedAt());
-        line.put("deployedAtText", at == null ? null : ago(at));
-        services.add(line);
-      }
-      row.put("serviceRows", services);
-      row.put("missing", status.drift().stream().filter(d -> d.kind() == Drift.Kind.MISSING)
-          .map(d -> Map.of("service", d.service(), "l3", d.l3())).toList());
-      row.put("mayAct", admin || mine);
-      row.put("production", s.type() == StackType.PRODUCTION);
-      row.put("persistent", s.type() == StackType.PERSISTENT);
-      row.put("mayDestroy", (admin || mine) && (s.type() != StackType.PRODUCTION
-          || jenkins.hasPermission(StackpipePermissions.DESTROY_PRODUCTION)));
-      return row;
-    }
+    public List<String> getOwners() { return view == null ? List.of() : view.owners(); }
+    public List<String> getServices() { return view == null ? List.of() : view.services(); }
+    public Map<String, Object> getL3() { return view == null ? null : view.l3(); }
+    public List<Map<String, Object>> getProduction() { return view == null ? List.of() : view.production(); }
+    public List<Map<String, Object>> getCandidates() { return view == null ? List.of() : view.candidates(); }
+    public List<Map<String, Object>> getHistory() { return view == null ? List.of() : view.history(); }
 
     private String query(int target) {
       StringBuilder q = new StringBuilder("?page=").append(target);
@@ -313,22 +208,6 @@ public final class StackpipePage implements RootAction {
         }
       }
       return q.toString();
-    }
-
-    private String ago(Instant at) {
-      return StatusText.ago(at, report().generatedAt());
-    }
-  }
-
-  private static boolean contains(String value, String part) {
-    return part.isEmpty() || (value != null && value.toLowerCase(Locale.ROOT).contains(part.toLowerCase(Locale.ROOT)));
-  }
-
-  private static Instant instant(String text) {
-    try {
-      return text == null ? null : Instant.parse(text);
-    } catch (java.time.format.DateTimeParseException e) {
-      return null;
     }
   }
 }

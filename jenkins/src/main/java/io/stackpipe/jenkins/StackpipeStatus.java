@@ -62,7 +62,8 @@ public final class StackpipeStatus extends AsyncPeriodicWork {
     Snapshot previous = snapshot;
     try (Session session = ControllerCluster.open()) {
       snapshot = new Snapshot(session.status().call(), null, Instant.now());
-    } catch (StackpipeException e) {
+    } catch (StackpipeException | IOException e) {
+      // A one-line refusal of the engine or of the settings (an unreadable policy file, a missing credential).
       snapshot = new Snapshot(previous == null ? null : previous.report(), e.getMessage(), Instant.now());
       listener.error(e.getMessage());
     }
