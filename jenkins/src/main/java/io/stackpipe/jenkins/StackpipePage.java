@@ -14,6 +14,7 @@ import io.stackpipe.status.StatusView;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,7 +82,7 @@ public final class StackpipePage implements RootAction {
       }
       session.stacks().withActor(user.getName()).destroy(stack).withConfirmation(confirm).call();
     } catch (StackpipeException e) {
-      return new Failure(e.getMessage());
+      return refused(e);
     }
     StackpipeStatus.get().doRun();
     return HttpResponses.redirectToDot();
@@ -91,11 +92,19 @@ public final class StackpipePage implements RootAction {
   @RequirePOST
   public HttpResponse doExtend(@QueryParameter String stack, @QueryParameter String by) throws IOException {
     Authentication user = mayAct();
+    Instant until;
+    try {
+      until = Instant.now().plus(Durations.parse(by));
+    } catch (IllegalArgumentException e) {
+      return new Failure("by: " + e.getMessage());
+    } catch (ArithmeticException | DateTimeException e) {
+      return new Failure("by: \"" + by + "\" is too long a duration");
+    }
     try (Session session = ControllerCluster.open()) {
       find(session, stack, user);
-      session.stacks().extend(stack, Instant.now().plus(Durations.parse(by)), null);
-    } catch (StackpipeException | IllegalArgumentException e) {
-      return new Failure(e.getMessage());
+      session.stacks().extend(stack, until, null);
+    } catch (StackpipeException e) {
+      return refused(e);
     }
     StackpipeStatus.get().doRun();
     return HttpResponses.redirectToDot();
@@ -126,6 +135,11 @@ public final class StackpipePage implements RootAction {
       // Same answer as for someone else's stack.
     }
     throw new Failure("you own no stack \"" + name + "\"");
+  }
+
+  /** The engine's one line on Jenkins' error page, with the field it concerns as the form names it. */
+  private static Failure refused(StackpipeException e) {
+    return new Failure(e.field().map(field -> field + ": ").orElse("") + e.getMessage());
   }
 
   private static String param(StaplerRequest2 request, String name) {
