@@ -132,7 +132,11 @@ public final class StackpipePage implements RootAction {
         return found;
       }
     } catch (StackpipeException e) {
-      // Same answer as for someone else's stack.
+      // A refusal about the stack itself (absent, not ours, another installation's) reads as someone else's stack;
+      // any other (the cluster unreachable) says what it is.
+      if (!e.field().filter("stack"::equals).isPresent()) {
+        throw e;
+      }
     }
     throw new Failure("you own no stack \"" + name + "\"");
   }
