@@ -195,6 +195,12 @@ public final class StackpipePage implements RootAction {
     }
 
     public boolean isReady() { return view != null; }
+
+    /** The report predates the last refreshes (nobody watched the page for a while): a fresh one is on its way. */
+    public boolean isStale() {
+      return snapshot != null
+          && snapshot.at().isBefore(Instant.now().minus(StackpipeStatus.REFRESH.multipliedBy(3)));
+    }
     public String getError() { return snapshot == null ? null : snapshot.error(); }
     public String getInstallation() { return view == null ? null : snapshot.report().installation(); }
     public String getGeneratedAt() { return view == null ? null : snapshot.report().generatedAt().toString(); }
