@@ -201,6 +201,7 @@ public final class StackpipePage implements RootAction {
       return snapshot != null
           && snapshot.at().isBefore(Instant.now().minus(StackpipeStatus.REFRESH.multipliedBy(3)));
     }
+
     public String getError() { return snapshot == null ? null : snapshot.error(); }
     public String getInstallation() { return view == null ? null : snapshot.report().installation(); }
     public String getGeneratedAt() { return view == null ? null : snapshot.report().generatedAt().toString(); }
