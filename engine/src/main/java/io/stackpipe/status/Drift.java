@@ -30,6 +30,16 @@ public record Drift(String service, Kind kind, String deployed, String l3) imple
     public String label() {
       return name().toLowerCase(Locale.ROOT);
     }
+
+    /** The mark that goes with the word wherever drift is shown, so it never depends on colour. */
+    public String mark() {
+      return switch (this) {
+        case AHEAD -> "↑";
+        case BEHIND -> "↓";
+        case MISSING -> "−";
+        case EXTRA -> "+";
+      };
+    }
   }
 
   /** Every difference between {@code l3} and {@code deployed} (service → version), by service name. */

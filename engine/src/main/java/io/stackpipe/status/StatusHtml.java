@@ -25,10 +25,15 @@ public final class StatusHtml {
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         + "<title>Stackpipe status — " + esc(report.installation()) + "</title>\n"
         + "<link rel=\"icon\" href=\"data:,\">\n</head>\n<body>\n<main>\n" + fragment(report, refreshSeconds)
-        + "</main>\n</body>\n</html>\n";
+        + "<script>" + StatusHtmlAssets.SCRIPT + "</script>\n</main>\n</body>\n</html>\n";
   }
 
-  /** The report's section with its own style and script, for a host page (the Jenkins L3 page) to embed. */
+  /**
+   * The report's section with its own style and no script, for a host page to embed: no inline script or event
+   * handler, so it renders under {@code Content-Security-Policy: script-src 'self'}; the host adds the behaviour
+   * ({@link #page} inlines {@code StatusHtmlAssets.SCRIPT}). Its {@code data-*} attributes and classes are the
+   * contract the Jenkins page's script reads too (the plugin's browser test runs that script on this fragment).
+   */
   public static String fragment(StatusReport report, int refreshSeconds) {
     Instant now = report.generatedAt();
     StringBuilder h = new StringBuilder();
@@ -42,7 +47,7 @@ public final class StatusHtml {
     stacks(h, report, now);
     candidates(h, report, now);
     history(h, report, now);
-    h.append("<script>").append(StatusHtmlAssets.SCRIPT).append("</script>\n</section>\n");
+    h.append("</section>\n");
     return h.toString();
   }
 
@@ -93,7 +98,7 @@ public final class StatusHtml {
   }
 
   private static void filters(StringBuilder h, StatusReport report) {
-    h.append("<form class=\"sp-filters\" role=\"search\" aria-label=\"Filter stacks\" onsubmit=\"return false\">\n");
+    h.append("<form class=\"sp-filters\" role=\"search\" aria-label=\"Filter stacks\">\n");
     filter(h, "owner", "Owner", report.stacks().stream().map(s -> s.stack().owner()));
     filter(h, "stack", "Stack", report.stacks().stream().map(s -> s.stack().name()));
     filter(h, "service", "Service", report.stacks().stream().flatMap(s -> s.services().stream()
@@ -153,7 +158,7 @@ public final class StatusHtml {
       cell(h, s.manifest() == null ? "" : s.manifest().chart() + " " + s.manifest().version(), null, null);
       cell(h, String.valueOf(row.services().size()), String.valueOf(row.services().size()), null);
       String driftText = report.l3() == null ? "n/a" : row.drift().isEmpty() ? "✓ in sync"
-          : row.drift().stream().map(d -> mark(d.kind()) + " " + d.service()).collect(Collectors.joining(", "));
+          : row.drift().stream().map(d -> d.kind().mark() + " " + d.service()).collect(Collectors.joining(", "));
       cell(h, driftText, String.valueOf(row.drift().size()), row.drift().isEmpty() ? "sp-sync" : "sp-drift-summary");
       h.append("</tr>\n<tr class=\"sp-detail\" id=\"").append(id).append("\" hidden><td colspan=\"").append(cols.length)
           .append("\">");
@@ -176,7 +181,7 @@ public final class StatusHtml {
           .append(esc(svc.service())).append(svc.canary() ? " (canary)" : "").append("</th>");
       cell(h, svc.version(), null, d == null ? null : "sp-drift sp-drift-" + d.kind().label());
       cell(h, nz(l3.get(svc.service())), null, null);
-      cell(h, d == null ? "" : mark(d.kind()) + " " + d.kind().label(), null,
+      cell(h, d == null ? "" : d.kind().mark() + " " + d.kind().label(), null,
           d == null ? null : "sp-drift sp-drift-" + d.kind().label());
       cell(h, nz(svc.profile()), null, null);
       cell(h, svc.release(), null, null);
@@ -190,7 +195,7 @@ public final class StatusHtml {
       if (d.kind() == Drift.Kind.MISSING) {
         h.append("<tr data-service=\"").append(esc(d.service())).append("\"><th scope=\"row\">").append(esc(d.service()))
             .append("</th><td class=\"sp-drift sp-drift-missing\">not deployed</td><td>").append(esc(d.l3()))
-            .append("</td><td class=\"sp-drift sp-drift-missing\">").append(mark(d.kind()))
+            .append("</td><td class=\"sp-drift sp-drift-missing\">").append(d.kind().mark())
             .append(" missing</td><td colspan=\"6\"></td></tr>\n");
       }
     }
@@ -271,15 +276,6 @@ public final class StatusHtml {
   private static String time(Instant at, Instant now) {
     return "<time datetime=\"" + at + "\" title=\"" + at + "\">" + esc(StatusText.ago(at, now).replace("0s ago", "now"))
         + "</time>";
-  }
-
-  private static String mark(Drift.Kind kind) {
-    return switch (kind) {
-      case AHEAD -> "↑";
-      case BEHIND -> "↓";
-      case MISSING -> "−";
-      case EXTRA -> "+";
-    };
   }
 
   private static Instant parse(String text) {

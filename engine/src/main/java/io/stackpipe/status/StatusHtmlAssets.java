@@ -36,7 +36,8 @@ final class StatusHtmlAssets {
   // filters; state kept in the URL hash so the periodic reload keeps it), expanding, relative times.
   static final String SCRIPT = """
       (function(){
-      var root=document.currentScript.closest('.sp-status');
+      var root=document.querySelector('.sp-status');
+      root.querySelector('form.sp-filters').addEventListener('submit',function(e){e.preventDefault();});
       function units(s){var u=[[86400,'d'],[3600,'h'],[60,'m'],[1,'s']],o='';
         if(s>=86400)s-=s%3600;else if(s>=3600)s-=s%60;
         for(var i=0;i<u.length;i++){if(s>=u[i][0]){o+=Math.floor(s/u[i][0])+u[i][1];s%=u[i][0];}}return o||'0s';}

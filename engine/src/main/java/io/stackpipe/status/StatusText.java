@@ -100,7 +100,8 @@ public final class StatusText {
     return out.toString();
   }
 
-  static String driftText(Drift d) {
+  /** One drift as a line: "↑ ahead orders 1.2.0 > L3 1.1.0". */
+  public static String driftText(Drift d) {
     return switch (d.kind()) {
       case AHEAD -> "↑ ahead " + d.service() + " " + d.deployed() + " > L3 " + d.l3();
       case BEHIND -> "↓ behind " + d.service() + " " + d.deployed() + " < L3 " + d.l3();
@@ -110,7 +111,7 @@ public final class StatusText {
   }
 
   /** "3h ago" / "in 2d" with the units of {@link Durations}, coarsened to the two largest. */
-  static String ago(Instant at, Instant now) {
+  public static String ago(Instant at, Instant now) {
     Duration d = Duration.between(at, now);
     return d.isNegative() ? "in " + coarse(d.negated()) : coarse(d) + " ago";
   }
