@@ -141,7 +141,8 @@ public final class PromoteL3Execution extends StepExecution {
   private static List<String> bodyOutput(StepContext context) {
     try {
       List<String> lines = new ArrayList<>();
-      for (String line : context.get(Run.class).getLog(LOG_TAIL)) {
+      Run<?, ?> run = context.get(Run.class);
+      for (String line : run.getLog(LOG_TAIL)) {
         String plain = ConsoleNote.removeNotes(line);
         if (!plain.startsWith("[Pipeline]")) {
           lines.add(plain);

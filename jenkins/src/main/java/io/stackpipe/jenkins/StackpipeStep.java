@@ -80,6 +80,9 @@ public abstract class StackpipeStep extends Step {
       return Set.of(Run.class, TaskListener.class, FilePath.class, EnvVars.class);
     }
 
+    // Deprecated for CustomDescribableModel, whose refusals structs wraps into "Could not instantiate {all
+    // arguments}…"; workflow-cps still calls an overriding newInstance, whose AbortException is the one line.
+    @SuppressWarnings("deprecation")
     @Override
     public Step newInstance(Map<String, Object> arguments) throws Exception {
       try {
