@@ -205,7 +205,8 @@ final class StackCommand {
     int run(Session session) {
       var destroy = session.stacks().destroy(name).withConfirmation(confirm);
       StackDestroyed destroyed = (waitUntilGone ? destroy.waitUntilGone() : destroy).call();
-      target.print(destroyed, destroyed.alreadyGone() ? "stack " + name + " is already gone"
+      target.print(destroyed, destroyed.alreadyGone()
+          ? "stack " + name + (destroyed.gone() ? " is already gone" : " is already being deleted")
           : "destroyed stack " + name + " (namespace " + destroyed.namespace()
               + (destroyed.gone() ? " deleted" : " being deleted")
               + (destroyed.releases().isEmpty() ? "" : "; uninstalled " + String.join(", ", destroyed.releases())) + ")");

@@ -90,7 +90,10 @@ class StackCommandTest {
       assertThat(admin.namespaces().withName(prefix + "pr-1").get().getMetadata().getDeletionTimestamp()).isNull();
 
       CliRun destroyed = stack(kubeconfig, ns, "destroy", "pr-1");
-      assertThat(destroyed.out()).isEqualTo("destroyed stack pr-1 (namespace " + prefix + "pr-1 deleted)\n");
+      assertThat(destroyed.out()).isEqualTo("destroyed stack pr-1 (namespace " + prefix + "pr-1 being deleted)\n");
+      assertThat(stack(kubeconfig, ns, "destroy", "pr-1", "--wait").out())
+          .isEqualTo("stack pr-1 is already gone\n");
+      assertThat(admin.namespaces().withName(prefix + "pr-1").get()).as("--wait waited").isNull();
       assertThat(stack(kubeconfig, ns, "destroy", "pr-1").out()).isEqualTo("stack pr-1 is already gone\n");
     } finally {
       admin.namespaces().withLabel("stackpipe.io/installation", ns).delete();
