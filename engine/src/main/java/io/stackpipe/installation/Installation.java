@@ -1,5 +1,6 @@
 package io.stackpipe.installation;
 
+import io.stackpipe.Names;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuild;
@@ -449,6 +450,12 @@ public final class Installation implements Serializable {
         throw e.field().isPresent() ? e : StackpipeException.ofField("namespacePrefix", e.getMessage());
       }
       namespacePrefix = Objects.requireNonNullElse(namespacePrefix, "");
+      if (controlNamespace.isBlank()) {
+        controlNamespace = L3.DEFAULT_NAMESPACE;
+      } else if (!Names.isDns1123Label(controlNamespace)) {
+        throw StackpipeException.ofField("controlNamespace", "'" + controlNamespace + "' is not a namespace name:"
+            + " lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit");
+      }
       if (manifestName == null || manifestName.isBlank()) {
         throw StackpipeException.ofField("manifestName", "is required (the umbrella chart's name)");
       }

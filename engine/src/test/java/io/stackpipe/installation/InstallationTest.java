@@ -71,6 +71,21 @@ class InstallationTest {
     }
 
     @Test
+    void eachNamedSettingIsCheckedAsTheJenkinsFormChecksIt() {
+      Map<String, Installation.Builder> refused = new LinkedHashMap<>();
+      refused.put("installation", Installation.builder().withId("has space"));
+      refused.put("namespacePrefix", Installation.builder().withNamespacePrefix("Ci_"));
+      refused.put("controlNamespace", Installation.builder().withControlNamespace("Stackpipe System"));
+      refused.put("manifestName", Installation.builder().withManifestName(" "));
+      refused.put("kmsEndpoint", Installation.builder().withKmsEndpoint("kms.example.com"));
+      refused.put("timeout", Installation.builder().withTimeout(Duration.ZERO));
+      refused.forEach((field, b) -> assertThatThrownBy(b::build).as(field)
+          .satisfies(e -> assertThat(((StackpipeException) e).field()).contains(field)));
+      assertThat(Installation.builder().withControlNamespace(" ").build().controlNamespace())
+          .as("blank is the default").isEqualTo("stackpipe-system");
+    }
+
+    @Test
     void theTokenFormIsAServerATokenAndOptionallyACaAndExcludesAKubeconfig() {
       Secret token = Secret.of("canary-token-not-shown");
       Installation ok = Installation.builder().withClusterServer("https://api.example.com:6443")

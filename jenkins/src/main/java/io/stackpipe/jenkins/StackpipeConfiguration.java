@@ -3,22 +3,29 @@ package io.stackpipe.jenkins;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import hudson.Extension;
+import hudson.model.Descriptor.FormException;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.stackpipe.stack.Durations;
+import io.stackpipe.Secret;
+import io.stackpipe.StackpipeException;
 import io.stackpipe.installation.Installation;
+import io.stackpipe.stack.ReapPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
+import net.sf.json.JSONObject;
 import hudson.security.ACL;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -29,6 +36,13 @@ import org.kohsuke.stapler.verb.POST;
 @Extension
 @Symbol("stackpipe")
 public class StackpipeConfiguration extends GlobalConfiguration {
+
+  // What the engine calls a setting, as this form calls it.
+  private static final Map<String, String> FORM_FIELDS = Map.of("charts", "chartRegistry", "id", "installation",
+      "kubeconfig", "kubeconfigCredentialsId", "clusterToken", "clusterTokenCredentialsId", "timeout",
+      "readyTimeout", "policy", "policyFile");
+  // A credential's stand-in for the check: the form holds only its id, a build resolves it.
+  private static final String CREDENTIAL = "credential";
 
   private String chartRegistry;
   private boolean plainHttp;
@@ -50,8 +64,72 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   private String warnBefore = "";
   private boolean reaperDryRun;
 
+  // Setters save at once (configuration-as-code sets fields one by one); while the form binds, nothing is saved
+  // until the whole form passed the check, so a form never saves what its own checks refuse.
+  private transient boolean binding;
+
   public StackpipeConfiguration() {
     load();
+  }
+
+  @Override
+  public boolean configure(StaplerRequest2 request, JSONObject json) throws FormException {
+    binding = true;
+    try {
+      request.bindJSON(this, json);
+    } finally {
+      binding = false;
+    }
+    try {
+      check();
+    } catch (FormException e) {
+      load(); // back to what was saved: the refused form changes nothing
+      throw e;
+    }
+    save();
+    return true;
+  }
+
+  /**
+   * Every setting checked as the engine takes it, at once (the engine's {@link Installation} and reap policy
+   * name the first wrong one); credentials are only named here and resolved per build, so their presence is
+   * what is checked.
+   */
+  void check() throws FormException {
+    try {
+      Installation.Builder builder = Installation.builder().withCharts(chartRegistry).withPlainHttp(plainHttp)
+          .withContext(context).withClusterServer(clusterServer)
+          .withClusterCertificateAuthority(clusterCertificateAuthority).withId(installation)
+          .withNamespacePrefix(namespacePrefix).withControlNamespace(controlNamespace).withManifestName(manifestName)
+          .withKmsEndpoint(kmsEndpoint).withTimeout(duration("readyTimeout", readyTimeout));
+      if (kubeconfigCredentialsId != null) {
+        builder.withKubeconfig(Secret.of(CREDENTIAL));
+      }
+      if (clusterTokenCredentialsId != null) {
+        builder.withClusterToken(Secret.of(CREDENTIAL));
+      }
+      if (policyFile != null) {
+        Path file = Path.of(policyFile);
+        builder.withPolicy(Files.readString(file, StandardCharsets.UTF_8), file.getFileName().toString());
+      }
+      builder.build();
+      ReapPolicy.DEFAULT.with(duration("maxIdle", maxIdle),
+          warnBefore.isBlank() ? null : duration("warnBefore", warnBefore), null);
+    } catch (StackpipeException e) {
+      String field = FORM_FIELDS.getOrDefault(e.field().orElse(""), e.field().orElse(null));
+      throw new FormException("Stackpipe: " + (field == null ? "" : field + ": ") + e.getMessage(), field);
+    } catch (IOException e) {
+      throw new FormException("Stackpipe: policyFile: cannot read " + policyFile + " on the controller",
+          "policyFile");
+    }
+  }
+
+  private static java.time.Duration duration(String field, String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw StackpipeException.ofField(field, e.getMessage());
+    }
   }
 
   public static StackpipeConfiguration get() {
@@ -78,25 +156,25 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   public String getWarnBefore() { return warnBefore; }
   public boolean isReaperDryRun() { return reaperDryRun; }
 
-  @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); save(); }
-  @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; save(); }
-  @DataBoundSetter public void setKubeconfigCredentialsId(String v) { kubeconfigCredentialsId = blankToNull(v); save(); }
-  @DataBoundSetter public void setContext(String v) { context = blankToNull(v); save(); }
-  @DataBoundSetter public void setClusterServer(String v) { clusterServer = blankToNull(v); save(); }
-  @DataBoundSetter public void setClusterTokenCredentialsId(String v) { clusterTokenCredentialsId = blankToNull(v); save(); }
-  @DataBoundSetter public void setClusterCertificateAuthority(String v) { clusterCertificateAuthority = blankToNull(v); save(); }
-  @DataBoundSetter public void setInstallation(String v) { installation = orDefault(v, "default"); save(); }
-  @DataBoundSetter public void setNamespacePrefix(String v) { namespacePrefix = v == null ? "" : v.strip(); save(); }
-  @DataBoundSetter public void setControlNamespace(String v) { controlNamespace = blankToNull(v); save(); }
-  @DataBoundSetter public void setManifestName(String v) { manifestName = orDefault(v, "platform"); save(); }
-  @DataBoundSetter public void setPolicyFile(String v) { policyFile = blankToNull(v); save(); }
-  @DataBoundSetter public void setAgeKeyCredentialsId(String v) { ageKeyCredentialsId = blankToNull(v); save(); }
-  @DataBoundSetter public void setAwsCredentialsId(String v) { awsCredentialsId = blankToNull(v); save(); }
-  @DataBoundSetter public void setKmsEndpoint(String v) { kmsEndpoint = blankToNull(v); save(); }
-  @DataBoundSetter public void setReadyTimeout(String v) { readyTimeout = orDefault(v, "5m"); save(); }
-  @DataBoundSetter public void setMaxIdle(String v) { maxIdle = orDefault(v, "7d"); save(); }
-  @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, ""); save(); }
-  @DataBoundSetter public void setReaperDryRun(boolean v) { reaperDryRun = v; save(); }
+  @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); saved(); }
+  @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; saved(); }
+  @DataBoundSetter public void setKubeconfigCredentialsId(String v) { kubeconfigCredentialsId = blankToNull(v); saved(); }
+  @DataBoundSetter public void setContext(String v) { context = blankToNull(v); saved(); }
+  @DataBoundSetter public void setClusterServer(String v) { clusterServer = blankToNull(v); saved(); }
+  @DataBoundSetter public void setClusterTokenCredentialsId(String v) { clusterTokenCredentialsId = blankToNull(v); saved(); }
+  @DataBoundSetter public void setClusterCertificateAuthority(String v) { clusterCertificateAuthority = blankToNull(v); saved(); }
+  @DataBoundSetter public void setInstallation(String v) { installation = orDefault(v, "default"); saved(); }
+  @DataBoundSetter public void setNamespacePrefix(String v) { namespacePrefix = v == null ? "" : v.strip(); saved(); }
+  @DataBoundSetter public void setControlNamespace(String v) { controlNamespace = blankToNull(v); saved(); }
+  @DataBoundSetter public void setManifestName(String v) { manifestName = orDefault(v, "platform"); saved(); }
+  @DataBoundSetter public void setPolicyFile(String v) { policyFile = blankToNull(v); saved(); }
+  @DataBoundSetter public void setAgeKeyCredentialsId(String v) { ageKeyCredentialsId = blankToNull(v); saved(); }
+  @DataBoundSetter public void setAwsCredentialsId(String v) { awsCredentialsId = blankToNull(v); saved(); }
+  @DataBoundSetter public void setKmsEndpoint(String v) { kmsEndpoint = blankToNull(v); saved(); }
+  @DataBoundSetter public void setReadyTimeout(String v) { readyTimeout = orDefault(v, "5m"); saved(); }
+  @DataBoundSetter public void setMaxIdle(String v) { maxIdle = orDefault(v, "7d"); saved(); }
+  @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, ""); saved(); }
+  @DataBoundSetter public void setReaperDryRun(boolean v) { reaperDryRun = v; saved(); }
 
   @POST
   public FormValidation doCheckChartRegistry(@QueryParameter String value) {
@@ -107,6 +185,57 @@ public class StackpipeConfiguration extends GlobalConfiguration {
 
   @POST
   public FormValidation doCheckReadyTimeout(@QueryParameter String value) { return duration(value); }
+
+  @POST
+  public FormValidation doCheckInstallation(@QueryParameter String value) {
+    return setting(b -> b.withId(orDefault(value, "default")));
+  }
+
+  @POST
+  public FormValidation doCheckNamespacePrefix(@QueryParameter String value) {
+    return setting(b -> b.withNamespacePrefix(value == null ? "" : value.strip()));
+  }
+
+  @POST
+  public FormValidation doCheckControlNamespace(@QueryParameter String value) {
+    return setting(b -> b.withControlNamespace(blankToNull(value)));
+  }
+
+  @POST
+  public FormValidation doCheckManifestName(@QueryParameter String value) {
+    return setting(b -> b.withManifestName(orDefault(value, "platform")));
+  }
+
+  @POST
+  public FormValidation doCheckKmsEndpoint(@QueryParameter String value) {
+    return setting(b -> b.withKmsEndpoint(blankToNull(value)));
+  }
+
+  @POST
+  public FormValidation doCheckClusterServer(@QueryParameter String value) {
+    return value == null || value.isBlank() ? FormValidation.ok()
+        : setting(b -> b.withClusterServer(value.strip()).withClusterToken(Secret.of(CREDENTIAL)));
+  }
+
+  @POST
+  public FormValidation doCheckClusterCertificateAuthority(@QueryParameter String value) {
+    return value == null || value.isBlank() ? FormValidation.ok()
+        : setting(b -> b.withClusterServer("https://api.example.com").withClusterToken(Secret.of(CREDENTIAL))
+            .withClusterCertificateAuthority(value));
+  }
+
+  /** One setting checked by the engine alone, the others at their defaults. */
+  private static FormValidation setting(java.util.function.Consumer<Installation.Builder> set) {
+    Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+    Installation.Builder builder = Installation.builder();
+    set.accept(builder);
+    try {
+      builder.build();
+      return FormValidation.ok();
+    } catch (StackpipeException e) {
+      return FormValidation.error(e.getMessage());
+    }
+  }
 
   @POST
   public FormValidation doCheckMaxIdle(@QueryParameter String value) { return duration(value); }
@@ -175,6 +304,12 @@ public class StackpipeConfiguration extends GlobalConfiguration {
       return FormValidation.ok();
     } catch (IllegalArgumentException e) {
       return FormValidation.error(e.getMessage());
+    }
+  }
+
+  private void saved() {
+    if (!binding) {
+      save();
     }
   }
 
