@@ -17,6 +17,7 @@ import io.stackpipe.stack.Stacks;
 import io.stackpipe.stack.policy.PolicyCheck;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.yaml.SafeYaml;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,7 @@ public final class Deploy {
   private Canary canary;
   private L3 l3;
   private Consumer<String> progress = line -> { };
+  private RegistryAuth auth = RegistryAuth.anonymous();
 
   private Deploy(Stacks stacks, String stack) {
     this.stacks = stacks;
@@ -148,6 +150,12 @@ public final class Deploy {
     return this;
   }
 
+  /** Where registry credentials come from, to pull the chart (default: anonymous). */
+  public Deploy withRegistryAuth(RegistryAuth value) {
+    auth = value;
+    return this;
+  }
+
   public Deploy withProgress(Consumer<String> value) {
     this.progress = value;
     return this;
@@ -158,7 +166,7 @@ public final class Deploy {
     require("chart", source);
     require("profile", profile);
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
-      ChartSource.Fetched fetched = source.fetch(temp);
+      ChartSource.Fetched fetched = source.fetch(temp, auth);
       LayeredValues plain = values(fetched, List.of());
       String service = plain.chart();
       String main = release != null ? release : service;
@@ -244,7 +252,7 @@ public final class Deploy {
     ChartSource from = record.source().startsWith("oci://") ? ChartSource.oci(record.source())
         : ChartSource.file(java.nio.file.Path.of(record.source()));
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
-      ChartSource.Fetched fetched = from.fetch(temp);
+      ChartSource.Fetched fetched = from.fetch(temp, auth);
       this.profile = record.profile();
       this.sets = record.sets();
       LayeredValues values = values(fetched, List.of());
