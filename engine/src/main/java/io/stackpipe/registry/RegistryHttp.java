@@ -121,9 +121,11 @@ final class RegistryHttp {
 
   /** The authorization a request of {@code scope} carries before any challenge, or null. */
   private String known(String scope) {
-    Token token = tokens.get(scope);
-    if (token != null && clock.instant().isBefore(token.expires())) {
-      return "Bearer " + token.value();
+    for (String usable : scope.endsWith(":pull") ? List.of(scope, scope + ",push") : List.of(scope)) {
+      Token token = tokens.get(usable);
+      if (token != null && clock.instant().isBefore(token.expires())) {
+        return "Bearer " + token.value();
+      }
     }
     if (basic) {
       return auth.credential(host).map(RegistryCredential::basicAuthorization).orElse(null);
