@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
 import hudson.security.ACL;
@@ -44,6 +46,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   private String maxIdle = "7d";
   private String warnBefore = "";
   private boolean reaperDryRun;
+  private List<RegistryCredentials> registryCredentials = new ArrayList<>();
 
   public StackpipeConfiguration() {
     load();
@@ -68,6 +71,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   public String getMaxIdle() { return maxIdle; }
   public String getWarnBefore() { return warnBefore; }
   public boolean isReaperDryRun() { return reaperDryRun; }
+  public List<RegistryCredentials> getRegistryCredentials() { return List.copyOf(registryCredentials); }
 
   @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); save(); }
   @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; save(); }
@@ -84,6 +88,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   @DataBoundSetter public void setMaxIdle(String v) { maxIdle = orDefault(v, "7d"); save(); }
   @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, ""); save(); }
   @DataBoundSetter public void setReaperDryRun(boolean v) { reaperDryRun = v; save(); }
+  @DataBoundSetter public void setRegistryCredentials(List<RegistryCredentials> v) {
+    registryCredentials = v == null ? new ArrayList<>() : new ArrayList<>(v);
+    save();
+  }
 
   @POST
   public FormValidation doCheckChartRegistry(@QueryParameter String value) {
@@ -141,7 +149,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
     return credentials(StandardUsernamePasswordCredentials.class, awsCredentialsId);
   }
 
-  private static ListBoxModel credentials(Class<? extends com.cloudbees.plugins.credentials.common.StandardCredentials> type,
+  static ListBoxModel credentials(Class<? extends com.cloudbees.plugins.credentials.common.StandardCredentials> type,
       String current) {
     if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
       return new StandardListBoxModel().includeCurrentValue(current);
