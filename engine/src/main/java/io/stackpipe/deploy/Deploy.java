@@ -18,6 +18,7 @@ import io.stackpipe.stack.policy.PolicyCheck;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.yaml.SafeYaml;
 import io.stackpipe.registry.auth.RegistryAuth;
+import io.stackpipe.kube.PullSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -285,6 +286,11 @@ public final class Deploy {
       String main, String name, String action, CanaryRecord canaryRecord) {
     DeployHistory history = new DeployHistory(stacks.kube(), namespace);
     String version = chartVersion(fetched);
+    List<String> pulling = PullSecrets.apply(stacks.kube(), found.namespace(),
+        PullSecrets.hosts(ChartArchive.files(fetched.archive())), auth);
+    if (!pulling.isEmpty()) {
+      progress.accept("pull secret " + PullSecrets.NAME + " for " + String.join(", ", pulling));
+    }
     ProfileInstall install = ProfileInstall.into(stacks.kube()).withChart(fetched.archive()).withProfile(profile)
         .withNamespace(found.namespace()).withReleaseName(name).withProgress(line -> progress.accept(values.mask(line)));
     if (wait) {

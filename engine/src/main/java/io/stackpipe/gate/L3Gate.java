@@ -263,7 +263,8 @@ public final class L3Gate {
       Umbrella umbrella = (plainHttp ? pull.plainHttp() : pull).call();
       created = UmbrellaStack.create(stacks, stack).withOwner(owner)
           .withPurpose("L3 candidate " + candidate.id() + ": " + change).withTtl(ttl).keepOnFailure(keepOnFailure)
-          .withUmbrella(umbrella).withProfile(profile).withSecretKeys(keys).waitingUpTo(wait).withProgress(progress)
+          .withUmbrella(umbrella).withProfile(profile).withSecretKeys(keys).withRegistryAuth(auth).waitingUpTo(wait)
+          .withProgress(progress)
           .call();
     } catch (RuntimeException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);

@@ -212,7 +212,8 @@ public final class Session implements AutoCloseable {
 
   /** A stack made from a manifest (ephemeral: the engine refuses another type), with the installation's keys. */
   public UmbrellaStack umbrellaStack(String name) {
-    return UmbrellaStack.create(stacks(), name).withSecretKeys(keys()).waitingUpTo(installation.timeout())
+    return UmbrellaStack.create(stacks(), name).withSecretKeys(keys()).withRegistryAuth(registryAuth())
+        .waitingUpTo(installation.timeout())
         .withProgress(environment.progress());
   }
 
