@@ -38,10 +38,19 @@ public final class PullSecrets {
   /** The Secret's name in a stack's namespace. */
   public static final String NAME = "stackpipe-registry-credentials";
   private static final ObjectMapper JSON = new ObjectMapper();
-  // An image reference whose first component is a registry host: it has a dot or a port, or is localhost.
-  private static final Pattern IMAGE = Pattern.compile(
-      "(?<![\\w./-])((?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)+|localhost)(?::[0-9]{1,5})?|[a-zA-Z0-9-]+:[0-9]{1,5})"
-          + "/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\\w][\\w.-]*|@sha256:[0-9a-f]{64})");
+  // A registry host: it has a dot or a port, or is localhost (a first component without one is a Docker Hub name).
+  private static final String HOST =
+      "((?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)+|localhost)(?::[0-9]{1,5})?|[a-zA-Z0-9-]+:[0-9]{1,5})";
+  private static final String PATH = "/[a-z0-9]+(?:[._/-][a-z0-9]+)*";
+  /**
+   * Where charts name images: a full reference with a tag or digest anywhere; the value of an {@code image:} or
+   * {@code repository:} key (the digest or tag in keys of their own, as pinned charts do); a {@code registry:} key
+   * holding a bare host.
+   */
+  private static final List<Pattern> IMAGES = List.of(
+      Pattern.compile("(?<![\\w./-])" + HOST + PATH + "(?::[\\w][\\w.-]*|@sha256:[0-9a-f]{64})"),
+      Pattern.compile("(?m)(?:image|repository)\\s*:\\s*[\"']?" + HOST + PATH + "[\"']?\\s*$"),
+      Pattern.compile("(?m)registry\\s*:\\s*[\"']?" + HOST + "[\"']?\\s*$"));
 
   private PullSecrets() {
   }
@@ -57,9 +66,12 @@ public final class PullSecrets {
         // a vendored subchart (an umbrella's services)
         hosts.addAll(hosts(ChartArchive.read(new ByteArrayInputStream(bytes), path)));
       } else if (path.endsWith(".yaml") || path.endsWith(".yml") || path.endsWith(".tpl")) {
-        Matcher image = IMAGE.matcher(new String(bytes, StandardCharsets.UTF_8));
-        while (image.find()) {
-          hosts.add(image.group(1).toLowerCase(java.util.Locale.ROOT));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        for (Pattern pattern : IMAGES) {
+          Matcher image = pattern.matcher(text);
+          while (image.find()) {
+            hosts.add(image.group(1).toLowerCase(java.util.Locale.ROOT));
+          }
         }
       }
     });

@@ -87,6 +87,9 @@ class ChartBuildWithCredentialsTest {
     assertThat(ChartArchive.contentDigest(work.resolve("pulled/orders-1.0.0.tgz")))
         .isEqualTo(ChartArchive.contentDigest(work.resolve("out/orders-1.0.0.tgz")));
     assertThat(filesHolding(CANARY, work.resolve("out"), work.resolve("home"))).isEmpty();
+    // The pinned image (repository and digest in keys of their own) names the host a stack's pull secret is for.
+    assertThat(io.stackpipe.kube.PullSecrets.hosts(ChartArchive.files(work.resolve("out/orders-1.0.0.tgz"))))
+        .containsExactly(registry.host());
   }
 
   @Test

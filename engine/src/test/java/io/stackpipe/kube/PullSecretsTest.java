@@ -50,16 +50,18 @@ class PullSecretsTest {
     void areFoundInValuesTemplatesAndVendoredSubcharts() throws Exception {
       Path sub = work.resolve("orders.tgz");
       ChartArchive.write(Map.of("orders/Chart.yaml", "name: orders\n".getBytes(StandardCharsets.UTF_8),
-          "orders/values.yaml", ("image:\n  repository: 127.0.0.1:5000/services/orders\n  pinned: "
-              + "127.0.0.1:5000/services/orders@" + DIGEST + "\n").getBytes(StandardCharsets.UTF_8)), sub);
+          "orders/values.yaml", ("image:\n  repository: 127.0.0.1:5000/services/orders\n  digest: " + DIGEST
+              + "\n").getBytes(StandardCharsets.UTF_8)), sub);
       Map<String, byte[]> umbrella = Map.of(
-          "platform/values.yaml", "sidecar: registry.example.com/tools/proxy:1.2\nnote: see example.com/docs\n"
+          "platform/values.yaml", ("sidecar: registry.example.com/tools/proxy:1.2\nnote: see example.com/docs\n"
+              + "cache:\n  image:\n    registry: \"quay.io\"\n    repository: team/cache\n")
               .getBytes(StandardCharsets.UTF_8),
           "platform/templates/job.yaml", "image: \"{{ .Values.x }}\"\n# ghcr.io/acme/migrate:v3\n"
               .getBytes(StandardCharsets.UTF_8),
           "platform/charts/orders-1.0.0.tgz", Files.readAllBytes(sub));
 
-      assertThat(PullSecrets.hosts(umbrella)).containsExactly("127.0.0.1:5000", "ghcr.io", "registry.example.com");
+      assertThat(PullSecrets.hosts(umbrella)).containsExactly("127.0.0.1:5000", "ghcr.io", "quay.io",
+          "registry.example.com");
     }
 
     @Test

@@ -206,6 +206,27 @@ class RegistryCredentialsTest {
     }
 
     @Test
+    void aFailingHelperIsNamedWithItsFirstLineButNeverWithAnAnswer() throws IOException {
+      Path bin = Files.createDirectories(work.resolve("bin"));
+      Path script = bin.resolve("docker-credential-test");
+      Files.writeString(script, "#!/bin/sh\necho 'error: keychain is locked'\nexit 3\n");
+      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+      String docker = dockerConfig(work.resolve("docker"), "{\"credsStore\": \"test\"}");
+      RegistryAuth auth = RegistryAuth.standard(List.of(),
+          Map.of("DOCKER_CONFIG", docker, "PATH", bin + ":/usr/bin:/bin"), work);
+
+      assertThat(refusal(() -> new OciRegistry(basic.host(), true, auth).tags(repository))).hasMessage(
+          "credential helper docker-credential-test (docker config " + work.resolve("docker/config.json")
+              + " credsStore) failed for " + basic.host() + " (exit 3): error: keychain is locked");
+
+      Files.writeString(script, "#!/bin/sh\nprintf '{\"Username\":\"ci\",\"Secret\":\"" + CANARY + "\"}'\nexit 1\n");
+      RegistryAuth again = RegistryAuth.standard(List.of(),
+          Map.of("DOCKER_CONFIG", docker, "PATH", bin + ":/usr/bin:/bin"), work);
+      assertThat(refusal(() -> new OciRegistry(basic.host(), true, again).tags(repository)).getMessage())
+          .endsWith("(exit 1): no message shown");
+    }
+
+    @Test
     void aMalformedConfigIsRefusedNamingItWithoutQuotingIt() throws IOException {
       String docker = dockerConfig(work.resolve("docker"), "{\"auths\": {\"" + basic.host() + "\": {\"auth\": \""
           + CANARY + "\"");

@@ -79,9 +79,10 @@ final class CredentialHelper implements CredentialSource {
         if (answer.toLowerCase(java.util.Locale.ROOT).contains("credentials not found")) {
           return Optional.empty();
         }
-        // The output of a failing helper is its error message, not a credential; still, only its first line.
+        // A failing helper's output is its error message; one that still looks like an answer is not shown.
+        String message = answer.contains("Secret") ? "no message shown" : Messages.firstLine(answer.strip(), "no message");
         throw new StackpipeException(describe() + " failed for " + host + " (exit " + process.exitValue() + "): "
-            + Messages.firstLine(answer.strip(), "no message"));
+            + message);
       }
       return Optional.of(parse(answer, host));
     } catch (InterruptedException e) {
