@@ -81,7 +81,13 @@ final class RegistryHttp {
   HttpResponse<InputStream> send(String repository, String method, URI uri, BodyPublisher body,
       Map<String, String> headers) {
     String scope = "repository:" + repository + (method.equals("GET") || method.equals("HEAD") ? ":pull" : ":pull,push");
-    HttpResponse<InputStream> response = follow(method, uri, body, headers, known(scope));
+    String known = known(scope);
+    HttpResponse<InputStream> response = follow(method, uri, body, headers, known);
+    if (response.statusCode() == 403 && known != null) {
+      // authenticated, and not allowed: more challenges would not change that
+      close(response);
+      throw refused(repository, method, response.statusCode(), auth.credential(host));
+    }
     if (response.statusCode() != 401) {
       return response;
     }
@@ -110,13 +116,18 @@ final class RegistryHttp {
     if (response.statusCode() == 401 || response.statusCode() == 403) {
       close(response);
       tokens.remove(scope);
-      String refused = "registry " + host + " refused " + method + " on " + repository + " (HTTP "
-          + response.statusCode() + ")";
-      throw new StackpipeException(credential.map(c -> refused + " with the credential from " + c.source()
-          + ": check its user, password and rights on " + repository)
-          .orElse(refused + " to an anonymous request: no credential for " + host + " in " + auth.describe()));
+      throw refused(repository, method, response.statusCode(), credential);
     }
     return response;
+  }
+
+  /** One line naming the registry, the repository and where the credential came from, never the credential. */
+  private StackpipeException refused(String repository, String method, int status,
+      Optional<RegistryCredential> credential) {
+    String refused = "registry " + host + " refused " + method + " on " + repository + " (HTTP " + status + ")";
+    return new StackpipeException(credential.map(c -> refused + " with the credential from " + c.source()
+        + ": check its user, password and rights on " + repository)
+        .orElse(refused + " to an anonymous request: no credential for " + host + " in " + auth.describe()));
   }
 
   /** The authorization a request of {@code scope} carries before any challenge, or null. */
