@@ -70,16 +70,19 @@ class PrivateImagesTest {
     plane.trustRegistry(basic.host());
     auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password("ci",
         Secret.of(CANARY), "installation registryCredentials for " + basic.host())), "installation")));
-    String image = basic.host() + "/services/orders:private";
-    copyImage(new OciRegistry(registry.host(), true), ExampleImages.image(registry, "orders"),
-        new OciRegistry(basic.host(), true, auth), "services/orders", "private");
+    OciRegistry from = new OciRegistry(registry.host(), true);
+    OciRegistry to = new OciRegistry(basic.host(), true, auth);
+    copyImage(from, ExampleImages.image(registry, "orders"), to, "services/orders", "private", null);
+    // An image of its own for the refusal, so that no earlier pull left it on the node.
+    copyImage(from, ExampleImages.image(registry, "orders"), to, "services/orders", "unpulled",
+        UUID.randomUUID().toString());
     Path source = TestFiles.copyTree(ExampleImages.examples().resolve("orders"), work.resolve("src/orders"));
     privateCharts = basic.ociUrl("charts");
     publicCharts = registry.ociUrl("private-image-charts-" + UUID.randomUUID().toString().substring(0, 8));
-    for (String charts : List.of(privateCharts, publicCharts)) {
-      ChartBuild.of(source).withVersion("1.0.0").withImage(image).withRegistryAuth(auth).pushTo(charts)
-          .withOutputDirectory(work.resolve("out-" + charts.hashCode())).call();
-    }
+    ChartBuild.of(source).withVersion("1.0.0").withImage(basic.host() + "/services/orders:private")
+        .withRegistryAuth(auth).pushTo(privateCharts).withOutputDirectory(work.resolve("out-private")).call();
+    ChartBuild.of(source).withVersion("1.0.0").withImage(basic.host() + "/services/orders:unpulled")
+        .withRegistryAuth(auth).pushTo(publicCharts).withOutputDirectory(work.resolve("out-public")).call();
   }
 
   @AfterAll
@@ -145,21 +148,34 @@ class PrivateImagesTest {
         .message().doesNotContain("\n");
   }
 
-  /** Copies an image between registries with the engine's client: manifest bytes, config and layers. */
-  static void copyImage(OciRegistry from, String reference, OciRegistry to, String repository, String tag)
-      throws IOException {
+  /**
+   * Copies an image between registries with the engine's client: config, layers and manifest. With a
+   * {@code marker}, the config gets a label of that value, so the copy is an image of its own (another digest).
+   */
+  static void copyImage(OciRegistry from, String reference, OciRegistry to, String repository, String tag,
+      String marker) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
     String source = reference.substring(reference.indexOf('/') + 1, reference.lastIndexOf(':'));
     OciRegistry.Manifest manifest = from.pullManifest(source, reference.substring(reference.lastIndexOf(':') + 1))
         .orElseThrow();
-    JsonNode json = new ObjectMapper().readTree(manifest.bytes());
-    List<String> blobs = new ArrayList<>();
-    blobs.add(json.path("config").path("digest").asText());
-    json.path("layers").forEach(layer -> blobs.add(layer.path("digest").asText()));
-    for (String digest : blobs) {
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(manifest.bytes());
+    for (JsonNode layer : json.path("layers")) {
       Path blob = work.resolve("blob-" + UUID.randomUUID());
-      from.pullBlob(source, digest, blob);
+      from.pullBlob(source, layer.path("digest").asText(), blob);
       to.pushBlob(repository, blob);
     }
-    to.pushManifest(repository, tag, manifest.mediaType(), manifest.bytes());
+    Path config = work.resolve("config-" + UUID.randomUUID());
+    from.pullBlob(source, json.path("config").path("digest").asText(), config);
+    byte[] configBytes = Files.readAllBytes(config);
+    if (marker != null) {
+      com.fasterxml.jackson.databind.node.ObjectNode parsed =
+          (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(configBytes);
+      parsed.with("config").with("Labels").put("stackpipe.test/marker", marker);
+      configBytes = mapper.writeValueAsBytes(parsed);
+    }
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("config"))
+        .put("digest", to.pushBlob(repository, configBytes)).put("size", configBytes.length);
+    to.pushManifest(repository, tag, manifest.mediaType(), mapper.writeValueAsBytes(json));
   }
 }
