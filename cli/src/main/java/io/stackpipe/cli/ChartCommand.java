@@ -1,6 +1,8 @@
 package io.stackpipe.cli;
 
 import io.stackpipe.chart.ChartBuild;
+import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.chart.ChartBuildResult;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,6 +46,11 @@ final class ChartCommand {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--registry-config", paramLabel = "FILE", description = {
+        "Registry credentials: a Docker config file (auths, credHelpers, credsStore).",
+        InstallationOptions.REGISTRY_ORDER})
+    Path registryConfig;
+
     @Option(names = "--verbose", description = "Print details of a failure.")
     boolean verbose;
 
@@ -63,6 +70,9 @@ final class ChartCommand {
       if (plainHttp) {
         build.plainHttp();
       }
+      build.withRegistryAuth(Installation.builder()
+          .withRegistryConfig(registryConfig == null ? null : registryConfig.toString()).build()
+          .registryAuth(SessionEnvironment.of(Stackpipe.environment(), Stackpipe.home())));
       ChartBuildResult result = build.call();
       Output.print(spec.commandLine().getOut(), result, json);
       return 0;

@@ -54,6 +54,16 @@ final class InstallationOptions {
   @Option(names = "--policy", paramLabel = "FILE", description = "The stack policy file.")
   Path policy;
 
+  @Option(names = "--registry-config", paramLabel = "FILE", description = {
+      "Registry credentials: a Docker config file (auths, credHelpers, credsStore).",
+      REGISTRY_ORDER})
+  Path registryConfig;
+
+  /** The lookup order of registry credentials, as every command that talks to a registry says it. */
+  static final String REGISTRY_ORDER = "Per registry host, credentials come from --registry-config, then"
+      + " $DOCKER_CONFIG/config.json or ~/.docker/config.json, then Helm's registry config"
+      + " (~/.config/helm/registry/config.json), else none (anonymous).";
+
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
@@ -61,7 +71,8 @@ final class InstallationOptions {
   Installation installation() {
     Installation.Builder b = Installation.builder().withCharts(charts).withManifestName(umbrella)
         .withControlNamespace(l3Namespace).withId(installation).withNamespacePrefix(namespacePrefix)
-        .withKubeconfigFile(kubeconfig == null ? null : kubeconfig.toString()).withContext(context);
+        .withKubeconfigFile(kubeconfig == null ? null : kubeconfig.toString()).withContext(context)
+        .withRegistryConfig(registryConfig == null ? null : registryConfig.toString());
     if (policy != null) {
       try {
         b.withPolicy(Files.readString(policy, StandardCharsets.UTF_8), policy.toString());

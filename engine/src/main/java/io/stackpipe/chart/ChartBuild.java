@@ -6,15 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.base.Messages;
 import io.stackpipe.chart.ChartBuildResult.Publication;
 import io.stackpipe.profile.Profile;
 import io.stackpipe.profile.Profiles;
 import io.stackpipe.registry.ImageReference;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.registry.auth.RegistryAuth;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,14 +44,13 @@ import java.util.function.Consumer;
  */
 public final class ChartBuild {
 
-  static final String CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-
   private final Path chartDir;
   private String version;
   private String appVersion;
   private String image;
   private String target;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Path outputDir;
   private Consumer<String> progress = line -> { };
 
@@ -88,6 +88,12 @@ public final class ChartBuild {
   /** Speak plain HTTP to registries that are not on loopback (loopback always uses plain HTTP). */
   public ChartBuild plainHttp() {
     this.plainHttp = true;
+    return this;
+  }
+
+  /** Where registry credentials come from, for the image's registry and the push target (default: anonymous). */
+  public ChartBuild withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
     return this;
   }
 
@@ -137,7 +143,7 @@ public final class ChartBuild {
 
     // Whether the registry already has this version does not depend on the build: ask while it runs.
     CompletableFuture<Optional<JsonNode>> existing = push == null ? null : CompletableFuture.supplyAsync(
-        () -> push.registry(plainHttp).manifest(push.repository(chart.name()), finalVersion));
+        () -> push.registry(plainHttp, auth).manifest(push.repository(chart.name()), finalVersion));
     try (ChartStage stage = ChartStage.create()) {
       String digest = imageRef == null ? null : resolveImage(imageRef);
       Path pin = imageRef == null ? null : stage.writePin(imageRef, digest);
@@ -224,7 +230,7 @@ public final class ChartBuild {
   }
 
   private String resolveImage(ImageReference ref) {
-    OciRegistry registry = new OciRegistry(ref.host(), plainHttp || OciRegistry.isLoopback(ref.host()));
+    OciRegistry registry = new OciRegistry(ref.host(), plainHttp || OciRegistry.isLoopback(ref.host()), auth);
     Optional<String> digest = registry.manifestDigest(ref.repository(), ref.reference());
     if (digest.isEmpty()) {
       throw new StackpipeException("image " + ref + " not found in registry " + ref.host());
@@ -350,7 +356,7 @@ public final class ChartBuild {
   /** Immutable publication: a version is pushed once; the same content again is a no-op, other content refused. */
   private Publication publish(OciChartTarget push, String name, String version, Path artifact, String chartDigest,
       Optional<JsonNode> existing) {
-    OciRegistry registry = push.registry(plainHttp);
+    OciRegistry registry = push.registry(plainHttp, auth);
     String repository = push.repository(name);
     if (existing.isPresent()) {
       String publishedDigest = chartLayerDigest(existing.get(), name, version);
@@ -360,21 +366,19 @@ public final class ChartBuild {
       throw new StackpipeException(name + " " + version + " is already published with digest " + publishedDigest
           + " at " + push + ": versions are immutable, build a new version (this build: " + chartDigest + ")");
     }
-    try {
-      var command = com.marcnuri.helm.Helm.push().withChart(artifact).withRemote(push.uri());
-      if (plainHttp || OciRegistry.isLoopback(push.host())) {
-        command.plainHttp();
-      }
-      HelmRuntime.call(command::call);
-    } catch (RuntimeException e) {
-      throw new StackpipeException("helm push to " + push + ": " + Messages.firstLine(e.getMessage(), "unknown error"));
+    byte[] chartYaml = ChartArchive.entry(artifact, name + "/" + ChartMetadata.FILE).orElseThrow(
+        () -> new StackpipeException(artifact + ": no " + name + "/" + ChartMetadata.FILE + " in the package"));
+    if (!(SafeYaml.load(new String(chartYaml, StandardCharsets.UTF_8), artifact + ":" + ChartMetadata.FILE)
+        instanceof Map<?, ?> metadata)) {
+      throw new StackpipeException(artifact + ": " + ChartMetadata.FILE + " is not a mapping");
     }
+    HelmOci.push(registry, repository, version, artifact, metadata);
     return Publication.PUSHED;
   }
 
   private static String chartLayerDigest(JsonNode manifest, String name, String version) {
     for (JsonNode layer : manifest.path("layers")) {
-      if (CHART_LAYER.equals(layer.path("mediaType").asText())) {
+      if (HelmOci.LAYER.equals(layer.path("mediaType").asText())) {
         return layer.path("digest").asText();
       }
     }

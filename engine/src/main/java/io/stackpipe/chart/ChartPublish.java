@@ -1,6 +1,7 @@
 package io.stackpipe.chart;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ public final class ChartPublish {
   private Function<String, String> images = service -> null;
   private String target;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Path outputDir;
   private Consumer<String> progress = line -> { };
 
@@ -66,6 +68,12 @@ public final class ChartPublish {
     return this;
   }
 
+  /** Where registry credentials come from (default: anonymous). */
+  public ChartPublish withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
+    return this;
+  }
+
   public ChartPublish plainHttp() {
     this.plainHttp = true;
     return this;
@@ -90,7 +98,7 @@ public final class ChartPublish {
       String service = chart.getFileName().toString();
       ChartBuild build = ChartBuild.of(chart).withVersion(version).withAppVersion(appVersion)
           .withImage(images.apply(service)).pushTo(target).withOutputDirectory(outputDir)
-          .withProgress(line -> progress.accept(service + ": " + line));
+          .withProgress(line -> progress.accept(service + ": " + line)).withRegistryAuth(auth);
       if (plainHttp) {
         build.plainHttp();
       }

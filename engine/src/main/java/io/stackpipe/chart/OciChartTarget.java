@@ -2,6 +2,7 @@ package io.stackpipe.chart;
 
 import io.stackpipe.StackpipeException;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.net.URI;
 import java.util.regex.Pattern;
 
@@ -33,8 +34,9 @@ public record OciChartTarget(String host, String path) {
     return URI.create("oci://" + host + (path.isEmpty() ? "" : "/" + path));
   }
 
-  public OciRegistry registry(boolean plainHttp) {
-    return new OciRegistry(host, plainHttp || OciRegistry.isLoopback(host));
+  /** A client of this target's registry, answering its challenges with {@code auth}'s credential. */
+  public OciRegistry registry(boolean plainHttp, RegistryAuth auth) {
+    return new OciRegistry(host, plainHttp || OciRegistry.isLoopback(host), auth);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,14 +113,14 @@ public record ChartSource(String reference, OciChartTarget registry, String name
   record Fetched(Path archive, String digest) {
   }
 
-  Fetched fetch(PrivateTempDir temp) {
+  Fetched fetch(PrivateTempDir temp, RegistryAuth auth) {
     if (file != null) {
       if (!Files.isRegularFile(file)) {
         throw StackpipeException.ofField("chart", file + ": no such chart archive");
       }
       return new Fetched(file, null);
     }
-    OciRegistry oci = registry.registry(false);
+    OciRegistry oci = registry.registry(false, auth);
     String repository = registry.repository(name);
     String tag = version.startsWith("sha256:") ? version : OciRegistry.tag(version);
     OciRegistry.Manifest manifest = oci.pullManifest(repository, tag).orElseThrow(() -> {

@@ -17,6 +17,8 @@ import io.stackpipe.stack.Stacks;
 import io.stackpipe.stack.policy.PolicyCheck;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.yaml.SafeYaml;
+import io.stackpipe.registry.auth.RegistryAuth;
+import io.stackpipe.kube.PullSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +67,7 @@ public final class Deploy {
   private Canary canary;
   private L3 l3;
   private Consumer<String> progress = line -> { };
+  private RegistryAuth auth = RegistryAuth.anonymous();
 
   private Deploy(Stacks stacks, String stack) {
     this.stacks = stacks;
@@ -148,6 +151,12 @@ public final class Deploy {
     return this;
   }
 
+  /** Where registry credentials come from, to pull the chart (default: anonymous). */
+  public Deploy withRegistryAuth(RegistryAuth value) {
+    auth = value;
+    return this;
+  }
+
   public Deploy withProgress(Consumer<String> value) {
     this.progress = value;
     return this;
@@ -158,7 +167,7 @@ public final class Deploy {
     require("chart", source);
     require("profile", profile);
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
-      ChartSource.Fetched fetched = source.fetch(temp);
+      ChartSource.Fetched fetched = source.fetch(temp, auth);
       LayeredValues plain = values(fetched, List.of());
       String service = plain.chart();
       String main = release != null ? release : service;
@@ -244,7 +253,7 @@ public final class Deploy {
     ChartSource from = record.source().startsWith("oci://") ? ChartSource.oci(record.source())
         : ChartSource.file(java.nio.file.Path.of(record.source()));
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-deploy-")) {
-      ChartSource.Fetched fetched = from.fetch(temp);
+      ChartSource.Fetched fetched = from.fetch(temp, auth);
       this.profile = record.profile();
       this.sets = record.sets();
       LayeredValues values = values(fetched, List.of());
@@ -277,6 +286,11 @@ public final class Deploy {
       String main, String name, String action, CanaryRecord canaryRecord) {
     DeployHistory history = new DeployHistory(stacks.kube(), namespace);
     String version = chartVersion(fetched);
+    List<String> pulling = PullSecrets.apply(stacks.kube(), found.namespace(),
+        PullSecrets.hosts(ChartArchive.files(fetched.archive())), auth);
+    if (!pulling.isEmpty()) {
+      progress.accept("pull secret " + PullSecrets.NAME + " for " + String.join(", ", pulling));
+    }
     ProfileInstall install = ProfileInstall.into(stacks.kube()).withChart(fetched.archive()).withProfile(profile)
         .withNamespace(found.namespace()).withReleaseName(name).withProgress(line -> progress.accept(values.mask(line)));
     if (wait) {

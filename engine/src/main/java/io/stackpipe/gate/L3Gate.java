@@ -18,6 +18,7 @@ import io.stackpipe.manifest.l3.StaleCandidateException;
 import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Stacks;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -62,6 +63,7 @@ public final class L3Gate {
   private Duration ttl;
   private boolean keepOnFailure;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Consumer<String> progress = line -> { };
 
   private L3Gate(L3 l3, Stacks stacks) {
@@ -117,6 +119,12 @@ public final class L3Gate {
   }
 
   /** Plain HTTP to a registry that is not on the loopback interface. */
+  /** Where registry credentials come from (default: anonymous). */
+  public L3Gate withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
+    return this;
+  }
+
   public L3Gate plainHttp(boolean value) {
     this.plainHttp = value;
     return this;
@@ -271,11 +279,13 @@ public final class L3Gate {
     String stack = STACK_PREFIX + candidate.id();
     UmbrellaStackResult created;
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-gate-")) {
-      UmbrellaPull pull = UmbrellaPull.of(candidate.reference()).withOutputDirectory(temp.path());
+      UmbrellaPull pull = UmbrellaPull.of(candidate.reference()).withOutputDirectory(temp.path())
+          .withRegistryAuth(auth);
       Umbrella umbrella = (plainHttp ? pull.plainHttp() : pull).call();
       created = UmbrellaStack.create(stacks, stack).withOwner(owner)
           .withPurpose("L3 candidate " + candidate.id() + ": " + change).withTtl(ttl).keepOnFailure(keepOnFailure)
-          .withUmbrella(umbrella).withProfile(profile).withSecretKeys(keys).waitingUpTo(wait).withProgress(progress)
+          .withUmbrella(umbrella).withProfile(profile).withSecretKeys(keys).withRegistryAuth(auth).waitingUpTo(wait)
+          .withProgress(progress)
           .call();
     } catch (RuntimeException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);

@@ -10,14 +10,27 @@ import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.StackNames;
 import io.stackpipe.stack.policy.StackPolicies;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stackpipe.registry.auth.CredentialSource;
+import io.stackpipe.registry.auth.DockerConfig;
+import io.stackpipe.registry.auth.RegistryAuth;
+import io.stackpipe.registry.auth.RegistryCredential;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One Stackpipe installation as every front end describes it, and the engine's one front door: the chart registry,
@@ -45,7 +58,12 @@ public final class Installation implements Serializable {
   public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "context", "clusterServer", "clusterToken",
       "clusterCertificateAuthority", "installation",
       "namespacePrefix", "controlNamespace", "manifestName", "policy", "policyName", "ageKey", "kmsEndpoint",
-      "timeout");
+      "timeout", "registryCredentials", "registryConfig");
+
+  /** How an installation's own registry credentials are named in messages: the source, never the secret. */
+  static final String CREDENTIALS_SOURCE = "installation registryCredentials for ";
+  private static final Pattern REGISTRY_HOST = Pattern.compile(
+      "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?");
 
   private final String charts;
   private final boolean plainHttp;
@@ -64,6 +82,8 @@ public final class Installation implements Serializable {
   private final Secret ageKey;
   private final String kmsEndpoint;
   private final Duration timeout;
+  private final Map<String, RegistryCredential> registryCredentials;
+  private final String registryConfig;
 
   private Installation(Builder b) {
     charts = b.charts;
@@ -83,6 +103,8 @@ public final class Installation implements Serializable {
     ageKey = b.ageKey;
     kmsEndpoint = b.kmsEndpoint;
     timeout = b.timeout;
+    registryCredentials = Collections.unmodifiableMap(new LinkedHashMap<>(b.registryCredentials));
+    registryConfig = b.registryConfig;
   }
 
   public static Builder builder() {
@@ -91,7 +113,9 @@ public final class Installation implements Serializable {
 
   /**
    * An installation from settings as text ({@link #KEYS}; {@code kubeconfig} and {@code ageKey} are secrets,
-   * {@code timeout} a duration such as {@code 5m}); an unknown key is refused.
+   * {@code timeout} a duration such as {@code 5m}, {@code registryCredentials} a secret JSON object
+   * {@code {"HOST": {"username": "…", "password": "…"}}}, {@code registryConfig} a Docker config file); an unknown
+   * key is refused.
    */
   public static Installation fromMap(Map<String, String> settings) {
     Builder b = builder();
@@ -117,6 +141,9 @@ public final class Installation implements Serializable {
         case "ageKey" -> b.withAgeKey(Secret.of(value));
         case "kmsEndpoint" -> b.withKmsEndpoint(value);
         case "timeout" -> b.withTimeout(duration("timeout", value));
+        case "registryCredentials" -> registryCredentials(value).forEach(
+            (host, credential) -> b.withRegistryCredential(host, credential.username(), credential.password()));
+        case "registryConfig" -> b.withRegistryConfig(value);
         default -> throw StackpipeException.ofField(key, "is not an installation setting (one of "
             + String.join(", ", KEYS.stream().sorted().toList()) + ")");
       }
@@ -144,6 +171,8 @@ public final class Installation implements Serializable {
     b.ageKey = ageKey;
     b.kmsEndpoint = kmsEndpoint;
     b.timeout = timeout;
+    b.registryCredentials.putAll(registryCredentials);
+    b.registryConfig = registryConfig;
     return b;
   }
 
@@ -154,14 +183,46 @@ public final class Installation implements Serializable {
 
   /**
    * A chart build of {@code chartDir} for this installation, pushed to its registry when {@code push} (refused
-   * naming {@code charts} without one): the one operation that needs no cluster, so no session.
+   * naming {@code charts} without one), with the registry credentials {@code environment} and the installation
+   * give: the one operation that needs no cluster, so no session.
    */
-  public ChartBuild buildChart(Path chartDir, boolean push) {
-    ChartBuild build = ChartBuild.of(chartDir);
+  public ChartBuild buildChart(Path chartDir, boolean push, SessionEnvironment environment) {
+    ChartBuild build = ChartBuild.of(chartDir).withRegistryAuth(registryAuth(environment));
     if (push) {
       build.pushTo(requireCharts());
     }
     return plainHttp ? build.plainHttp() : build;
+  }
+
+  /**
+   * Where registry credentials come from for this installation in {@code environment}: its own
+   * {@code registryCredentials}, then its {@code registryConfig} file, then Docker's and Helm's configs in the
+   * environment ({@link RegistryAuth#standard}), else anonymous. A {@code registryConfig} file that does not exist is
+   * refused naming it.
+   */
+  public RegistryAuth registryAuth(SessionEnvironment environment) {
+    List<CredentialSource> own = new ArrayList<>();
+    if (!registryCredentials.isEmpty()) {
+      own.add(RegistryAuth.explicit(registryCredentials, "installation registryCredentials ("
+          + String.join(", ", registryCredentials.keySet()) + ")"));
+    }
+    if (registryConfig != null) {
+      if (!Files.isRegularFile(Path.of(registryConfig))) {
+        throw StackpipeException.ofField("registryConfig", registryConfig + ": no such file");
+      }
+      own.add(new DockerConfig(Path.of(registryConfig), "registryConfig", environment.variables()));
+    }
+    return RegistryAuth.standard(own, environment.variables(), environment.home());
+  }
+
+  /** Registry host → the installation's own credential for it (username and password). */
+  public Map<String, RegistryCredential> registryCredentials() {
+    return registryCredentials;
+  }
+
+  /** A Docker-style config file (auths, credHelpers, credsStore) on the machine that opens the session, or null. */
+  public String registryConfig() {
+    return registryConfig;
   }
 
   /** The chart registry, or a refusal naming the {@code charts} setting when there is none. */
@@ -277,6 +338,10 @@ public final class Installation implements Serializable {
     map.put("ageKey", ageKey == null ? null : ageKey.toString());
     map.put("kmsEndpoint", kmsEndpoint);
     map.put("timeout", Durations.format(timeout));
+    map.put("registryCredentials", registryCredentials.isEmpty() ? null : registryCredentials.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue().username() + ":" + e.getValue().password())
+        .collect(Collectors.joining(",")));
+    map.put("registryConfig", registryConfig);
     map.values().removeIf(Objects::isNull);
     return map;
   }
@@ -292,6 +357,31 @@ public final class Installation implements Serializable {
     } catch (IllegalArgumentException e) {
       throw StackpipeException.ofField(field, e.getMessage());
     }
+  }
+
+  /** {@code {"HOST": {"username": "…", "password": "…"}}}; its refusals never quote the text (it holds passwords). */
+  private static Map<String, RegistryCredential> registryCredentials(String json) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(json);
+    } catch (IOException e) {
+      root = null;
+    }
+    if (root == null || !root.isObject()) {
+      throw StackpipeException.ofField("registryCredentials", "is not a JSON object {\"HOST\": {\"username\": …,"
+          + " \"password\": …}}");
+    }
+    Map<String, RegistryCredential> credentials = new LinkedHashMap<>();
+    root.fields().forEachRemaining(entry -> {
+      JsonNode username = entry.getValue().get("username");
+      JsonNode password = entry.getValue().get("password");
+      if (username == null || !username.isTextual() || password == null || !password.isTextual()) {
+        throw StackpipeException.ofField("registryCredentials", entry.getKey() + " needs a username and a password");
+      }
+      credentials.put(entry.getKey(), RegistryCredential.password(username.asText(), Secret.of(password.asText()),
+          CREDENTIALS_SOURCE + entry.getKey()));
+    });
+    return credentials;
   }
 
   /** Collects settings in any order; {@link #build()} validates them all at once. {@code withX} returns this. */
@@ -313,8 +403,31 @@ public final class Installation implements Serializable {
     private Secret ageKey;
     private String kmsEndpoint;
     private Duration timeout = Duration.ofMinutes(5);
+    private final Map<String, RegistryCredential> registryCredentials = new LinkedHashMap<>();
+    private String registryConfig;
 
     private Builder() {
+    }
+
+    /**
+     * The user name and password {@code host} ({@code registry.example.com[:port]}) is given when it asks, before
+     * any Docker or Helm config: the installation's own, as the Jenkins plugin's registry list or a CLI option give
+     * them. Another call for the same host replaces it; a null password removes it.
+     */
+    public Builder withRegistryCredential(String host, String username, Secret password) {
+      if (password == null) {
+        registryCredentials.remove(host);
+      } else {
+        registryCredentials.put(host, new RegistryCredential(username, password, null, CREDENTIALS_SOURCE + host,
+            null));
+      }
+      return this;
+    }
+
+    /** A Docker-style config file (auths, credHelpers, credsStore) asked after the installation's credentials. */
+    public Builder withRegistryConfig(String file) {
+      registryConfig = file == null || file.isBlank() ? null : file;
+      return this;
     }
 
     /** {@code oci://host/path}: where service charts are pushed and pulled, and manifests (L3, candidates) live. */
@@ -479,6 +592,15 @@ public final class Installation implements Serializable {
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw StackpipeException.ofField("timeout", "must be a positive duration");
       }
+      registryCredentials.forEach((host, credential) -> {
+        if (host == null || !REGISTRY_HOST.matcher(host).matches()) {
+          throw StackpipeException.ofField("registryCredentials", "'" + host + "' is not a registry host"
+              + " (host[:port], without scheme or path)");
+        }
+        if (credential.username() == null || credential.username().isBlank()) {
+          throw StackpipeException.ofField("registryCredentials", host + " needs a username");
+        }
+      });
       return new Installation(this);
     }
 

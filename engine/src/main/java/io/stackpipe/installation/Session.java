@@ -15,6 +15,7 @@ import io.stackpipe.umbrella.UmbrellaPull;
 import io.stackpipe.umbrella.UmbrellaResolve;
 import io.stackpipe.manifest.l3.L3;
 import io.stackpipe.manifest.l3.L3Version;
+import io.stackpipe.registry.auth.RegistryAuth;
 import io.stackpipe.secrets.core.SecretsEnvironment;
 import io.stackpipe.secrets.keys.SecretKeys;
 import io.stackpipe.stack.Reaper;
@@ -55,6 +56,7 @@ public final class Session implements AutoCloseable {
   private final KubeConnection kube;
   private SecretKeys keys;
   private StackPolicies policies;
+  private RegistryAuth registryAuth;
   private Clock clock = Clock.systemUTC();
 
   private Session(Installation installation, SessionEnvironment environment, PrivateTempDir files,
@@ -143,11 +145,22 @@ public final class Session implements AutoCloseable {
     return keys;
   }
 
+  /**
+   * Where the session's registry credentials come from ({@link Installation#registryAuth}): made once, so a
+   * credential helper runs once per host and session.
+   */
+  public RegistryAuth registryAuth() {
+    if (registryAuth == null) {
+      registryAuth = installation.registryAuth(environment);
+    }
+    return registryAuth;
+  }
+
   /** The installation's L3, acting for the environment's user; refused naming {@code charts} without a registry. */
   public L3 l3() {
     L3 l3 = L3.on(kube, installation.requireCharts()).withName(installation.manifestName())
         .withNamespace(installation.controlNamespace()).plainHttp(installation.plainHttp()).withClock(clock)
-        .withProgress(environment.progress());
+        .withRegistryAuth(registryAuth()).withProgress(environment.progress());
     return environment.user() == null ? l3 : l3.withUser(environment.user());
   }
 
@@ -171,11 +184,11 @@ public final class Session implements AutoCloseable {
       L3Version current = currentL3("manifest");
       environment.progress().accept("L3 is " + current.manifest() + " " + current.version());
       UmbrellaPull pull = UmbrellaPull.of(current.reference()).withOutputDirectory(directory)
-          .withProgress(environment.progress());
+          .withRegistryAuth(registryAuth()).withProgress(environment.progress());
       return (installation.plainHttp() ? pull.plainHttp() : pull).call();
     }
     return UmbrellaResolve.of(manifest).from(installation.charts()).withName(installation.manifestName())
-        .plainHttp(installation.plainHttp()).push(push).withOutputDirectory(directory)
+        .plainHttp(installation.plainHttp()).withRegistryAuth(registryAuth()).push(push).withOutputDirectory(directory)
         .withProgress(environment.progress()).call();
   }
 
@@ -206,20 +219,21 @@ public final class Session implements AutoCloseable {
     Deploy deploy = Deploy.onto(stacks(), stack).withSecretKeys(keys()).withPolicy(policies())
         .withTimeout(installation.timeout())
         .withDeployer(Optional.ofNullable(environment.user()).orElse("unknown"), environment.groups())
-        .withProgress(environment.progress());
+        .withRegistryAuth(registryAuth()).withProgress(environment.progress());
     return installation.charts() == null ? deploy : deploy.withL3(l3());
   }
 
   /** A stack made from a manifest (ephemeral: the engine refuses another type), with the installation's keys. */
   public UmbrellaStack umbrellaStack(String name) {
-    return UmbrellaStack.create(stacks(), name).withSecretKeys(keys()).waitingUpTo(installation.timeout())
+    return UmbrellaStack.create(stacks(), name).withSecretKeys(keys()).withRegistryAuth(registryAuth())
+        .waitingUpTo(installation.timeout())
         .withProgress(environment.progress());
   }
 
   /** The L3 gate of the installation, its stacks owned by the environment's user. */
   public L3Gate gate() {
     L3Gate gate = L3Gate.of(l3(), stacks()).withSecretKeys(keys()).waitingUpTo(installation.timeout())
-        .plainHttp(installation.plainHttp()).withProgress(environment.progress());
+        .plainHttp(installation.plainHttp()).withRegistryAuth(registryAuth()).withProgress(environment.progress());
     return environment.user() == null ? gate : gate.withOwner(environment.user());
   }
 

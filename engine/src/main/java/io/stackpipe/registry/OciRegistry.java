@@ -3,6 +3,7 @@ package io.stackpipe.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,8 @@ import java.util.regex.Pattern;
 
 /**
  * A client for the OCI distribution API of one registry host: manifests (read, push, retag, delete), blobs
- * (pull verified against their digest, push), and tags. Anonymous bearer tokens are fetched when the registry
- * asks for them. A reference is a tag or a {@code sha256:} digest; tags are written as Helm writes them
+ * (pull verified against their digest, push), and tags. Challenges are answered with the host's credential from a
+ * {@link RegistryAuth} (Basic, or bearer tokens per scope), anonymously when it has none. A reference is a tag or a {@code sha256:} digest; tags are written as Helm writes them
  * ({@link #tag}).
  */
 public final class OciRegistry {
@@ -49,14 +51,23 @@ public final class OciRegistry {
   private final String host;
   private final RegistryHttp http;
 
+  /** An anonymous client. */
   public OciRegistry(String host, boolean plainHttp) {
-    this(host, plainHttp, TIMEOUT);
+    this(host, plainHttp, RegistryAuth.anonymous());
   }
 
-  /** {@code timeout}: how long one request may wait for the registry's answer. */
-  public OciRegistry(String host, boolean plainHttp, Duration timeout) {
+  /** A client answering challenges with {@code auth}'s credential for {@code host}. */
+  public OciRegistry(String host, boolean plainHttp, RegistryAuth auth) {
+    this(host, plainHttp, TIMEOUT, auth, Clock.systemUTC());
+  }
+
+  /**
+   * {@code timeout}: how long one request may wait for the registry's answer; {@code clock}: when its tokens
+   * expire.
+   */
+  public OciRegistry(String host, boolean plainHttp, Duration timeout, RegistryAuth auth, Clock clock) {
     this.host = host;
-    this.http = new RegistryHttp(host, plainHttp, timeout);
+    this.http = new RegistryHttp(host, plainHttp, timeout, auth, clock);
   }
 
   /** Loopback registries speak plain HTTP unless told otherwise; everything else needs the explicit flag. */

@@ -2,17 +2,16 @@ package io.stackpipe.umbrella;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
+import io.stackpipe.chart.HelmOci;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.registry.OciDigest;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.registry.auth.RegistryAuth;
 import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +24,7 @@ import java.util.Optional;
  */
 final class OciCharts {
 
-  static final String CONFIG = "application/vnd.cncf.helm.config.v1+json";
-  static final String LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-  private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  static final String LAYER = HelmOci.LAYER;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A chart as pulled: its Chart.yaml and files, its layer digest and the manifest digest it was pulled by. */
@@ -44,9 +41,9 @@ final class OciCharts {
   private final OciChartTarget target;
   private final OciRegistry registry;
 
-  OciCharts(OciChartTarget target, boolean plainHttp) {
+  OciCharts(OciChartTarget target, boolean plainHttp, RegistryAuth auth) {
     this.target = target;
-    this.registry = target.registry(plainHttp);
+    this.registry = target.registry(plainHttp, auth);
   }
 
   OciChartTarget target() {
@@ -92,13 +89,7 @@ final class OciCharts {
       }
       return existing.get().digest();
     }
-    byte[] config = json(JSON.valueToTree(chartYaml));
-    String configDigest = registry.pushBlob(repository, config);
-    registry.pushBlob(repository, archive);
-    ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", MANIFEST);
-    manifest.putObject("config").put("mediaType", CONFIG).put("digest", configDigest).put("size", config.length);
-    manifest.putArray("layers").addObject().put("mediaType", LAYER).put("digest", layer).put("size", size(archive));
-    return registry.pushManifest(repository, OciRegistry.tag(version), MANIFEST, json(manifest));
+    return HelmOci.push(registry, repository, version, archive, chartYaml);
   }
 
   /** The top-level Chart.yaml of a chart archive. */
@@ -129,21 +120,5 @@ final class OciCharts {
       throw new StackpipeException(display + ": the registry's manifest is not JSON");
     }
     throw new StackpipeException(display + " is in the registry but is not a Helm chart");
-  }
-
-  private static byte[] json(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

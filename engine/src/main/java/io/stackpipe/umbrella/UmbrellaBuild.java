@@ -8,6 +8,7 @@ import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.registry.OciDigest;
 import io.stackpipe.yaml.SafeYaml;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,7 @@ public final class UmbrellaBuild {
   private final List<ServiceVersion> services;
   private String from;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private String name = DEFAULT_NAME;
   private String version;
   private Path outputDirectory;
@@ -70,6 +72,12 @@ public final class UmbrellaBuild {
   }
 
   /** Plain HTTP to a registry that is not on the loopback interface. */
+  /** Where registry credentials come from (default: anonymous). */
+  public UmbrellaBuild withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
+    return this;
+  }
+
   public UmbrellaBuild plainHttp() {
     this.plainHttp = true;
     return this;
@@ -129,7 +137,7 @@ public final class UmbrellaBuild {
     services.stream().filter(s -> s.name().equals(name)).findFirst().ifPresent(s -> {
       throw StackpipeException.ofField("manifest", "service " + s.name() + " has the umbrella's own name");
     });
-    OciCharts registry = new OciCharts(OciChartTarget.parse(from), plainHttp);
+    OciCharts registry = new OciCharts(OciChartTarget.parse(from), plainHttp, auth);
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-umbrella-")) {
       List<OciCharts.Pulled> pulled = pullAll(registry, temp.path());
       Map<String, byte[]> files = new TreeMap<>();

@@ -5,6 +5,7 @@ import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.registry.OciDigest;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ public final class UmbrellaPull {
   private final String name;
   private final String reference;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Path outputDirectory;
   private Consumer<String> progress = line -> { };
 
@@ -61,6 +63,12 @@ public final class UmbrellaPull {
     return this;
   }
 
+  /** Where registry credentials come from (default: anonymous). */
+  public UmbrellaPull withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
+    return this;
+  }
+
   /** Where the umbrella .tgz is written (required). */
   public UmbrellaPull withOutputDirectory(Path value) {
     this.outputDirectory = value;
@@ -76,7 +84,7 @@ public final class UmbrellaPull {
     if (outputDirectory == null) {
       throw StackpipeException.ofField("outputDirectory", "is required");
     }
-    OciCharts registry = new OciCharts(OciChartTarget.parse(charts), plainHttp);
+    OciCharts registry = new OciCharts(OciChartTarget.parse(charts), plainHttp, auth);
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-umbrella-")) {
       OciCharts.Pulled pulled = registry.pull(name, reference, temp.path());
       String display = registry.target() + "/" + name + ":" + reference;

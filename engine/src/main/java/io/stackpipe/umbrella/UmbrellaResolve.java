@@ -1,6 +1,7 @@
 package io.stackpipe.umbrella;
 
 import io.stackpipe.StackpipeException;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -15,6 +16,7 @@ public final class UmbrellaResolve {
   private String charts;
   private String name = UmbrellaBuild.DEFAULT_NAME;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private boolean push;
   private Path outputDirectory;
   private Consumer<String> progress = line -> { };
@@ -36,6 +38,12 @@ public final class UmbrellaResolve {
   /** The umbrella chart's name (default {@value UmbrellaBuild#DEFAULT_NAME}). */
   public UmbrellaResolve withName(String value) {
     this.name = value;
+    return this;
+  }
+
+  /** Where registry credentials come from (default: anonymous). */
+  public UmbrellaResolve withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
     return this;
   }
 
@@ -66,7 +74,8 @@ public final class UmbrellaResolve {
     }
     String text = manifest.strip();
     if (text.startsWith("oci://")) {
-      UmbrellaPull pull = UmbrellaPull.of(text).withOutputDirectory(outputDirectory).withProgress(progress);
+      UmbrellaPull pull = UmbrellaPull.of(text).withOutputDirectory(outputDirectory).withProgress(progress)
+          .withRegistryAuth(auth);
       return (plainHttp ? pull.plainHttp() : pull).call();
     }
     if (charts == null) {
@@ -75,7 +84,7 @@ public final class UmbrellaResolve {
     }
     if (text.contains("=")) {
       UmbrellaBuild build = UmbrellaBuild.of(ServiceVersion.parseList(text, "manifest")).from(charts).withName(name)
-          .withOutputDirectory(outputDirectory).withProgress(progress);
+          .withOutputDirectory(outputDirectory).withProgress(progress).withRegistryAuth(auth);
       if (plainHttp) {
         build.plainHttp();
       }
@@ -85,7 +94,7 @@ public final class UmbrellaResolve {
       return build.call();
     }
     UmbrellaPull pull = UmbrellaPull.of(charts, name, text).withOutputDirectory(outputDirectory)
-        .withProgress(progress);
+        .withProgress(progress).withRegistryAuth(auth);
     return (plainHttp ? pull.plainHttp() : pull).call();
   }
 }

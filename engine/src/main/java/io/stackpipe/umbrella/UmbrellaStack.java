@@ -7,7 +7,11 @@ import io.stackpipe.stack.StackManifest;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.secrets.keys.SecretKeys;
+import io.stackpipe.registry.auth.RegistryAuth;
+import io.stackpipe.chart.ChartArchive;
+import io.stackpipe.kube.PullSecrets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -41,6 +45,7 @@ public final class UmbrellaStack {
   private String profile = DEFAULT_PROFILE;
   private Duration wait;
   private SecretKeys keys;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Consumer<String> progress = line -> { };
   private StackType type = StackType.EPHEMERAL;
 
@@ -106,6 +111,12 @@ public final class UmbrellaStack {
   }
 
   /** Keys that decrypt the subcharts' profile secrets; without them the secrets are left out, and said so. */
+  /** Where registry credentials come from: the stack's pull secret is made from them (default: none). */
+  public UmbrellaStack withRegistryAuth(RegistryAuth value) {
+    this.auth = value;
+    return this;
+  }
+
   public UmbrellaStack withSecretKeys(SecretKeys value) {
     this.keys = value;
     return this;
@@ -133,6 +144,11 @@ public final class UmbrellaStack {
         .keepOnFailure(keepOnFailure)
         .withContent(created -> {
           progress.accept("created stack " + created.name() + " (namespace " + created.namespace() + ")");
+          List<String> pulling = PullSecrets.apply(stacks.kube(), created.namespace(),
+              PullSecrets.hosts(ChartArchive.files(umbrella.archive())), auth);
+          if (!pulling.isEmpty()) {
+            progress.accept("pull secret " + PullSecrets.NAME + " for " + String.join(", ", pulling));
+          }
           installed.set(UmbrellaInstall.into(stacks.kube()).withUmbrella(umbrella).withValues(values)
               .withNamespace(created.namespace()).waitingUpTo(wait).withProgress(progress).call());
           Release release = installed.get();

@@ -444,7 +444,7 @@ class DeployTest {
   Path pulled(String service, String version) {
     try (io.stackpipe.PrivateTempDir temp = io.stackpipe.PrivateTempDir.create("test-pull-")) {
       Path copy = work.resolve(service + "-" + version + "-pulled.tgz");
-      Files.copy(ChartSource.oci(charts + "/" + service + ":" + version).fetch(temp).archive(), copy,
+      Files.copy(ChartSource.oci(charts + "/" + service + ":" + version).fetch(temp, io.stackpipe.registry.auth.RegistryAuth.anonymous()).archive(), copy,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       return copy;
     } catch (IOException e) {

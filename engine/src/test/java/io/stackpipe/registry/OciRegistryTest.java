@@ -3,6 +3,7 @@ package io.stackpipe.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stackpipe.registry.auth.RegistryAuth;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.registry.RegistryExtension;
@@ -315,11 +316,11 @@ class OciRegistryTest {
     }
 
     @Test
-    void aBasicOnlyChallengeAsksTheUserToLogIn() {
+    void aBasicOnlyChallengeWithoutCredentialsSaysWhereTheyWereLookedFor() {
       front.challenge = "Basic realm=\"%s %s\"";
       assertThatThrownBy(() -> client.tags(repository))
           .hasMessage("registry " + front.host() + " requires authentication for " + repository
-              + ": log in with 'helm registry login " + front.host() + "'");
+              + ": no credential for " + front.host() + " in no credential sources");
     }
 
     @Test
@@ -351,7 +352,7 @@ class OciRegistryTest {
     void aRegistryThatNeverAnswersIsGivenUpOnAfterTheTimeout() throws IOException {
       try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
         String host = "127.0.0.1:" + silent.getLocalPort();
-        OciRegistry slow = new OciRegistry(host, true, Duration.ofSeconds(1));
+        OciRegistry slow = new OciRegistry(host, true, Duration.ofSeconds(1), RegistryAuth.anonymous(), java.time.Clock.systemUTC());
 
         assertThatThrownBy(() -> slow.tags("charts/orders"))
             .hasMessage("registry " + host + " did not answer within 1 s (GET http://" + host

@@ -68,6 +68,12 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
     if (c.getChartRegistry() != null) {
       s = s.withCharts(c.getChartRegistry());
     }
+    for (RegistryCredentials registry : c.getRegistryCredentials()) {
+      StandardUsernamePasswordCredentials login = credential(lookup, "registryCredentials " + registry.getHost(),
+          registry.getCredentialsId(), StandardUsernamePasswordCredentials.class, "a username with password");
+      s = s.withRegistryCredential(registry.getHost(), login.getUsername(),
+          Secret.of(login.getPassword().getPlainText()));
+    }
     if (c.getKubeconfigCredentialsId() != null) {
       s = s.withKubeconfig(Secret.of(file(lookup, "kubeconfigCredentialsId", c.getKubeconfigCredentialsId())));
     }

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
@@ -63,6 +65,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   private String maxIdle = "7d";
   private String warnBefore = "";
   private boolean reaperDryRun;
+  private List<RegistryCredentials> registryCredentials = new ArrayList<>();
 
   // Setters save at once (configuration-as-code sets fields one by one); while the form binds, nothing is saved
   // until the whole form passed the check, so a form never saves what its own checks refuse.
@@ -107,6 +110,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
       }
       if (clusterTokenCredentialsId != null) {
         builder.withClusterToken(Secret.of(CREDENTIAL));
+      }
+      for (RegistryCredentials registry : registryCredentials) {
+        // The user name comes with the credential at build time; the host is what this form gives.
+        builder.withRegistryCredential(registry.getHost(), "user", Secret.of(CREDENTIAL));
       }
       if (policyFile != null) {
         Path file = Path.of(policyFile);
@@ -155,6 +162,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   public String getMaxIdle() { return maxIdle; }
   public String getWarnBefore() { return warnBefore; }
   public boolean isReaperDryRun() { return reaperDryRun; }
+  public List<RegistryCredentials> getRegistryCredentials() { return List.copyOf(registryCredentials); }
 
   @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); saved(); }
   @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; saved(); }
@@ -175,6 +183,10 @@ public class StackpipeConfiguration extends GlobalConfiguration {
   @DataBoundSetter public void setMaxIdle(String v) { maxIdle = orDefault(v, "7d"); saved(); }
   @DataBoundSetter public void setWarnBefore(String v) { warnBefore = orDefault(v, ""); saved(); }
   @DataBoundSetter public void setReaperDryRun(boolean v) { reaperDryRun = v; saved(); }
+  @DataBoundSetter public void setRegistryCredentials(List<RegistryCredentials> v) {
+    registryCredentials = v == null ? new ArrayList<>() : new ArrayList<>(v);
+    saved();
+  }
 
   @POST
   public FormValidation doCheckChartRegistry(@QueryParameter String value) {
@@ -288,7 +300,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
     return credentials(StandardUsernamePasswordCredentials.class, awsCredentialsId);
   }
 
-  private static ListBoxModel credentials(Class<? extends com.cloudbees.plugins.credentials.common.StandardCredentials> type,
+  static ListBoxModel credentials(Class<? extends com.cloudbees.plugins.credentials.common.StandardCredentials> type,
       String current) {
     if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
       return new StandardListBoxModel().includeCurrentValue(current);

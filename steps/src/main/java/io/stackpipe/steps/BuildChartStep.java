@@ -56,7 +56,8 @@ final class BuildChartStep implements StepCall {
   @Override
   public Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     Path chart = context.workspace().resolve(arguments.string("chart")).normalize();
-    ChartBuild build = context.settings().toInstallation().buildChart(chart, arguments.bool("push"))
+    ChartBuild build = context.settings().toInstallation().buildChart(chart, arguments.bool("push"),
+            context.sessionEnvironment())
         .withVersion(arguments.string("version"))
         .withAppVersion(arguments.string("appVersion"))
         .withImage(arguments.string("image"))

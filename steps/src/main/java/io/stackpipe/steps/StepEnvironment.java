@@ -63,8 +63,12 @@ public record StepEnvironment(Path workspace, Path tempDirectory, StepSettings s
    * progress): the session every step works through. Close it.
    */
   public Session openSession() {
-    return settings.toInstallation().open(new SessionEnvironment(environment, home, tempDirectory, user, groups,
-        progress));
+    return settings.toInstallation().open(sessionEnvironment());
+  }
+
+  /** What a session takes from this context: its variables, home, temporary folder, user and progress. */
+  public SessionEnvironment sessionEnvironment() {
+    return new SessionEnvironment(environment, home, tempDirectory, user, groups, progress);
   }
 
   public StepEnvironment withProgress(Consumer<String> value) {

@@ -1,5 +1,9 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.registry.auth.RegistryCredential;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import io.stackpipe.installation.Installation;
 import io.stackpipe.Secret;
 import io.stackpipe.umbrella.UmbrellaBuild;
@@ -43,6 +47,9 @@ public final class StepSettings implements Serializable {
   private Secret ageKey;
   private String kmsEndpoint;
   private Duration timeout = Duration.ofMinutes(5);
+  /** Registry host → user name and password (Jenkins: the global configuration's registry list). */
+  private LinkedHashMap<String, RegistryCredential> registryCredentials = new LinkedHashMap<>();
+  private String registryConfig;
 
   private StepSettings() {
   }
@@ -65,6 +72,8 @@ public final class StepSettings implements Serializable {
     ageKey = from.ageKey;
     kmsEndpoint = from.kmsEndpoint;
     timeout = from.timeout;
+    registryCredentials = new LinkedHashMap<>(from.registryCredentials);
+    registryConfig = from.registryConfig;
   }
 
   public static StepSettings defaults() {
@@ -183,6 +192,32 @@ public final class StepSettings implements Serializable {
     return s;
   }
 
+  /**
+   * The user name and password {@code host} is given when it asks (Jenkins: a username/password credential of
+   * the registry list, or a step's {@code registryCredentialsId}); another for the same host replaces it.
+   */
+  public StepSettings withRegistryCredential(String host, String username, Secret password) {
+    StepSettings s = new StepSettings(this);
+    s.registryCredentials.put(host, RegistryCredential.password(username, password, "registryCredentials " + host));
+    return s;
+  }
+
+  /** A Docker-style config file on the machine that runs the step, asked after the registry credentials. */
+  public StepSettings withRegistryConfig(String file) {
+    StepSettings s = new StepSettings(this);
+    s.registryConfig = file;
+    return s;
+  }
+
+  /** Registry host → its credential, in the order given. */
+  public Map<String, RegistryCredential> registryCredentials() {
+    return Collections.unmodifiableMap(registryCredentials);
+  }
+
+  public String registryConfig() {
+    return registryConfig;
+  }
+
   public String charts() {
     return charts;
   }
@@ -256,7 +291,9 @@ public final class StepSettings implements Serializable {
    * order the withers were called in.
    */
   public Installation toInstallation() {
-    return Installation.builder().withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
+    Installation.Builder b = Installation.builder().withRegistryConfig(registryConfig);
+    registryCredentials.forEach((host, c) -> b.withRegistryCredential(host, c.username(), c.password()));
+    return b.withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
         .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context)
         .withClusterServer(clusterServer).withClusterToken(clusterToken)
         .withClusterCertificateAuthority(clusterCertificateAuthority).withId(installation)
@@ -269,6 +306,6 @@ public final class StepSettings implements Serializable {
   public String toString() {
     return "StepSettings[charts=" + charts + ", installation=" + installation + ", kubeconfig="
         + (kubeconfig != null ? kubeconfig : clusterToken != null ? clusterServer + " with token " + clusterToken
-        : kubeconfigFile) + ", ageKey=" + ageKey + "]";
+        : kubeconfigFile) + ", ageKey=" + ageKey + ", registryCredentials=" + registryCredentials.keySet() + "]";
   }
 }

@@ -78,7 +78,8 @@ public final class DiffManifests {
           + " characters a-z 0-9) or a version of " + l3.name());
     }
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-l3-diff-")) {
-      UmbrellaPull pull = UmbrellaPull.of(l3.charts(), l3.name(), name).withOutputDirectory(temp.path());
+      UmbrellaPull pull = UmbrellaPull.of(l3.charts(), l3.name(), name).withOutputDirectory(temp.path())
+          .withRegistryAuth(l3.s().auth());
       Umbrella umbrella = (l3.s().plainHttp() ? pull.plainHttp() : pull).call();
       return new Side(umbrella.version(), UmbrellaPush.versions(umbrella));
     }

@@ -7,6 +7,7 @@ import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.umbrella.ServiceVersion;
 import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.registry.OciRegistry;
+import io.stackpipe.registry.auth.RegistryAuth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -46,8 +47,8 @@ public final class L3 {
       .withZone(ZoneOffset.UTC);
 
   /** The settings as the commands of this package read them. */
-  record Settings(KubeConnection kube, String charts, String name, String namespace, boolean plainHttp, Clock clock,
-      String user, int candidateRetention, int historyLimit, int conflictAttempts, Consumer<String> progress,
+  record Settings(KubeConnection kube, String charts, String name, String namespace, boolean plainHttp,
+      RegistryAuth auth, Clock clock, String user, int candidateRetention, int historyLimit, int conflictAttempts, Consumer<String> progress,
       Runnable afterPointerWrite) {
   }
 
@@ -56,6 +57,7 @@ public final class L3 {
   private String name = UmbrellaBuild.DEFAULT_NAME;
   private String namespace = DEFAULT_NAMESPACE;
   private boolean plainHttp;
+  private RegistryAuth auth = RegistryAuth.anonymous();
   private Clock clock = Clock.systemUTC();
   private String user = "unknown";
   private int candidateRetention = DEFAULT_CANDIDATE_RETENTION;
@@ -93,6 +95,12 @@ public final class L3 {
   /** Plain HTTP to a registry that is not on the loopback interface. */
   public L3 plainHttp(boolean value) {
     plainHttp = value;
+    return this;
+  }
+
+  /** Where registry credentials come from (default: anonymous). */
+  public L3 withRegistryAuth(RegistryAuth value) {
+    auth = value;
     return this;
   }
 
@@ -251,7 +259,7 @@ public final class L3 {
     positive("candidateRetention", candidateRetention);
     positive("historyLimit", historyLimit);
     positive("conflictAttempts", conflictAttempts);
-    return new Settings(kube, charts, name, namespace, plainHttp, clock, user, candidateRetention, historyLimit,
+    return new Settings(kube, charts, name, namespace, plainHttp, auth, clock, user, candidateRetention, historyLimit,
         conflictAttempts, progress, afterPointerWrite);
   }
 
@@ -268,7 +276,7 @@ public final class L3 {
   }
 
   OciRegistry registry() {
-    return OciChartTarget.parse(s().charts).registry(s().plainHttp);
+    return OciChartTarget.parse(s().charts).registry(s().plainHttp, s().auth);
   }
 
   /** Now, always with milliseconds ({@code Instant.toString} drops a zero fraction), so instants sort as text too. */

@@ -17,7 +17,8 @@ final class UmbrellaPush {
   static Umbrella push(L3 l3, List<ServiceVersion> services, String version) {
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-l3-")) {
       UmbrellaBuild build = UmbrellaBuild.of(services).from(l3.charts()).withName(l3.name()).withVersion(version)
-          .withOutputDirectory(temp.path()).allowEmpty().push().withProgress(l3.s().progress());
+          .withOutputDirectory(temp.path()).allowEmpty().push().withProgress(l3.s().progress())
+          .withRegistryAuth(l3.s().auth());
       if (l3.s().plainHttp()) {
         build.plainHttp();
       }

@@ -26,7 +26,7 @@ final class TestCharts {
 
   TestCharts(String charts, Path work) {
     this.charts = charts;
-    this.registry = OciChartTarget.parse(charts).registry(false);
+    this.registry = OciChartTarget.parse(charts).registry(false, io.stackpipe.registry.auth.RegistryAuth.anonymous());
     this.work = work;
   }
 

@@ -35,8 +35,17 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** Starts a registry whose storage is a temporary directory removed on {@link #close()}. */
   public static LocalRegistry start() {
+    return startWithAuth("");
+  }
+
+  /**
+   * Starts a registry that requires authentication: {@code auth} is distribution's {@code auth:} section (an
+   * {@code htpasswd:} or {@code token:} block, indented by two spaces, the {@code auth:} line included). Its
+   * storage is a temporary directory removed on {@link #close()}.
+   */
+  public static LocalRegistry startWithAuth(String auth) {
     try {
-      return start(Files.createTempDirectory("stackpipe-registry-"), true);
+      return start(Files.createTempDirectory("stackpipe-registry-"), true, auth);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -47,10 +56,10 @@ public final class LocalRegistry implements AutoCloseable {
    * port it had last time when that port is free: image references recorded in published charts stay valid.
    */
   public static LocalRegistry startWithStorage(Path storage) {
-    return start(storage, false);
+    return start(storage, false, "");
   }
 
-  private static LocalRegistry start(Path storage, boolean ownsStorage) {
+  private static LocalRegistry start(Path storage, boolean ownsStorage, String auth) {
     String binary = findBinary();
     try {
       Files.createDirectories(storage);
@@ -69,7 +78,7 @@ public final class LocalRegistry implements AutoCloseable {
               enabled: true
           http:
             addr: 127.0.0.1:%d
-          """.formatted(storage.resolve("data"), port));
+          """.formatted(storage.resolve("data"), port) + auth);
       Path log = storage.resolve("registry.log");
       Process process = ChildProcesses.startAttached(new ProcessBuilder(binary, "serve", config.toString())
           .redirectErrorStream(true)
@@ -105,7 +114,8 @@ public final class LocalRegistry implements AutoCloseable {
         HttpResponse<Void> response = http.send(
             HttpRequest.newBuilder(URI.create(url() + "/v2/")).timeout(Duration.ofSeconds(1)).build(),
             HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
+        // 401: it answers, and requires authentication
+        if (response.statusCode() == 200 || response.statusCode() == 401) {
           return;
         }
       } catch (IOException retry) {
