@@ -1,21 +1,24 @@
 package io.stackpipe.installation;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.Names;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.OciChartTarget;
-import io.stackpipe.umbrella.UmbrellaBuild;
 import io.stackpipe.manifest.l3.L3;
-import io.stackpipe.stack.Durations;
-import io.stackpipe.stack.StackNames;
-import io.stackpipe.stack.policy.StackPolicies;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stackpipe.registry.auth.CredentialSource;
 import io.stackpipe.registry.auth.DockerConfig;
 import io.stackpipe.registry.auth.RegistryAuth;
 import io.stackpipe.registry.auth.RegistryCredential;
+import io.stackpipe.registry.ecr.EcrSource;
+import io.stackpipe.secrets.core.SecretsEnvironment;
+import io.stackpipe.secrets.keys.AwsKms;
+import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.StackNames;
+import io.stackpipe.stack.policy.StackPolicies;
+import io.stackpipe.umbrella.UmbrellaBuild;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -212,7 +216,13 @@ public final class Installation implements Serializable {
       }
       own.add(new DockerConfig(Path.of(registryConfig), "registryConfig", environment.variables()));
     }
-    return RegistryAuth.standard(own, environment.variables(), environment.home());
+    // Last: ECR hosts from their token service, with the AWS credentials the installation opens KMS keys with.
+    Map<String, String> variables = environment.variables();
+    String ecrEndpoint = Optional.ofNullable(variables.get("AWS_ENDPOINT_URL_ECR"))
+        .orElse(variables.get("AWS_ENDPOINT_URL"));
+    return RegistryAuth.standard(own, variables, environment.home()).then(new EcrSource(
+        AwsKms.fromEnvironment(SecretsEnvironment.of(variables, environment.home())).credentials(),
+        ecrEndpoint == null || ecrEndpoint.isBlank() ? null : URI.create(ecrEndpoint)));
   }
 
   /** Registry host → the installation's own credential for it (username and password). */

@@ -83,6 +83,13 @@ public final class RegistryAuth {
     };
   }
 
+  /** These sources, then {@code last}. */
+  public RegistryAuth then(CredentialSource last) {
+    List<CredentialSource> all = new ArrayList<>(sources);
+    all.add(last);
+    return new RegistryAuth(all, clock);
+  }
+
   /** The credential for {@code host}, or empty: anonymous. */
   public Optional<RegistryCredential> credential(String host) {
     String key = host.toLowerCase(Locale.ROOT);
