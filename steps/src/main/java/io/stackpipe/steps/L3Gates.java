@@ -9,6 +9,7 @@ import io.stackpipe.gate.L3Gate;
 import io.stackpipe.gate.SystemTest;
 import io.stackpipe.gate.SystemTestResult;
 import io.stackpipe.installation.Session;
+import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.StaleCandidateException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,9 +46,14 @@ final class L3Gates {
       }
       context.progress().accept("promoted L3 candidate " + candidate + " (" + promoted.service() + " "
           + (promoted.from() == null ? "(new)" : promoted.from()) + " -> " + promoted.version() + "): L3 "
-          + promoted.before() + " -> " + promoted.after());
+          + versionOf(promoted.before()) + " -> " + versionOf(promoted.after()));
       return promoted.toMap();
     }
+  }
+
+  // The L3 as the log names it elsewhere (its version), not the record's full dump.
+  private static String versionOf(L3Version l3) {
+    return l3 == null ? "(none)" : l3.version();
   }
 
   static L3Session open(String service, String version, boolean keepStackOnFailure, StepEnvironment context) {
