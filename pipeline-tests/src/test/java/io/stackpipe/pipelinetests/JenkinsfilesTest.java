@@ -226,9 +226,9 @@ class JenkinsfilesTest {
       Candidate candidate = l3().listCandidates().stream().filter(c -> c.change().to().equals("1.4.2")).findFirst()
           .orElseThrow();
       assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
-      // Why, in the tests' own words, as the CLI gate records it: their last lines, masked as the log shows them.
+      // Why, in the tests' own words, as the CLI gate records it: their last lines, masked, on one line.
       assertThat(candidate.reason()).startsWith("the body failed: script returned exit code 1: ")
-          .contains("FAIL  GET http://").contains("check(s) failed: billing /invoices");
+          .contains("FAIL GET http://").contains("check(s) failed: billing /invoices");
       assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
       assertNoSecretIn(build);
       assertNothingLeftIn(workspace);

@@ -63,10 +63,10 @@ class StepBindingTest {
   }
 
   @Test
-  void theBlockFormNeedsServiceAndVersion() throws IOException {
+  void promoteL3NeedsServiceAndVersion() throws IOException {
     JenkinsPipeline build = run("node {\n  promoteL3(service: 'orders') {\n    echo 'never'\n  }\n}\n");
 
-    assertThat(build.error()).isEqualTo("promoteL3: version: is required with a body");
+    assertThat(build.error()).isEqualTo("promoteL3: version: is required");
     assertThat(build.log).doesNotContain("never");
   }
 
