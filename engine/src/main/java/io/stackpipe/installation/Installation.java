@@ -2,6 +2,7 @@ package io.stackpipe.installation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stackpipe.Masking;
 import io.stackpipe.Names;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
@@ -19,13 +20,16 @@ import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.StackNames;
 import io.stackpipe.stack.policy.StackPolicies;
 import io.stackpipe.umbrella.UmbrellaBuild;
+import io.stackpipe.yaml.SafeYaml;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -327,6 +331,83 @@ public final class Installation implements Serializable {
   /** The stack policy, parsed from its text (validated at build time, so this does not refuse). */
   public StackPolicies policies() {
     return policy == null ? StackPolicies.none() : StackPolicies.parse(policy, policyName);
+  }
+
+  /**
+   * What no output of the installation's work may show: its registry passwords and tokens, the cluster token, the
+   * credentials in the kubeconfig's content (tokens, passwords, client keys, auth-provider secrets), the age
+   * identities, and of {@code variables} the AWS secret key and session token. A kubeconfig that does not parse
+   * adds nothing here (the session refuses it).
+   */
+  public Masking masking(Map<String, String> variables) {
+    List<String> values = new ArrayList<>();
+    registryCredentials.values().forEach(c -> {
+      if (c.password() != null) {
+        values.add(c.password().reveal());
+      }
+      if (c.identityToken() != null) {
+        values.add(c.identityToken().reveal());
+      }
+    });
+    if (clusterToken != null) {
+      values.add(clusterToken.reveal());
+    }
+    if (kubeconfig != null) {
+      values.addAll(kubeconfigCredentials(kubeconfig.reveal()));
+    }
+    if (ageKey != null) {
+      ageKey.reveal().lines().map(String::strip).filter(line -> line.startsWith("AGE-SECRET-KEY-"))
+          .forEach(values::add);
+    }
+    for (String name : List.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")) {
+      if (variables.get(name) != null) {
+        values.add(variables.get(name));
+      }
+    }
+    return Masking.of(values);
+  }
+
+  private static final Set<String> CREDENTIAL_KEYS = Set.of("token", "password", "client-key-data",
+      "id-token", "refresh-token", "access-token", "client-secret");
+
+  /** Every credential value of a kubeconfig's users (a client key also decoded: its PEM lines). */
+  private static List<String> kubeconfigCredentials(String yaml) {
+    List<String> found = new ArrayList<>();
+    Object root;
+    try {
+      root = SafeYaml.load(yaml, "kubeconfig");
+    } catch (RuntimeException e) {
+      return found;
+    }
+    if (root instanceof Map<?, ?> map && map.get("users") instanceof List<?> users) {
+      for (Object user : users) {
+        if (user instanceof Map<?, ?> entry) {
+          credentialsIn(entry.get("user"), found);
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void credentialsIn(Object node, List<String> found) {
+    if (node instanceof Map<?, ?> map) {
+      map.forEach((key, value) -> {
+        if (CREDENTIAL_KEYS.contains(String.valueOf(key)) && value instanceof String text && !text.isBlank()) {
+          found.add(text);
+          if ("client-key-data".equals(key)) {
+            try {
+              found.add(new String(Base64.getMimeDecoder().decode(text), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+              // not base64: the session refuses it; the text itself is masked
+            }
+          }
+        } else {
+          credentialsIn(value, found);
+        }
+      });
+    } else if (node instanceof List<?> list) {
+      list.forEach(item -> credentialsIn(item, found));
+    }
   }
 
   /** The settings as {@link #fromMap} reads them, secrets masked: what a front end may show or log. */

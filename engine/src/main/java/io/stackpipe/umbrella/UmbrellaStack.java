@@ -1,5 +1,7 @@
 package io.stackpipe.umbrella;
 
+import io.stackpipe.Masking;
+import io.stackpipe.StackpipeException;
 import io.stackpipe.deploy.record.DeployedServices;
 import io.stackpipe.kube.HelmReleases.Release;
 import io.stackpipe.stack.Stack;
@@ -138,6 +140,24 @@ public final class UmbrellaStack {
     }
     Umbrella umbrella = this.umbrella.get();
     UmbrellaValues values = UmbrellaValues.compose(umbrella, profile, keys);
+    // The decrypted values stay out of the progress lines and of a failure's message (a rendering error quotes them).
+    Masking masking = Masking.of(values.secretValues());
+    Consumer<String> progress = masking.wrap(this.progress);
+    try {
+      return install(umbrella, values, progress);
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e.getMessage());
+      String shown = masking.mask(message);
+      if (shown.equals(message)) {
+        throw e;
+      }
+      // Without the cause, which carries the unmasked message.
+      throw StackpipeException.ofField(e instanceof StackpipeException refusal ? refusal.field().orElse(null) : null,
+          shown);
+    }
+  }
+
+  private UmbrellaStackResult install(Umbrella umbrella, UmbrellaValues values, Consumer<String> progress) {
     AtomicReference<Release> installed = new AtomicReference<>();
     Stack stack = stacks.create(name).withOwner(owner).withPurpose(purpose).withTtl(ttl)
         .withManifest(new StackManifest(umbrella.name(), umbrella.version(), umbrella.digest()))

@@ -71,6 +71,7 @@ final class L3Gates {
         Path kubeconfig = Files.createFile(folder.resolve("kubeconfig"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Set<String> masked = new LinkedHashSet<>(gate.secrets());
+        masked.addAll(context.masking().values());
         masked.addAll(session.writeNamespaceKubeconfig(kubeconfig, opened.namespace(), BODY_TOKEN_LIFETIME));
         Map<String, String> environment = new LinkedHashMap<>(opened.environment());
         environment.put(SystemTest.KUBECONFIG, kubeconfig.toString());

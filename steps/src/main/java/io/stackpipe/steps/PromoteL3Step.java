@@ -83,8 +83,8 @@ public final class PromoteL3Step implements StepCall {
     if (!arguments.step().equals(NAME)) {
       throw new IllegalArgumentException("arguments of " + arguments.step() + ", not " + NAME);
     }
-    return Steps.refusingAs(NAME, () -> L3Gates.open(arguments.string("service"), arguments.string("version"),
-        arguments.bool("keepStackOnFailure"), context));
+    return Steps.masked(NAME, context, shown -> L3Gates.open(arguments.string("service"), arguments.string("version"),
+        arguments.bool("keepStackOnFailure"), shown));
   }
 
   /**
@@ -97,6 +97,7 @@ public final class PromoteL3Step implements StepCall {
    */
   public Map<String, Object> close(L3Session session, boolean bodySucceeded, String failureReason,
       List<String> bodyOutput, StepEnvironment context) {
-    return Steps.refusingAs(NAME, () -> L3Gates.close(session, bodySucceeded, failureReason, bodyOutput, context));
+    return Steps.masked(NAME, context,
+        shown -> L3Gates.close(session, bodySucceeded, failureReason, bodyOutput, shown));
   }
 }

@@ -1,8 +1,10 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.Masking;
 import io.stackpipe.installation.Session;
 import io.stackpipe.installation.SessionEnvironment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -64,6 +66,19 @@ public record StepEnvironment(Path workspace, Path tempDirectory, StepSettings s
    */
   public Session openSession() {
     return settings.toInstallation().open(sessionEnvironment());
+  }
+
+  /**
+   * What no output of a step in this context may show: the installation's credentials and the AWS secrets of the
+   * environment ({@code Installation.masking}). Settings the engine refuses mask nothing: the step fails on them
+   * before any work, with a message that quotes no secret.
+   */
+  public Masking masking() {
+    try {
+      return settings.toInstallation().masking(environment);
+    } catch (RuntimeException refused) {
+      return Masking.of(List.of());
+    }
   }
 
   /** What a session takes from this context: its variables, home, temporary folder, user and progress. */

@@ -1,5 +1,6 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.Masking;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.base.Messages;
 
@@ -37,6 +38,17 @@ public final class StepException extends StackpipeException {
       return new StepException(step, refusal.field().orElse(null), refusal.getMessage(), failure);
     }
     return new StepException(step, null, Messages.firstLine(failure), failure);
+  }
+
+  /** This refusal with {@code masking}'s values masked in its message, without the cause that carries them. */
+  StepException masked(Masking masking) {
+    String shown = masking.mask(getMessage());
+    if (shown.equals(getMessage())) {
+      return this;
+    }
+    String prefix = step + ": " + field().map(f -> f + ": ").orElse("");
+    return new StepException(step, field().orElse(null),
+        shown.startsWith(prefix) ? shown.substring(prefix.length()) : shown, null);
   }
 
   public String step() {

@@ -1,5 +1,6 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.Masking;
 import io.stackpipe.StackpipeException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -114,7 +116,22 @@ public final class Steps {
   /** Calls the step of already validated arguments (for instance shipped to an agent). */
   public static Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     StepCall step = named(arguments.step());
-    return refusingAs(arguments.step(), () -> step.call(arguments, context));
+    return masked(arguments.step(), context, shown -> step.call(arguments, shown));
+  }
+
+  /**
+   * Runs {@code work} of {@code step} with the context's progress lines masked ({@link StepEnvironment#masking()}:
+   * the installation's credentials), and any refusal it ends with masked too and named after the step: what every
+   * step prints passes the same mask, as credentials-binding's console filter masks a build log.
+   */
+  static <T> T masked(String step, StepEnvironment context, Function<StepEnvironment, T> work) {
+    Masking masking = context.masking();
+    StepEnvironment shown = context.withProgress(masking.wrap(context.progress()));
+    try {
+      return refusingAs(step, () -> work.apply(shown));
+    } catch (StepException e) {
+      throw e.masked(masking);
+    }
   }
 
   /** Runs {@code work}, turning any failure into a {@link StepException} of {@code step}. */
