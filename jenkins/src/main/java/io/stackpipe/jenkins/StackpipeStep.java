@@ -40,6 +40,19 @@ public abstract class StackpipeStep extends Step {
     given.add(parameter);
   }
 
+  /**
+   * A string {@code @DataBoundSetter}'s value: a blank one is "not given" — the Snippet Generator's forms send an
+   * empty optional field as {@code ''} — so the field keeps {@code current} (its default) and the generated snippet
+   * leaves the argument out, as structs omits a value equal to the default.
+   */
+  protected final String given(String parameter, String value, String current) {
+    if (value == null || value.isBlank()) {
+      return current;
+    }
+    given(parameter);
+    return value;
+  }
+
   /** The step layer's name of the step (its {@code @Symbol}). */
   protected abstract String stepName();
 

@@ -59,7 +59,8 @@ class JenkinsAdaptersContractTest {
 
   /** What a Jenkins step class declares, as read from its source. */
   record StepClass(String symbol, String functionName, String qualifiedName, Map<String, String> constructor,
-      Map<String, String> setters, Map<String, Expression> fieldInitializers, List<String> values) {
+      Map<String, String> setters, Map<String, Expression> fieldInitializers, List<String> values,
+      Map<String, String> setterBodies) {
   }
 
   @Nested
@@ -107,6 +108,19 @@ class JenkinsAdaptersContractTest {
           } else {
             assertThat(init).as(where).isInstanceOf(StringLiteralExpr.class);
             assertThat(((StringLiteralExpr) init).getValue()).as(where).isEqualTo(p.defaultValue());
+          }
+        }
+      }
+    }
+
+    @Test
+    void takesABlankOptionalStringAsNotGivenAsTheSnippetGeneratorsEmptyFieldsNeed() {
+      for (StepDescription step : Steps.descriptions()) {
+        for (StepParameter p : step.optionalParameters()) {
+          if (p.type() == StepParameter.Type.STRING) {
+            String n = p.name();
+            assertThat(stepClass(step.name()).setterBodies().get(n)).as(step.name() + ".set" + n)
+                .isEqualTo("{this." + n + "=given(\"" + n + "\"," + n + ",this." + n + ");}");
           }
         }
       }
@@ -268,12 +282,14 @@ class JenkinsAdaptersContractTest {
       constructor.put(p.getNameAsString(), erasure(p.getType()));
     }
     Map<String, String> setters = new LinkedHashMap<>();
+    Map<String, String> setterBodies = new LinkedHashMap<>();
     for (MethodDeclaration m : type.getMethods()) {
       if (m.getAnnotationByName("DataBoundSetter").isPresent()) {
         assertThat(m.getNameAsString()).as(name + " setter").startsWith("set");
         assertThat(m.getParameters()).as(name + "." + m.getNameAsString()).hasSize(1);
         String property = Character.toLowerCase(m.getNameAsString().charAt(3)) + m.getNameAsString().substring(4);
         setters.put(property, erasure(m.getParameter(0).getType()));
+        setterBodies.put(property, m.getBody().map(Object::toString).orElse("").replaceAll("\\s+", ""));
       }
     }
     Map<String, Expression> initializers = new LinkedHashMap<>();
@@ -283,7 +299,8 @@ class JenkinsAdaptersContractTest {
     type.getMethodsByName("values").forEach(m -> m.findAll(MethodCallExpr.class).stream()
         .filter(call -> call.getNameAsString().equals("put") && call.getArgument(0).isStringLiteralExpr())
         .forEach(call -> values.add(call.getArgument(0).asStringLiteralExpr().getValue())));
-    return new StepClass(symbolValue(symbol), functionName, name, constructor, setters, initializers, values);
+    return new StepClass(symbolValue(symbol), functionName, name, constructor, setters, initializers, values,
+        setterBodies);
   }
 
   private static String symbolValue(AnnotationExpr symbol) {

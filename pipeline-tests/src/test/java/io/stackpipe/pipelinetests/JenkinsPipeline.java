@@ -54,6 +54,8 @@ final class JenkinsPipeline extends BasePipelineTest {
   final Map<String, Object> currentBuild = new LinkedHashMap<>();
   final List<Map<String, Object>> declaredParameters = new ArrayList<>();
   final List<String> stages = new ArrayList<>();
+  /** Each Stackpipe step's arguments as the step layer validated them, in call order (before any work). */
+  final List<StepArguments> validated = new ArrayList<>();
   /** Each Stackpipe step's name and the map it returned, in call order. */
   final List<Map.Entry<String, Map<String, Object>>> stepResults = new ArrayList<>();
 
@@ -201,6 +203,7 @@ final class JenkinsPipeline extends BasePipelineTest {
   private Object callStep(String name, Map<String, Object> arguments, Closure<?> body) {
     log.add("[Pipeline] " + name);
     StepArguments validated = Steps.validate(name, arguments);
+    this.validated.add(validated);
     if (body == null) {
       Map<String, Object> result = Steps.call(validated, context());
       stepResults.add(Map.entry(name, result));

@@ -309,6 +309,45 @@ class JenkinsfilesTest {
   }
 
   @Nested
+  class EveryStepsOutput {
+
+    @Test
+    void showsTheProfilesDecryptedSecretsAndTheInstallationsCredentialsMasked(KubernetesClient admin)
+        throws IOException {
+      String registryCanary = "reg-kanary-" + Long.toString(System.nanoTime(), 36);
+      Path workspace = checkout("orders", "masked");
+      // A template that quotes a decrypted secret and a value in Helm's error when asked to (never in buildChart).
+      Files.writeString(workspace.resolve("templates/leak.yaml"), "{{- if .Values.leak }}{{ fail (printf"
+          + " \"leaking %s and %s\" .Values.secrets.databasePassword .Values.registryToken) }}{{- end }}\n");
+      Files.writeString(workspace.resolve("Jenkinsfile.masked"), """
+          node {
+            ensureStack name: 'masked', type: 'persistent', owner: 'team-qa'
+            def chart = buildChart version: '1.9.0'
+            // a pipeline that hands a credential to a chart (as withCredentials would)
+            deployProfile chart: chart.artifact, profile: 'qa1', stack: 'masked', set: [leak: 'yes', registryToken: '%s']
+          }
+          """.formatted(registryCanary));
+      StepSettings withRegistryCredential = settings.withRegistryCredential("registry.example.com", "ci",
+          Secret.of(registryCanary));
+
+      JenkinsPipeline build = new JenkinsPipeline(workspace, workspace, withRegistryCredential)
+          .run("Jenkinsfile.masked");
+
+      try {
+        assertThat(build.result()).isEqualTo("FAILURE");
+        // Both were there (an empty value would print nothing between the words), and neither is shown.
+        assertThat(build.error()).startsWith("deployProfile: ").contains("leaking **** and ****")
+            .doesNotContain(registryCanary);
+        assertThat(build.logText()).doesNotContain(registryCanary);
+        assertNoSecretIn(build);
+        assertNothingLeftIn(workspace);
+      } finally {
+        stacks.destroy("masked").call();
+      }
+    }
+  }
+
+  @Nested
   class CreateMyStackJob {
 
     @Test

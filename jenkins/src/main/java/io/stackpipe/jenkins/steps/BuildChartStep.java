@@ -22,11 +22,11 @@ public class BuildChartStep extends StackpipeStep {
   public BuildChartStep() {
   }
 
-  @DataBoundSetter public void setChart(String chart) { this.chart = chart; given("chart"); }
-  @DataBoundSetter public void setVersion(String version) { this.version = version; given("version"); }
-  @DataBoundSetter public void setImage(String image) { this.image = image; given("image"); }
+  @DataBoundSetter public void setChart(String chart) { this.chart = given("chart", chart, this.chart); }
+  @DataBoundSetter public void setVersion(String version) { this.version = given("version", version, this.version); }
+  @DataBoundSetter public void setImage(String image) { this.image = given("image", image, this.image); }
   @DataBoundSetter public void setPush(boolean push) { this.push = push; given("push"); }
-  @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = appVersion; given("appVersion"); }
+  @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = given("appVersion", appVersion, this.appVersion); }
   @DataBoundSetter public void setPlainHttp(boolean plainHttp) { this.plainHttp = plainHttp; given("plainHttp"); }
 
   public String getChart() { return chart; }

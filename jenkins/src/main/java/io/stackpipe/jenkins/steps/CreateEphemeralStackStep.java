@@ -22,10 +22,10 @@ public class CreateEphemeralStackStep extends StackpipeStep {
     this.name = name;
   }
 
-  @DataBoundSetter public void setOwner(String owner) { this.owner = owner; given("owner"); }
-  @DataBoundSetter public void setManifest(String manifest) { this.manifest = manifest; given("manifest"); }
-  @DataBoundSetter public void setTtl(String ttl) { this.ttl = ttl; given("ttl"); }
-  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = purpose; given("purpose"); }
+  @DataBoundSetter public void setOwner(String owner) { this.owner = given("owner", owner, this.owner); }
+  @DataBoundSetter public void setManifest(String manifest) { this.manifest = given("manifest", manifest, this.manifest); }
+  @DataBoundSetter public void setTtl(String ttl) { this.ttl = given("ttl", ttl, this.ttl); }
+  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = given("purpose", purpose, this.purpose); }
 
   public String getName() { return name; }
   public String getOwner() { return owner; }

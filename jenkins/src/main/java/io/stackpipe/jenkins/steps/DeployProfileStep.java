@@ -26,7 +26,7 @@ public class DeployProfileStep extends StackpipeStep {
     this.stack = stack;
   }
 
-  @DataBoundSetter public void setVersion(String version) { this.version = version; given("version"); }
+  @DataBoundSetter public void setVersion(String version) { this.version = given("version", version, this.version); }
   /** Values as the pipeline wrote them (strings, numbers, booleans); the step layer checks and converts them. */
   @DataBoundSetter public void setSet(Map<String, Object> set) { this.set = set == null ? new LinkedHashMap<>() : new LinkedHashMap<>(set); given("set"); }
   @DataBoundSetter public void setWait(boolean wait) { this.wait = wait; given("wait"); }

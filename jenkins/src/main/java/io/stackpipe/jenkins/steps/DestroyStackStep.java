@@ -31,7 +31,7 @@ public class DestroyStackStep extends StackpipeStep {
     this.name = name;
   }
 
-  @DataBoundSetter public void setConfirm(String confirm) { this.confirm = confirm; given("confirm"); }
+  @DataBoundSetter public void setConfirm(String confirm) { this.confirm = given("confirm", confirm, this.confirm); }
 
   public String getName() { return name; }
   public String getConfirm() { return confirm; }

@@ -21,9 +21,9 @@ public class EnsureStackStep extends StackpipeStep {
     this.name = name;
   }
 
-  @DataBoundSetter public void setType(String type) { this.type = type; given("type"); }
-  @DataBoundSetter public void setOwner(String owner) { this.owner = owner; given("owner"); }
-  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = purpose; given("purpose"); }
+  @DataBoundSetter public void setType(String type) { this.type = given("type", type, this.type); }
+  @DataBoundSetter public void setOwner(String owner) { this.owner = given("owner", owner, this.owner); }
+  @DataBoundSetter public void setPurpose(String purpose) { this.purpose = given("purpose", purpose, this.purpose); }
 
   public String getName() { return name; }
   public String getType() { return type; }
