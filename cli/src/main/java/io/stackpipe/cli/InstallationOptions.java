@@ -85,8 +85,13 @@ final class InstallationOptions {
 
   /** A session on the installation in the CLI's environment, acting as its user, progress on stderr. */
   Session open() {
-    return installation().open(new SessionEnvironment(Stackpipe.environment(), Stackpipe.home(), null,
-        Stackpipe.user(), Set.of(), progress()));
+    return installation().open(environment());
+  }
+
+  /** The CLI's environment: its variables, home and user, progress on stderr. */
+  SessionEnvironment environment() {
+    return new SessionEnvironment(Stackpipe.environment(), Stackpipe.home(), null, Stackpipe.user(), Set.of(),
+        progress());
   }
 
   Consumer<String> progress() {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /** The {@code stackpipe} command: every subcommand only translates arguments to engine calls and results to text. */
 @Command(name = "stackpipe", mixinStandardHelpOptions = true, versionProvider = Stackpipe.Version.class,
     description = "Ship every microservice to Kubernetes the same way.",
-    subcommands = {ChartCommand.class, SecretsCommand.class, StackCommand.class, DeployCommand.class, L3Command.class, StatusCommand.class, DemoCommand.class, ClusterCommand.class,
+    subcommands = {ChartCommand.class, SecretsCommand.class, StackCommand.class, DeployCommand.class, L3Command.class, StatusCommand.class, CheckCommand.class, DemoCommand.class, ClusterCommand.class,
         CommandLine.HelpCommand.class})
 public final class Stackpipe {
 

@@ -23,7 +23,7 @@ class InstallationOptionsTest {
         "stackpipe stack show", "stackpipe stack touch", "stackpipe stack extend", "stackpipe stack destroy",
         "stackpipe stack reap", "stackpipe stack sync", "stackpipe deploy", "stackpipe deploy promote",
         "stackpipe deploy abort", "stackpipe l3 init", "stackpipe l3 candidate", "stackpipe l3 promote",
-        "stackpipe l3 gate", "stackpipe status", "stackpipe status serve");
+        "stackpipe l3 gate", "stackpipe status", "stackpipe status serve", "stackpipe check");
     OptionSpec reference = Stackpipe.commandLine().getSubcommands().get("status").getCommandSpec()
         .findOption("--l3-namespace");
     for (String name : installationCommands) {

@@ -410,6 +410,14 @@ public final class Installation implements Serializable {
     }
   }
 
+  /**
+   * "Test connection": the cluster, the chart registry and the keys of these settings checked from
+   * {@code environment}, one line each ({@link InstallationCheck#call()}); reads only.
+   */
+  public InstallationCheck check(SessionEnvironment environment) {
+    return new InstallationCheck(this, environment);
+  }
+
   /** The settings as {@link #fromMap} reads them, secrets masked: what a front end may show or log. */
   public Map<String, String> toMap() {
     Map<String, String> map = new LinkedHashMap<>();

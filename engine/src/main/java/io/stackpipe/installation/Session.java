@@ -95,6 +95,11 @@ public final class Session implements AutoCloseable {
     return installation;
   }
 
+  /** The session's cluster connection, for the installation's own checks. */
+  KubeConnection kube() {
+    return kube;
+  }
+
   /** The kubeconfig file Helm and fabric8 use (valid while the session is open); null in-cluster. */
   public Path kubeconfig() {
     return kube.kubeconfig();

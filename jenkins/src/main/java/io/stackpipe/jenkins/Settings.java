@@ -35,7 +35,7 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
 
   /** For a step of {@code run}. */
   public static Settings forRun(Run<?, ?> run) throws IOException {
-    return resolve(new Lookup() {
+    return resolve(StackpipeConfiguration.get(), new Lookup() {
       @Override
       public <C extends IdCredentials> C find(String id, Class<C> type) {
         return CredentialsProvider.findCredentialById(id, type, run);
@@ -45,7 +45,12 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
 
   /** For the controller's own work (reaper, status page), with the credentials of the Jenkins root. */
   public static Settings forController() throws IOException {
-    return resolve(new Lookup() {
+    return forController(StackpipeConfiguration.get());
+  }
+
+  /** The settings of {@code configuration} (saved or not: the form's "Test connection"), as the controller's. */
+  static Settings forController(StackpipeConfiguration configuration) throws IOException {
+    return resolve(configuration, new Lookup() {
       @Override
       public <C extends IdCredentials> C find(String id, Class<C> type) {
         return CredentialsMatchers.firstOrNull(
@@ -59,8 +64,7 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
     <C extends IdCredentials> C find(String id, Class<C> type);
   }
 
-  private static Settings resolve(Lookup lookup) throws IOException {
-    StackpipeConfiguration c = StackpipeConfiguration.get();
+  private static Settings resolve(StackpipeConfiguration c, Lookup lookup) throws IOException {
     StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp()).withInstallation(c.getInstallation())
         .withNamespacePrefix(c.getNamespacePrefix()).withControlNamespace(c.getControlNamespace())
         .withManifestName(c.getManifestName()).withKmsEndpoint(c.getKmsEndpoint())

@@ -9,15 +9,21 @@ import hudson.util.ListBoxModel;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.installation.Installation;
+import io.stackpipe.installation.InstallationCheck;
+import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.stack.ReapPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
 import net.sf.json.JSONObject;
@@ -247,6 +253,58 @@ public class StackpipeConfiguration extends GlobalConfiguration {
     } catch (StackpipeException e) {
       return FormValidation.error(e.getMessage());
     }
+  }
+
+  /**
+   * "Test connection": the form's settings as they stand (unsaved; the registry credentials are the saved list),
+   * with their credentials resolved as the controller's own work resolves them, checked by the engine
+   * ({@link InstallationCheck}) from the controller: one line per part, cluster, registry and keys. Reads only.
+   */
+  @POST
+  public FormValidation doTestConnection(@QueryParameter String chartRegistry, @QueryParameter boolean plainHttp,
+      @QueryParameter String kubeconfigCredentialsId, @QueryParameter String context,
+      @QueryParameter String clusterServer, @QueryParameter String clusterTokenCredentialsId,
+      @QueryParameter String clusterCertificateAuthority, @QueryParameter String installation,
+      @QueryParameter String namespacePrefix, @QueryParameter String controlNamespace,
+      @QueryParameter String manifestName, @QueryParameter String ageKeyCredentialsId,
+      @QueryParameter String awsCredentialsId, @QueryParameter String kmsEndpoint) {
+    Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+    StackpipeConfiguration form = new StackpipeConfiguration();
+    form.binding = true; // a copy for this check only: its setters never save
+    form.setChartRegistry(chartRegistry);
+    form.setPlainHttp(plainHttp);
+    form.setKubeconfigCredentialsId(kubeconfigCredentialsId);
+    form.setContext(context);
+    form.setClusterServer(clusterServer);
+    form.setClusterTokenCredentialsId(clusterTokenCredentialsId);
+    form.setClusterCertificateAuthority(clusterCertificateAuthority);
+    form.setInstallation(installation);
+    form.setNamespacePrefix(namespacePrefix);
+    form.setControlNamespace(controlNamespace);
+    form.setManifestName(manifestName);
+    form.setAgeKeyCredentialsId(ageKeyCredentialsId);
+    form.setAwsCredentialsId(awsCredentialsId);
+    form.setKmsEndpoint(kmsEndpoint);
+    InstallationCheck.Report report;
+    try {
+      Settings settings = Settings.forController(form);
+      Map<String, String> variables = new LinkedHashMap<>(System.getenv());
+      settings.environment().forEach((name, value) -> variables.put(name, value.reveal()));
+      report = settings.steps().toInstallation().check(new SessionEnvironment(variables,
+          Path.of(System.getProperty("user.home")), null, null, Set.of(), line -> { })).call();
+    } catch (IOException | RuntimeException e) {
+      return FormValidation.error(Messages.firstLine(e));
+    }
+    List<FormValidation> lines = new ArrayList<>();
+    for (InstallationCheck.Line line : report.lines()) {
+      String text = line.part().name().toLowerCase(Locale.ROOT) + ": " + line.message();
+      lines.add(switch (line.outcome()) {
+        case OK -> FormValidation.ok(text);
+        case SKIPPED -> FormValidation.warning(text);
+        case FAILED -> FormValidation.error(text);
+      });
+    }
+    return FormValidation.aggregate(lines);
   }
 
   @POST
