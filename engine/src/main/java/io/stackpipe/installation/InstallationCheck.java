@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.authentication.UserInfo;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stackpipe.Masking;
 import io.stackpipe.Result;
 import io.stackpipe.base.Messages;
@@ -128,14 +129,20 @@ public final class InstallationCheck {
     try (Session session = installation.open(environment)) {
       KubeConnection kube = session.kube();
       KubernetesClient client = kube.client();
-      SelfSubjectReview review = client.authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
-      UserInfo user = review.getStatus() == null ? null : review.getStatus().getUserInfo();
-      String who = user == null || user.getUsername() == null ? "an unnamed user" : user.getUsername();
+      String who;
       List<String> denied = new ArrayList<>();
-      for (String verb : List.of("create", "delete")) {
-        if (!allowed(client, verb, "namespaces")) {
-          denied.add(verb);
+      try {
+        SelfSubjectReview review = client.authentication().v1().selfSubjectReviews().create(new SelfSubjectReview());
+        UserInfo user = review.getStatus() == null ? null : review.getStatus().getUserInfo();
+        who = user == null || user.getUsername() == null ? "an unnamed user" : user.getUsername();
+        for (String verb : List.of("create", "delete")) {
+          if (!allowed(client, verb, "namespaces")) {
+            denied.add(verb);
+          }
         }
+      } catch (KubernetesClientException e) {
+        // fabric8's own message is often only "An error has occurred."; the connection's names the cause.
+        throw kube.translate(e, "create", "selfsubjectreviews", null);
       }
       String where = kube.server().replaceAll("/+$", "") + " as " + who;
       if (!denied.isEmpty()) {

@@ -114,6 +114,17 @@ class InstallationCheckTest {
   }
 
   @Test
+  void aClusterNobodyServesIsOneLineSayingSo(@KubeConfigPath Path kubeconfig) throws IOException {
+    String dead = Files.readString(kubeconfig).replaceAll("server: https://127\\.0\\.0\\.1:\\d+",
+        "server: https://127.0.0.1:" + io.stackpipe.base.Ports.free());
+
+    Report report = Installation.builder().withKubeconfig(Secret.of(dead)).build().check(environment()).call();
+
+    assertThat(report.line(Part.CLUSTER).outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(report.line(Part.CLUSTER).message()).startsWith("cannot reach the Kubernetes API at https://127.0.0.1:");
+  }
+
+  @Test
   void partsTheSettingsDoNotNameAreSkipped(@KubeConfigPath Path kubeconfig) throws IOException {
     Report report = Installation.builder().withKubeconfig(Secret.of(Files.readString(kubeconfig))).build()
         .check(environment()).call();

@@ -33,7 +33,7 @@ class SnippetGeneratorTest {
       "createEphemeralStack", Map.of("name", "pr-1", "owner", "bob", "manifest", "1.0.0", "ttl", "2d",
           "purpose", "review"),
       "promoteL3", Map.of("service", "orders", "version", "1.0.1", "keepStackOnFailure", true),
-      "promoteCandidate", Map.of("candidate", "c0abc123"),
+      "promoteCandidate", Map.of("candidate", "c0abc1234"),
       "ensureStack", Map.of("name", "qa1", "type", "persistent", "owner", "team-qa", "purpose", "qa"),
       "deployProfile", Map.of("chart", "orders", "version", "1.0.0", "profile", "qa1", "stack", "qa1",
           "wait", false, "fromL3", false),
