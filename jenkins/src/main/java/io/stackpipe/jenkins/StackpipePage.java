@@ -9,12 +9,15 @@ import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Durations;
 import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackType;
+import io.stackpipe.stack.Stacks;
+import io.stackpipe.stack.policy.StackPolicy;
 import io.stackpipe.status.StatusReport;
 import io.stackpipe.status.StatusView;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,13 +91,18 @@ public final class StackpipePage implements RootAction {
     return HttpResponses.redirectToDot();
   }
 
-  /** Keeps the stack {@code by} longer from now (e.g. {@code 3d}), within the engine's cap. */
+  /**
+   * Keeps the stack {@code by} longer from now (e.g. {@code 3d}); longer than a stack may be kept (the reaper's
+   * maximum, or the stack policy's {@code maxKeepUntil}) is refused, never quietly shortened.
+   */
   @RequirePOST
   public HttpResponse doExtend(@QueryParameter String stack, @QueryParameter String by) throws IOException {
     Authentication user = mayAct();
+    Duration wanted;
     Instant until;
     try {
-      until = Instant.now().plus(Durations.parse(by));
+      wanted = Durations.parse(by);
+      until = Instant.now().plus(wanted);
     } catch (IllegalArgumentException e) {
       return new Failure("by: " + e.getMessage());
     } catch (ArithmeticException | DateTimeException e) {
@@ -102,7 +110,15 @@ public final class StackpipePage implements RootAction {
     }
     try (Session session = ControllerCluster.open()) {
       find(session, stack, user);
-      session.stacks().extend(stack, until, null);
+      Stacks stacks = session.stacks();
+      Duration policyCap = session.policies().forStack(stack).flatMap(StackPolicy::maxKeep).orElse(null);
+      Duration most = policyCap != null && policyCap.compareTo(stacks.reapPolicy().maxKeep()) < 0 ? policyCap
+          : stacks.reapPolicy().maxKeep();
+      if (wanted.compareTo(most) > 0) {
+        return new Failure("by: " + Durations.format(wanted) + " is longer than a stack may be kept: at most "
+            + Durations.format(most) + " from now");
+      }
+      stacks.extend(stack, until, policyCap);
     } catch (StackpipeException e) {
       return refused(e);
     }
