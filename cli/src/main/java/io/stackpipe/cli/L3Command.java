@@ -269,8 +269,9 @@ final class L3Command {
   }
 
   private static String line(Candidate c) {
-    return String.format(Locale.ROOT, "%-10s %-9s %-36s on #%d by %s at %s%s", c.id(), c.verdict().label(),
-        c.change(), c.baseSequence(), c.creator(), c.created(), c.reason().isEmpty() ? "" : ": " + c.reason());
+    return String.format(Locale.ROOT, "%-10s %-9s %-36s on #%d by %s at %s%s%s", c.id(), c.verdict().label(),
+        c.change(), c.baseSequence(), c.creator(), c.created(), c.buildUrl() == null ? "" : " in " + c.buildUrl(),
+        c.reason().isEmpty() ? "" : ": " + c.reason());
   }
 
   private static String promotion(Promotion p) {

@@ -58,7 +58,7 @@ public final class L3Status implements L3Source {
     long millis = c.timings().values().stream().mapToLong(Long::longValue).sum();
     return new StatusReport.Candidate(c.id(), c.change().service(), c.change().from(), c.change().to(), c.base(),
         c.verdict().label(), instant(c.created()), c.creator(), c.timings().isEmpty() ? null : Duration.ofMillis(millis),
-        c.reason().isEmpty() ? null : c.reason(), c.stack());
+        c.reason().isEmpty() ? null : c.reason(), c.stack(), c.buildUrl());
   }
 
   static StatusReport.HistoryEntry entry(Promotion p) {

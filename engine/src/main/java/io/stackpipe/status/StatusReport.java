@@ -52,14 +52,18 @@ public record StatusReport(Instant generatedAt, String installation, L3 l3, List
    * @param from the service's version in the base L3, {@code null} for a new service
    * @param to the candidate's version, {@code null} for a removal
    * @param duration how long its test took, {@code null} while pending
+   * @param buildUrl the CI build that made it (Jenkins: its URL, or its path below Jenkins when no root URL is
+   *     set), {@code null} for one made from a command line
    */
   public record Candidate(String id, String service, String from, String to, String baseL3, String verdict,
-      Instant created, String createdBy, Duration duration, String reason, String stack) implements Result {
+      Instant created, String createdBy, Duration duration, String reason, String stack, String buildUrl)
+      implements Result {
     @Override
     public Map<String, Object> toMap() {
       return Result.fields("id", id, "service", service, "from", from, "to", to, "baseL3", baseL3,
           "verdict", verdict, "created", text(created), "createdBy", createdBy,
-          "durationSeconds", duration == null ? null : duration.toMillis() / 1000.0, "reason", reason, "stack", stack);
+          "durationSeconds", duration == null ? null : duration.toMillis() / 1000.0, "reason", reason, "stack", stack,
+          "buildUrl", buildUrl);
     }
   }
 

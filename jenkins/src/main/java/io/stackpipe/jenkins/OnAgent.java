@@ -49,8 +49,9 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
     if (account != null) {
       groups.addAll(account.getAuthorities());
     }
+    // Without a root URL (not configured yet) the build's path below Jenkins still names it, and the page links it.
     String root = Jenkins.get().getRootUrl();
-    buildUrl = root == null ? null : root + run.getUrl();
+    buildUrl = root == null ? run.getUrl() : root + run.getUrl();
     environment = new HashMap<>(context.get(EnvVars.class));
     tempDirectory = WorkspaceList.tempDir(context.get(FilePath.class)).getRemote();
     listener = context.get(TaskListener.class);
