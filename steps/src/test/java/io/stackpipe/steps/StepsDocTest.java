@@ -38,13 +38,14 @@ class StepsDocTest {
         does anything — before the settings and the cluster too — (an unknown parameter, a missing required one, a
         value of the wrong type or form — a version that is not SemVer, an invalid stack name, a bad duration — fails
         the build with one line naming it, e.g. `buildChart: versoin: unknown parameter; buildChart takes chart,
-        version, …`), and returns a map. An empty string counts as not given (the Snippet Generator writes `''` for
-        an empty field). A step with exactly one required parameter also takes it unnamed (`destroyStack 'pr-42'`).
+        version, …`), and returns a map. An empty string counts as not given (the Snippet Generator leaves an empty
+        field out). A step with exactly one required parameter also takes it unnamed (`destroyStack 'pr-42'`).
 
         The registry, the cluster, the installation, the stack policy and the SOPS keys are not arguments: they come
         from the plugin's global configuration (Manage Jenkins » System » Stackpipe; [jenkins.md](jenkins.md)), with
         the credentials resolved at step time. Steps that read the workspace or run Helm run on the agent; no step
-        returns or prints a secret. The same steps run outside Jenkins in `pipeline-tests`, which runs every
+        returns a secret, and what a step prints shows the installation's credentials and the profiles' decrypted
+        secrets as `****`. The same steps run outside Jenkins in `pipeline-tests`, which runs every
         Jenkinsfile of this repository against a real registry and cluster.
 
         | step | what it does |
