@@ -99,4 +99,22 @@ public final class PromoteL3Step implements StepCall {
       List<String> bodyOutput, StepEnvironment context) {
     return Steps.refusingAs(NAME, () -> L3Gates.close(session, bodySucceeded, failureReason, bodyOutput, context));
   }
+
+  /**
+   * Instead of {@link #close} when the build was stopped while the body ran: the candidate is rejected as
+   * {@code aborted: why} and its stack destroyed, kept on failure or not.
+   */
+  public Map<String, Object> abort(L3Session session, String why, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.abort(session, why, context));
+  }
+
+  /**
+   * After a restart during {@link #open} (the session never came back): the candidates this build made for
+   * {@code arguments}' change (by its build URL) are rejected as aborted and their stacks destroyed. Returns a
+   * line saying what was closed.
+   */
+  public String abortOpening(StepArguments arguments, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.abortOpening(arguments.string("service"),
+        arguments.string("version"), context));
+  }
 }
