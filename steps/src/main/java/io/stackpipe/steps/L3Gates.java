@@ -12,6 +12,7 @@ import io.stackpipe.gate.SystemTestResult;
 import io.stackpipe.installation.Session;
 import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.StaleCandidateException;
+import io.stackpipe.manifest.l3.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -119,6 +120,18 @@ final class L3Gates {
         FileTrees.deleteQuietly(Path.of(l3Session.kubeconfigFolder()));
       }
     }
+  }
+
+  static Map<String, Object> closeAfterRestart(L3Session l3Session, StepEnvironment context) {
+    if (l3Session.gate().alreadyInL3()) {
+      return close(l3Session, true, null, List.of(), context);
+    }
+    Verdict recorded;
+    try (Session session = context.openSession()) {
+      recorded = session.l3().candidateById(l3Session.candidate()).verdict();
+    }
+    return recorded == Verdict.PENDING ? abort(l3Session, "the controller restarted as the body ended", context)
+        : close(l3Session, recorded == Verdict.PASSED, null, List.of(), context);
   }
 
   static String abortOpening(String service, String version, StepEnvironment context) {

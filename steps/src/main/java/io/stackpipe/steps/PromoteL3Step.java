@@ -109,6 +109,15 @@ public final class PromoteL3Step implements StepCall {
   }
 
   /**
+   * After a restart that came as the body ended, while {@link #close} ran (how the body ended is lost): the
+   * candidate's record decides — passed: promoted now; pending (the restart came before the verdict was recorded):
+   * rejected as aborted; promoted, rejected or stale: kept as it is. The stack goes as {@link #close} would.
+   */
+  public Map<String, Object> closeAfterRestart(L3Session session, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.closeAfterRestart(session, context));
+  }
+
+  /**
    * After a restart during {@link #open} (the session never came back): the candidates this build made for
    * {@code arguments}' change (by its build URL) are rejected as aborted and their stacks destroyed. Returns a
    * line saying what was closed.
