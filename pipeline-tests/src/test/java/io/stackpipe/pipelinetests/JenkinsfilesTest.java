@@ -386,6 +386,78 @@ class JenkinsfilesTest {
     }
   }
 
+  /** A user's abort (Jenkins' stop interrupts the running step) during each long step: nothing is left behind. */
+  @Nested
+  class Aborts {
+
+    @Test
+    void anAbortWhileCreateEphemeralStackInstallsDestroysTheHalfMadeStackAndSaysSoInOneLine(KubernetesClient admin) {
+      Path workspace = work.resolve("workspace/abort-create");
+
+      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, settings).asUser("carol")
+          .withParam("STACK_NAME", "carol-abort")
+          .abortAt(line -> line.startsWith("created stack carol-abort"))
+          .run("jobs/create-my-stack.Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      assertThat(build.log).endsWith(
+          "createEphemeralStack: aborted: stack carol-abort was being created, and is destroyed",
+          "Aborted by carol", "Finished: ABORTED");
+      assertThat(build.logText()).doesNotContain("cannot reach").doesNotContain("@tmp");
+      assertThat(Going.goneOrGoing(admin, "jp-carol-abort")).as("half-made stack destroyed").isTrue();
+      assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void anAbortWhileTheCandidatesStackIsMadeRejectsTheCandidateAsAbortedAndDestroysTheStack(
+        KubernetesClient admin) {
+      L3Version before = currentL3();
+      Path workspace = checkout("orders", "20");
+
+      JenkinsPipeline build = servicePipeline("orders", "main", "20", workspace)
+          .abortAt(line -> line.startsWith("created stack l3-"))
+          .run("examples/Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      Candidate candidate = candidateOf("1.4.20");
+      assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
+      assertThat(candidate.reason()).isEqualTo("aborted while its stack was being made");
+      assertThat(build.log).contains("promoteL3: aborted: candidate " + candidate.id() + " (orders 1.4.20) is"
+          + " rejected as aborted; its stack l3-" + candidate.id() + ": aborted: stack l3-" + candidate.id()
+          + " was being created, and is destroyed").endsWith("Aborted by alice", "Finished: ABORTED");
+      assertThat(build.stages).containsExactly("Checkout", "Image", "Chart", "L3 candidate");
+      assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
+      assertThat(currentL3()).isEqualTo(before);
+      assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void anAbortWhileTheBodyRunsRejectsTheCandidateAsAbortedAndDestroysItsStack(
+        KubernetesClient admin) {
+      L3Version before = currentL3();
+      Path workspace = checkout("orders", "21");
+
+      JenkinsPipeline build = servicePipeline("orders", "main", "21", workspace)
+          .abortAt(line -> line.equals("+ sh system-tests.sh"))
+          .run("examples/Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      Candidate candidate = candidateOf("1.4.21");
+      assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
+      assertThat(candidate.reason()).isEqualTo("aborted: Aborted by alice");
+      assertThat(build.log).contains("promoteL3: aborted: candidate " + candidate.id() + " rejected as aborted:"
+          + " Aborted by alice; stack l3-" + candidate.id() + " destroyed")
+          .endsWith("Aborted by alice", "Finished: ABORTED");
+      assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
+      assertThat(currentL3()).isEqualTo(before);
+      assertNothingLeftIn(workspace);
+    }
+
+    private static Candidate candidateOf(String version) {
+      return l3().listCandidates().stream().filter(c -> c.change().to().equals(version)).findFirst().orElseThrow();
+    }
+  }
+
   /** The steps called, in order, returned maps whose keys are the ones their descriptions (and docs) list. */
   static void assertResultsAsDocumented(JenkinsPipeline build, String... steps) {
     assertThat(build.stepResults).extracting(Map.Entry::getKey).containsExactly(steps);
