@@ -133,8 +133,8 @@ public final class PromoteL3Execution extends StepExecution {
           getContext().onFailure(t);
         }
       });
-    } else if (running != null && running.isDone()) {
-      // Restarted as the body ended, while its verdict was being given: the candidate's record decides.
+    } else if (running == null || running.isDone()) {
+      // Restarted as the body ended (or, with no body to run, while closing): the candidate's record decides.
       L3Session kept = session;
       Computer.threadPoolForRemoting.submit(() -> {
         try {
