@@ -3,7 +3,7 @@ package io.stackpipe;
 import java.io.InterruptedIOException;
 
 /**
- * Aborts (Jenkins' stop, Ctrl-C) reach the engine as an interrupted thread. What was half made must still be undone,
+ * Aborts (Jenkins' stop) reach the engine as an interrupted thread. What was half made must still be undone,
  * but a call to the cluster on an interrupted thread fails at once: cleanup runs with the flag cleared, and the flag
  * is set again after, so the caller still sees the abort.
  */
