@@ -1,6 +1,7 @@
 package io.stackpipe.pipelinetests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.base.FileTrees;
@@ -17,6 +18,8 @@ import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.Secret;
+import io.stackpipe.steps.StepArguments;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.StepSettings;
 import io.stackpipe.steps.Steps;
 import io.stackpipe.testsupport.kube.ExampleImages;
@@ -28,8 +31,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -451,6 +457,30 @@ class JenkinsfilesTest {
       assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
       assertThat(currentL3()).isEqualTo(before);
       assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void aCreateEphemeralStackResumedAfterARestartRemakesTheStackItWasMakingAndLeavesAnyOtherAlone() {
+      List<String> progress = new ArrayList<>();
+      StepEnvironment carol = StepEnvironment.in(work.resolve("workspace/resume"), settings)
+          .withUser("carol", Set.of()).withProgress(progress::add);
+      StepArguments arguments = Steps.validate("createEphemeralStack", Map.of("name", "carol-resume"));
+      Instant started = Instant.now();
+      // What the first run left when the controller died: the stack's namespace, its release not made yet.
+      stacks.create("carol-resume").withOwner("carol").call();
+
+      Map<String, Object> made = Steps.resume(arguments, started, carol);
+
+      assertThat(made).containsEntry("namespace", "jp-carol-resume");
+      assertThat(kube.releases().list("jp-carol-resume")).extracting(r -> r.status()).containsExactly("deployed");
+      assertThat(progress).startsWith("createEphemeralStack: resumed after a restart; running it again")
+          .contains("destroyed stack carol-resume, left half made by the run before the restart");
+
+      // A stack of that name made before the step began is not this step's: left alone, refused as existing.
+      assertThatThrownBy(() -> Steps.resume(arguments, Instant.now().plusSeconds(5), carol))
+          .hasMessage("createEphemeralStack: stack: \"carol-resume\" already exists (owner carol)");
+      assertThat(kube.releases().list("jp-carol-resume")).extracting(r -> r.revision()).containsExactly(1);
+      stacks.destroy("carol-resume").call();
     }
 
     private static Candidate candidateOf(String version) {
