@@ -1,6 +1,7 @@
 package io.stackpipe;
 
 import java.io.InterruptedIOException;
+import java.util.function.Supplier;
 
 /**
  * Aborts (Jenkins' stop) reach the engine as an interrupted thread. What was half made must still be undone,
@@ -27,9 +28,17 @@ public final class Interrupts {
 
   /** Runs {@code cleanup} with this thread's interrupt flag cleared, then sets it again if it was set. */
   public static void uninterrupted(Runnable cleanup) {
+    uninterrupted(() -> {
+      cleanup.run();
+      return null;
+    });
+  }
+
+  /** {@link #uninterrupted(Runnable)} for a cleanup that says what it did. */
+  public static <T> T uninterrupted(Supplier<T> cleanup) {
     boolean interrupted = Thread.interrupted();
     try {
-      cleanup.run();
+      return cleanup.get();
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();

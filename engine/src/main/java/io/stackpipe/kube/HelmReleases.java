@@ -1,6 +1,7 @@
 package io.stackpipe.kube;
 
 import io.stackpipe.HelmRuntime;
+import io.stackpipe.Interrupts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
@@ -170,7 +171,8 @@ public final class HelmReleases {
       new ReleaseReadiness(connection).await(release.name(), release.namespace(), wait);
       return status(release.name(), release.namespace());
     } catch (ReleaseReadiness.ReadinessException e) {
-      String undone = takeBack.get();
+      // Also when the wait was aborted: the release is taken back as for any failure.
+      String undone = Interrupts.uninterrupted(takeBack);
       throw new KubeException("helm " + verb + " " + release.name() + " in namespace " + release.namespace()
           + ": " + e.getMessage() + "; " + undone, e);
     }
