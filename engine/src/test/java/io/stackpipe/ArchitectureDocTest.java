@@ -32,7 +32,7 @@ class ArchitectureDocTest {
   private static final Set<String> OTHER_PROJECTS = Set.of(
       // Jenkins
       "AsyncPeriodicWork", "BodyExecutionCallback", "EnvironmentExpander", "GlobalConfiguration",
-      "MasterToSlaveFileCallable", "SynchronousNonBlockingStepExecution", "StepExecution", "Step", "StepContext",
+      "MasterToSlaveFileCallable", "StepExecution", "Step", "StepContext", "Computer", "FlowInterruptedException",
       // picocli, the AWS SDK, the JDK, HTTP
       "CommandSpec", "StsAssumeRoleCredentialsProvider", "HttpServer", "Link");
 

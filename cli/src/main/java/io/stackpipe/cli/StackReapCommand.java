@@ -1,13 +1,19 @@
 package io.stackpipe.cli;
 
+import io.stackpipe.Result;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.gate.AbandonedCandidate;
 import io.stackpipe.installation.Session;
 import io.stackpipe.stack.ReapReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,7 +60,16 @@ final class StackReapCommand implements Callable<Integer> {
           .withMaxIdle(optionalDuration("maxIdle", maxIdle))
           .withWarnBefore(optionalDuration("warnBefore", warnBefore))
           .dryRun(dryRun).call();
-      target.print(report, text(report));
+      // Then the candidates whose gate died: their stacks are gone now (or were reaped just above).
+      List<AbandonedCandidate> abandoned = dryRun ? List.of() : session.closeAbandonedGates();
+      Result printed = () -> {
+        Map<String, Object> map = new LinkedHashMap<>(report.toMap());
+        map.put("abandoned", abandoned.stream().map(AbandonedCandidate::toMap).toList());
+        return map;
+      };
+      target.print(printed, text(report) + abandoned.stream().map(a -> String.format(Locale.ROOT,
+          "%nclosed  candidate %s (%s %s): %s", a.candidate(), a.service(), a.version(), a.reason()))
+          .collect(Collectors.joining()));
       return report.with(ReapReport.Outcome.FAILED).isEmpty() ? 0 : Stackpipe.REFUSED;
     }
   }

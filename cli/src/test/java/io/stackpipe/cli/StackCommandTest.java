@@ -58,6 +58,8 @@ class StackCommandTest {
       assertThat(report.path("dryRun").asBoolean()).isTrue();
       assertThat(report.path("reaped").get(0).path("stack").asText()).isEqualTo("pr-1");
       assertThat(report.path("reaped").get(0).path("reason").asText()).startsWith("would be reaped: idle 3d");
+      assertThat(report.path("abandoned").isArray()).as("a dry run closes no candidate").isTrue();
+      assertThat(report.path("abandoned")).isEmpty();
 
       // An idle limit under a day, with the warning given before or after it; left out, the warning adapts.
       for (List<String> options : List.of(List.of("--max-idle", "12h", "--warn-before", "1h"),

@@ -1,5 +1,6 @@
 package io.stackpipe.gate;
 
+import io.stackpipe.Interrupts;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.StackpipeException;
 import io.stackpipe.base.Messages;
@@ -17,12 +18,16 @@ import io.stackpipe.manifest.l3.Promoted;
 import io.stackpipe.manifest.l3.StaleCandidateException;
 import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.secrets.keys.SecretKeys;
+import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.registry.auth.RegistryAuth;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -52,6 +57,8 @@ public final class L3Gate {
   public static final String L3_CANDIDATE = "L3_CANDIDATE";
   /** Candidate stacks are named after their candidate: {@code l3-c4k9x2m7q}. */
   public static final String STACK_PREFIX = "l3-";
+  /** How long an open candidate's record may stand still with its stack absent before a sweep calls it abandoned. */
+  public static final Duration ABANDON_GRACE = Duration.ofMinutes(5);
 
   private final L3 l3;
   private final Stacks stacks;
@@ -201,6 +208,18 @@ public final class L3Gate {
    * keeps it. A promotion refused because L3 moved on leaves the candidate stale (rebase it).
    */
   public GateResult close(GateSession session, boolean passed, String reason) {
+    return close(session, passed, reason, false);
+  }
+
+  /**
+   * The verdict on a gate whose tests were aborted (the build was stopped): rejected as {@code aborted: why}, and
+   * the stack destroyed even when the session keeps it on failure: an abort is no failure to look at.
+   */
+  public GateResult abort(GateSession session, String why) {
+    return close(session, false, "aborted: " + why, true);
+  }
+
+  private GateResult close(GateSession session, boolean passed, String reason, boolean aborted) {
     if (session.alreadyInL3()) {
       L3Version current = l3.current().orElseThrow();
       return new GateResult(session.service(), session.version(), session.from(), null, null, GateVerdict.UNCHANGED,
@@ -241,7 +260,7 @@ public final class L3Gate {
     timings.put("verdict", millisSince(start));
     progress.accept("verdict: candidate " + id + " (" + session.service() + " " + orNone(session.from()) + " -> "
         + session.version() + ") " + verdict + (why.isEmpty() ? "" : ": " + why));
-    boolean keep = verdict == GateVerdict.REJECTED && session.keepOnFailure();
+    boolean keep = verdict == GateVerdict.REJECTED && session.keepOnFailure() && !aborted;
     if (keep) {
       progress.accept("stack " + session.stack() + " kept to look at (namespace " + session.namespace()
           + "); destroy it when done");
@@ -277,6 +296,8 @@ public final class L3Gate {
     L3Version base = making.base();
     progress.accept("L3 before: " + describe(base.version(), base.services()));
     String stack = STACK_PREFIX + candidate.id();
+    // Recorded before the stack exists: a sweep finds the candidate of a gate that died while making it.
+    l3.recordTest(candidate.id()).onStack(stack).call();
     UmbrellaStackResult created;
     try (PrivateTempDir temp = PrivateTempDir.create("stackpipe-gate-")) {
       UmbrellaPull pull = UmbrellaPull.of(candidate.reference()).withOutputDirectory(temp.path())
@@ -288,6 +309,9 @@ public final class L3Gate {
           .withProgress(progress)
           .call();
     } catch (RuntimeException e) {
+      if (Interrupts.aborted(e)) {
+        throw aborted(candidate, stack, e);
+      }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       String why = "its stack did not come up: " + Messages.firstLine(e);
       l3.recordTest(candidate.id()).onStack(stack).withTiming("stack", took).call();
@@ -308,6 +332,80 @@ public final class L3Gate {
     GateSession session = GateSession.opened(service, version, candidate, base, stack, namespace, environment,
         keepOnFailure, now(), took.toMillis());
     return new Opened(session, created.values().secretValues(), null);
+  }
+
+  /** The candidate of an abort while its stack was being made: rejected as aborted (the stack is undone by then). */
+  private StackpipeException aborted(Candidate candidate, String stack, RuntimeException abort) {
+    String why = "aborted while its stack was being made";
+    try {
+      Interrupts.uninterrupted(() -> l3.reject(candidate.id()).withReason(why).call());
+      progress.accept("verdict: candidate " + candidate.id() + " rejected: " + why);
+    } catch (RuntimeException failed) {
+      abort.addSuppressed(failed); // still pending: the sweep closes it once its stack is gone
+    }
+    return new StackpipeException("aborted: candidate " + candidate.id() + " (" + candidate.change().service() + " "
+        + candidate.change().to() + ") is rejected as aborted; its stack " + stack + ": "
+        + Messages.firstLine(abort), abort);
+  }
+
+  /**
+   * The sweep's part of the gate: every open candidate that a gate made (it records its stack first) whose stack
+   * no longer exists or is being destroyed, and whose record has not changed for {@link #ABANDON_GRACE}, has lost
+   * its gate — the process running it died, or the reaper took its idle stack — and is rejected as abandoned.
+   * One LIST of candidates and one of stacks; a candidate closed meanwhile by its gate is left as it is.
+   */
+  public List<AbandonedCandidate> closeAbandoned() {
+    Instant now = stacks.clock().instant();
+    Map<String, Stack> present = new HashMap<>();
+    stacks.list(null).stacks().forEach(s -> present.put(s.name(), s));
+    List<AbandonedCandidate> closed = new ArrayList<>();
+    for (Candidate c : l3.listCandidates()) {
+      if (!c.verdict().open() || c.stack() == null || !c.stack().startsWith(STACK_PREFIX)
+          || Instant.parse(c.updated()).plus(ABANDON_GRACE).isAfter(now)) {
+        continue;
+      }
+      Stack stack = present.get(c.stack());
+      if (stack != null && stack.destroying() == null && !stack.terminating()) {
+        continue;
+      }
+      String why = "abandoned: its gate is gone (stack " + c.stack() + (stack == null ? " no longer exists)"
+          : " is being destroyed)");
+      try {
+        l3.reject(c.id()).withReason(why).call();
+      } catch (StackpipeException promotedMeanwhile) {
+        continue;
+      }
+      progress.accept("candidate " + c.id() + " (" + c.change().service() + " " + c.change().to() + ") " + why);
+      closed.add(new AbandonedCandidate(c.id(), c.change().service(), c.change().to(), c.stack(), why));
+    }
+    return closed;
+  }
+
+  /**
+   * What a build that restarted while its gate made the candidate's stack leaves: its open candidates of
+   * {@code service version} (recorded with {@code buildUrl}) are rejected as aborted and their stacks destroyed.
+   * Without a build URL nothing can be told apart: the sweep closes them once their stacks are gone.
+   */
+  public List<AbandonedCandidate> abortLeftBy(String buildUrl, String service, String version) {
+    List<AbandonedCandidate> closed = new ArrayList<>();
+    if (buildUrl == null) {
+      return closed;
+    }
+    String why = "aborted: the build restarted while the candidate's stack was being made";
+    for (Candidate c : l3.listCandidates()) {
+      if (!c.verdict().open() || !buildUrl.equals(c.buildUrl()) || !service.equals(c.change().service())
+          || !version.equals(c.change().to())) {
+        continue;
+      }
+      l3.reject(c.id()).withReason(why).call();
+      if (c.stack() != null) {
+        stacks.destroy(c.stack()).withVia("gate").call();
+      }
+      progress.accept("candidate " + c.id() + " (" + service + " " + version + ") rejected: " + why
+          + (c.stack() == null ? "" : "; stack " + c.stack() + " destroyed"));
+      closed.add(new AbandonedCandidate(c.id(), service, version, c.stack(), why));
+    }
+    return closed;
   }
 
   private String now() {

@@ -6,6 +6,7 @@ import io.stackpipe.deploy.ChartSource;
 import io.stackpipe.deploy.Deploy;
 import io.stackpipe.deploy.record.DeployHistory;
 import io.stackpipe.umbrella.UmbrellaStack;
+import io.stackpipe.gate.AbandonedCandidate;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.L3Gate;
 import io.stackpipe.kube.KubeConnection;
@@ -52,6 +53,9 @@ public final class Session implements AutoCloseable {
 
   private final Installation installation;
   private final SessionEnvironment environment;
+  /** The prefix of a session's private folder in the environment's temporary folder. */
+  public static final String FOLDER_PREFIX = "stackpipe-session-";
+
   private final PrivateTempDir files;
   private final KubeConnection kube;
   private SecretKeys keys;
@@ -68,7 +72,7 @@ public final class Session implements AutoCloseable {
   }
 
   static Session open(Installation installation, SessionEnvironment environment) {
-    PrivateTempDir files = PrivateTempDir.create(environment.temp().map(Session::directory), "stackpipe-session-");
+    PrivateTempDir files = PrivateTempDir.create(environment.temp().map(Session::directory), FOLDER_PREFIX);
     try {
       Path kubeconfig = installation.kubeconfigPath();
       if (installation.kubeconfig() != null) {
@@ -130,6 +134,14 @@ public final class Session implements AutoCloseable {
   /** The reaper of the installation's stacks (its limits are set on it and checked when it runs). */
   public Reaper reaper() {
     return stacks().reaper();
+  }
+
+  /**
+   * The sweep's second half, after the reaper: open candidates whose gate is gone, rejected as abandoned
+   * ({@link L3Gate#closeAbandoned}); none without a chart registry (there is no L3 then).
+   */
+  public List<AbandonedCandidate> closeAbandonedGates() {
+    return installation.charts() == null ? List.of() : gate().closeAbandoned();
   }
 
   /** The installation's stack policy ({@link StackPolicies#none()} without one). */

@@ -1,6 +1,7 @@
 package io.stackpipe.kube;
 
 import io.stackpipe.HelmRuntime;
+import io.stackpipe.Interrupts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
@@ -169,10 +170,16 @@ public final class HelmReleases {
     try {
       new ReleaseReadiness(connection).await(release.name(), release.namespace(), wait);
       return status(release.name(), release.namespace());
-    } catch (ReleaseReadiness.ReadinessException e) {
-      String undone = takeBack.get();
+    } catch (KubeException e) {
+      boolean notReady = e instanceof ReleaseReadiness.ReadinessException;
+      if (!notReady && !Interrupts.aborted(e)) {
+        throw e;
+      }
+      // An aborted wait (in a sleep or in a call to the cluster) takes the release back as a failed one.
+      String undone = Interrupts.uninterrupted(takeBack);
       throw new KubeException("helm " + verb + " " + release.name() + " in namespace " + release.namespace()
-          + ": " + e.getMessage() + "; " + undone, e);
+          + ": " + (notReady ? e.getMessage() : "interrupted while waiting for release " + release.name()
+          + " to be Ready") + "; " + undone, e);
     }
   }
 

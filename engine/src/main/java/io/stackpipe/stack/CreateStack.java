@@ -1,7 +1,9 @@
 package io.stackpipe.stack;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.stackpipe.Interrupts;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.base.Messages;
 import io.stackpipe.kube.KubeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,6 +180,17 @@ public final class CreateStack {
         return null;
       });
     } catch (RuntimeException e) {
+      if (Interrupts.aborted(e)) {
+        // An abort leaves nothing behind, kept or not: the half-made stack is no failure to look at.
+        try {
+          Interrupts.uninterrupted(() -> stacks.destroy(name).withVia("aborted create").call());
+        } catch (RuntimeException failed) {
+          e.addSuppressed(failed);
+          throw new StackpipeException("aborted: stack " + name + " was being created; destroying it failed ("
+              + Messages.firstLine(failed) + "): destroy it, or the reaper's sweep does", e);
+        }
+        throw new StackpipeException("aborted: stack " + name + " was being created, and is destroyed", e);
+      }
       if (!keepOnFailure) {
         stacks.destroy(name).withVia("failed create").call();
       }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stackpipe.Interrupts;
 import io.stackpipe.kube.KubeConflictException;
 import io.stackpipe.kube.KubeConnection;
 import io.stackpipe.kube.KubeException;
@@ -213,6 +214,11 @@ public final class StackLock {
     /** Releases the lock if it is still this holder's; a namespace already deleted released it too. */
     @Override
     public void close() {
+      // An abort must still release the lock (else the stack's cleanup waits for the lease to expire).
+      Interrupts.uninterrupted(this::release);
+    }
+
+    private void release() {
       renewer.shutdownNow();
       try {
         renewer.awaitTermination(5, TimeUnit.SECONDS);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,38 @@ class ReleaseReadinessTest {
             + "; rolled back to revision 1");
     assertThat(kube.releases().status("orders", namespace).revision()).isEqualTo(3);
     assertThat(get(kube.services().of("orders", namespace).url() + "/version")).contains("\"service\":\"orders\"");
+  }
+
+  @Test
+  void anUpgradeWhoseWaitIsAbortedIsRolledBackAndSaysSo(LocalRegistry registry, @TestNamespace String namespace)
+      throws Exception {
+    waiting.install("orders", namespace, EXAMPLES.resolve("orders"), imageOf(registry, "orders"));
+    Map<String, Object> unschedulable = imageOf(registry, "orders");
+    unschedulable.put("resources.requests.cpu", "64"); // never scheduled: the wait goes on until stopped
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread upgrading = new Thread(() -> {
+      try {
+        kube.releases().waitingUpTo(Duration.ofMinutes(2)).upgrade("orders", namespace, EXAMPLES.resolve("orders"),
+            unschedulable);
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    upgrading.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (kube.releases().history("orders", namespace).size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+
+    upgrading.interrupt(); // Jenkins' stop: the thread waiting for Ready pods is interrupted
+    upgrading.join(Duration.ofSeconds(60).toMillis());
+
+    assertThat(upgrading.isAlive()).isFalse();
+    assertThat(failure.get()).isInstanceOf(KubeException.class).hasMessage("helm upgrade orders in namespace "
+        + namespace + ": interrupted while waiting for release orders to be Ready; rolled back to revision 1");
+    assertThat(kube.releases().history("orders", namespace)).extracting(HelmReleases.Revision::description)
+        .last().isEqualTo("Rollback to 1");
+    assertThat(kube.releases().status("orders", namespace).status()).isEqualTo("deployed");
   }
 
   /**

@@ -268,4 +268,20 @@ class StacksTest {
           .getHolderIdentity()).as("the lock is released also on failure").isNull();
     }
   }
+
+  @Test
+  void anAbortWhileTheContentIsMadeDestroysTheStackEvenIfKeptAndLeavesTheThreadInterrupted(
+      @KubeConfigPath Path kubeconfig, @TestNamespace String ns, KubernetesClient admin) {
+    try (StackFixture f = new StackFixture(kubeconfig, ns, admin)) {
+      // As Jenkins' stop does: the thread is interrupted while the content talks to the cluster.
+      assertThatThrownBy(() -> f.stacks.create("aborted").withOwner("alice").keepOnFailure(true).withContent(stack -> {
+        Thread.currentThread().interrupt();
+        f.stacks.show(stack.name());
+      }).call()).hasMessage("aborted: stack aborted was being created, and is destroyed");
+
+      assertThat(Thread.interrupted()).as("the abort still reaches the caller").isTrue();
+      Namespace aborted = admin.namespaces().withName(f.namespace("aborted")).get();
+      assertThat(aborted == null || aborted.getMetadata().getDeletionTimestamp() != null).as("being deleted").isTrue();
+    }
+  }
 }

@@ -79,6 +79,8 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
       // A fresh node {} has no workspace yet: make it, as sh does, so a step reads "no chart in ." and not
       // "not a directory".
       Files.createDirectories(workspace.toPath());
+      // What a build whose controller or agent crashed left in @tmp (kubeconfigs, decrypted files) goes first.
+      context.removeLeftovers();
       return work(context);
     } catch (StepException e) {
       throw new AbortException(e.getMessage());

@@ -4,6 +4,7 @@ import hudson.Extension;
 import hudson.model.AsyncPeriodicWork;
 import hudson.model.TaskListener;
 import io.stackpipe.StackpipeException;
+import io.stackpipe.gate.AbandonedCandidate;
 import io.stackpipe.installation.Session;
 import io.stackpipe.stack.ReapReport;
 import java.io.IOException;
@@ -46,6 +47,13 @@ public final class StackpipeReaper extends AsyncPeriodicWork {
           report.with(ReapReport.Outcome.REAPED).size(), report.with(ReapReport.Outcome.WARNED).size(),
           report.with(ReapReport.Outcome.KEPT).size(), report.with(ReapReport.Outcome.FAILED).size(),
           report.dryRun() ? " (dry run: nothing changed)" : "");
+      if (!report.dryRun()) {
+        // Candidates whose gate died (a build's controller or process gone): their stacks are gone by now.
+        for (AbandonedCandidate closed : session.closeAbandonedGates()) {
+          listener.getLogger().printf(Locale.ROOT, "closed  candidate %s (%s %s): %s%n", closed.candidate(),
+              closed.service(), closed.version(), closed.reason());
+        }
+      }
     } catch (StackpipeException e) {
       listener.error(e.getMessage());
     }

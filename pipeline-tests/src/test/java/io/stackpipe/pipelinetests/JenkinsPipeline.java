@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A scripted Jenkinsfile run by JenkinsPipelineUnit as a Jenkins build would run it: the Stackpipe steps call the step
@@ -68,6 +69,7 @@ final class JenkinsPipeline extends BasePipelineTest {
   private final List<ShellSubstitute> substitutes = new ArrayList<>();
   private String user = "alice";
   private Function<Map<String, Object>, Object> input = message -> null;
+  private Predicate<String> abortAt = line -> false;
   private Throwable failure;
 
   JenkinsPipeline(Path repositoryRoot, Path workspace, StepSettings settings) {
@@ -116,6 +118,16 @@ final class JenkinsPipeline extends BasePipelineTest {
     return this;
   }
 
+  /**
+   * Stops the build as a user's abort does, at the first build-log line that matches: Jenkins' stop interrupts the
+   * thread of the running step (the step's work, or the {@code sh} of a body), so here the build's thread is
+   * interrupted right there, in the middle of what the step was doing.
+   */
+  JenkinsPipeline abortAt(Predicate<String> line) {
+    this.abortAt = line;
+    return this;
+  }
+
   JenkinsPipeline substituting(ShellSubstitute substitute) {
     substitutes.add(substitute);
     return this;
@@ -130,8 +142,13 @@ final class JenkinsPipeline extends BasePipelineTest {
       }
     } catch (Throwable e) {
       failure = e;
-      currentBuild.put("result", "FAILURE");
-      log.add("ERROR: " + message(e));
+      if (unwrapped(e) instanceof Aborted stop) {
+        currentBuild.put("result", "ABORTED");
+        log.add(stop.getMessage());
+      } else {
+        currentBuild.put("result", "FAILURE");
+        log.add("ERROR: " + message(e));
+      }
     }
     log.add("Finished: " + currentBuild.get("result"));
     return this;
@@ -151,11 +168,15 @@ final class JenkinsPipeline extends BasePipelineTest {
   }
 
   private static String message(Throwable e) {
+    return Messages.firstLine(unwrapped(e));
+  }
+
+  private static Throwable unwrapped(Throwable e) {
     Throwable t = e;
     while (t instanceof org.codehaus.groovy.runtime.InvokerInvocationException && t.getCause() != null) {
       t = t.getCause();
     }
-    return Messages.firstLine(t);
+    return t;
   }
 
   // --- the Stackpipe steps, bound to the step layer -----------------------------------------------------------
@@ -205,12 +226,12 @@ final class JenkinsPipeline extends BasePipelineTest {
     StepArguments validated = Steps.validate(name, arguments);
     this.validated.add(validated);
     if (body == null) {
-      Map<String, Object> result = Steps.call(validated, context());
+      Map<String, Object> result = stoppable(() -> Steps.call(validated, context()));
       stepResults.add(Map.entry(name, result));
       return result;
     }
     PromoteL3Step promote = Steps.promoteL3();
-    L3Session session = promote.open(validated, context());
+    L3Session session = stoppable(() -> promote.open(validated, context()));
     log.add("[Pipeline] {");
     Throwable bodyFailure = null;
     overlays.push(session.environment());
@@ -230,6 +251,13 @@ final class JenkinsPipeline extends BasePipelineTest {
     List<String> bodyOutput = log.subList(bodyStart, log.size()).stream()
         .filter(line -> !line.startsWith("[Pipeline]")).toList();
     log.add("[Pipeline] }");
+    if (bodyFailure != null && unwrapped(bodyFailure) instanceof Aborted stop) {
+      // PromoteL3Execution's callback on a FlowInterruptedException: no verdict of the tests, the abort's.
+      Map<String, Object> closed = promote.abort(session.withoutMasked(), stop.getMessage(), context());
+      log.add("promoteL3: aborted: candidate " + session.candidate() + " rejected as " + closed.get("reason")
+          + "; stack " + session.stack() + " destroyed");
+      throw stop;
+    }
     Map<String, Object> result = promote.close(session.withoutMasked(), bodyFailure == null,
         bodyFailure == null ? null : message(bodyFailure), bodyOutput, context());
     stepResults.add(Map.entry(name, result));
@@ -243,6 +271,31 @@ final class JenkinsPipeline extends BasePipelineTest {
       throw new IllegalStateException(bodyFailure);
     }
     return result;
+  }
+
+  /**
+   * A step's work as StepCallExecution runs it: when the build was stopped meanwhile (the thread interrupted), the
+   * step's own line on what the abort undid goes to the log and the build ends aborted, as Jenkins prints it.
+   */
+  private <T> T stoppable(java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      if (Thread.interrupted()) {
+        log.add(e.getMessage());
+        throw new Aborted("Aborted by " + user);
+      }
+      throw e;
+    }
+  }
+
+  /** Adds a line to the build log; the line {@link #abortAt} waits for stops the build there. */
+  private void logged(String line) {
+    log.add(line);
+    if (abortAt.test(line)) {
+      abortAt = any -> false;
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A line as the build log shows it: what an active promoteL3 body's filter masks is masked. */
@@ -265,7 +318,7 @@ final class JenkinsPipeline extends BasePipelineTest {
         .withUser(user, Set.of())
         .withBuildUrl((String) env.getOrDefault("BUILD_URL", null))
         .withEnvironment(environment(), Path.of(System.getProperty("user.home")))
-        .withProgress(log::add);
+        .withProgress(this::logged);
   }
 
   /** The build's environment as a step or {@code sh} sees it: the agent's, the build's, then each withEnv. */
@@ -391,12 +444,18 @@ final class JenkinsPipeline extends BasePipelineTest {
         if (returnStdout) {
           stdout.append(line).append('\n');
         } else {
-          log.add(shown(line));
+          logged(shown(line));
         }
       });
-      int exit = process.waitFor();
-      if (errors != null) {
-        errors.join();
+      int exit;
+      try {
+        exit = process.waitFor();
+        if (errors != null) {
+          errors.join();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly(); // as Jenkins ends an aborted sh
+        throw new Aborted("Aborted by " + user);
       }
       if (returnStatus) {
         return exit;
@@ -407,9 +466,6 @@ final class JenkinsPipeline extends BasePipelineTest {
       return returnStdout ? stdout.toString() : null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PipelineError("interrupted");
     }
   }
 
@@ -424,6 +480,13 @@ final class JenkinsPipeline extends BasePipelineTest {
   }
 
   /** A build failure as Jenkins' {@code AbortException}: the message is all the log shows. */
+  /** The build was stopped (Jenkins' FlowInterruptedException): the build ends ABORTED with this line. */
+  static final class Aborted extends RuntimeException {
+    Aborted(String message) {
+      super(message);
+    }
+  }
+
   static final class PipelineError extends RuntimeException {
     PipelineError(String message) {
       super(message);

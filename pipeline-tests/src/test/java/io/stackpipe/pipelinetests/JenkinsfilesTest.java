@@ -1,6 +1,7 @@
 package io.stackpipe.pipelinetests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.base.FileTrees;
@@ -17,6 +18,8 @@ import io.stackpipe.manifest.l3.Verdict;
 import io.stackpipe.stack.StackType;
 import io.stackpipe.stack.Stacks;
 import io.stackpipe.Secret;
+import io.stackpipe.steps.StepArguments;
+import io.stackpipe.steps.StepEnvironment;
 import io.stackpipe.steps.StepSettings;
 import io.stackpipe.steps.Steps;
 import io.stackpipe.testsupport.kube.ExampleImages;
@@ -28,8 +31,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -422,6 +428,102 @@ class JenkinsfilesTest {
 
       assertThat(build.result()).isEqualTo("FAILURE");
       assertThat(build.error()).isEqualTo("STACK_NAME is required: the stack's name, e.g. alice-dev");
+    }
+  }
+
+  /** A user's abort (Jenkins' stop interrupts the running step) during each long step: nothing is left behind. */
+  @Nested
+  class Aborts {
+
+    @Test
+    void anAbortWhileCreateEphemeralStackInstallsDestroysTheHalfMadeStackAndSaysSoInOneLine(KubernetesClient admin) {
+      Path workspace = work.resolve("workspace/abort-create");
+
+      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, settings).asUser("carol")
+          .withParam("STACK_NAME", "carol-abort")
+          .abortAt(line -> line.startsWith("created stack carol-abort"))
+          .run("jobs/create-my-stack.Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      assertThat(build.log).endsWith(
+          "createEphemeralStack: aborted: stack carol-abort was being created, and is destroyed",
+          "Aborted by carol", "Finished: ABORTED");
+      assertThat(build.logText()).doesNotContain("cannot reach").doesNotContain("@tmp");
+      assertThat(Going.goneOrGoing(admin, "jp-carol-abort")).as("half-made stack destroyed").isTrue();
+      assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void anAbortWhileTheCandidatesStackIsMadeRejectsTheCandidateAsAbortedAndDestroysTheStack(
+        KubernetesClient admin) {
+      L3Version before = currentL3();
+      Path workspace = checkout("orders", "20");
+
+      JenkinsPipeline build = servicePipeline("orders", "main", "20", workspace)
+          .abortAt(line -> line.startsWith("created stack l3-"))
+          .run("examples/Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      Candidate candidate = candidateOf("1.4.20");
+      assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
+      assertThat(candidate.reason()).isEqualTo("aborted while its stack was being made");
+      assertThat(build.log).contains("promoteL3: aborted: candidate " + candidate.id() + " (orders 1.4.20) is"
+          + " rejected as aborted; its stack l3-" + candidate.id() + ": aborted: stack l3-" + candidate.id()
+          + " was being created, and is destroyed").endsWith("Aborted by alice", "Finished: ABORTED");
+      assertThat(build.stages).containsExactly("Checkout", "Image", "Chart", "L3 candidate");
+      assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
+      assertThat(currentL3()).isEqualTo(before);
+      assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void anAbortWhileTheBodyRunsRejectsTheCandidateAsAbortedAndDestroysItsStack(
+        KubernetesClient admin) {
+      L3Version before = currentL3();
+      Path workspace = checkout("orders", "21");
+
+      JenkinsPipeline build = servicePipeline("orders", "main", "21", workspace)
+          .abortAt(line -> line.equals("+ sh system-tests.sh"))
+          .run("examples/Jenkinsfile");
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("ABORTED");
+      Candidate candidate = candidateOf("1.4.21");
+      assertThat(candidate.verdict()).isEqualTo(Verdict.REJECTED);
+      assertThat(candidate.reason()).isEqualTo("aborted: Aborted by alice");
+      assertThat(build.log).contains("promoteL3: aborted: candidate " + candidate.id() + " rejected as aborted:"
+          + " Aborted by alice; stack l3-" + candidate.id() + " destroyed")
+          .endsWith("Aborted by alice", "Finished: ABORTED");
+      assertThat(Going.goneOrGoing(admin, "jp-l3-" + candidate.id())).as("candidate stack destroyed").isTrue();
+      assertThat(currentL3()).isEqualTo(before);
+      assertNothingLeftIn(workspace);
+    }
+
+    @Test
+    void aCreateEphemeralStackResumedAfterARestartRemakesTheStackItWasMakingAndLeavesAnyOtherAlone() {
+      List<String> progress = new ArrayList<>();
+      StepEnvironment carol = StepEnvironment.in(work.resolve("workspace/resume"), settings)
+          .withUser("carol", Set.of()).withProgress(progress::add);
+      StepArguments arguments = Steps.validate("createEphemeralStack", Map.of("name", "carol-resume"));
+      Instant started = Instant.now();
+      // What the first run left when the controller died: the stack's namespace, its release not made yet.
+      stacks.create("carol-resume").withOwner("carol").call();
+
+      Map<String, Object> made = Steps.resume(arguments, started, carol);
+
+      assertThat(made).containsEntry("namespace", "jp-carol-resume");
+      assertThat(kube.releases().list("jp-carol-resume")).extracting(r -> r.status()).containsExactly("deployed");
+      assertThat(progress).startsWith("createEphemeralStack: resumed after a restart; running it again")
+          .contains("destroyed stack carol-resume, left half made by the run before the restart");
+
+      // A stack of that name made before the step began is not this step's: left alone, refused as existing.
+      assertThatThrownBy(() -> Steps.resume(arguments, Instant.now().plusSeconds(5), carol))
+          .hasMessage("createEphemeralStack: stack: \"carol-resume\" already exists (owner carol)");
+      assertThat(kube.releases().list("jp-carol-resume")).extracting(r -> r.revision()).containsExactly(1);
+      stacks.destroy("carol-resume").call();
+    }
+
+    private static Candidate candidateOf(String version) {
+      return l3().listCandidates().stream().filter(c -> c.change().to().equals(version)).findFirst().orElseThrow();
     }
   }
 

@@ -7,10 +7,14 @@ import static io.stackpipe.steps.StepParameter.required;
 import io.stackpipe.PrivateTempDir;
 import io.stackpipe.installation.Session;
 import io.stackpipe.stack.Durations;
+import io.stackpipe.stack.Stack;
 import io.stackpipe.stack.StackNames;
+import io.stackpipe.stack.Stacks;
 import io.stackpipe.umbrella.Umbrella;
 import io.stackpipe.umbrella.UmbrellaStackResult;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +82,25 @@ final class CreateEphemeralStackStep implements StepCall {
           .call();
       reach(created, context);
       return created.toMap();
+    }
+  }
+
+  /**
+   * After a restart: the stack a first run of this call was making, if any — same name and owner, created since
+   * {@code startedAt} (to the second: creation times are stored so) — is destroyed, so the call makes it anew.
+   * Anyone else's stack of that name is left alone (the call then refuses it as existing).
+   */
+  void undoHalfMade(StepArguments arguments, Instant startedAt, StepEnvironment context) {
+    String name = arguments.string("name");
+    String owner = StackFields.owner(arguments, context);
+    try (Session session = context.openSession()) {
+      Stacks stacks = session.stacks();
+      Optional<Stack> left = stacks.list(owner).stacks().stream().filter(s -> s.name().equals(name)).findFirst();
+      if (left.isPresent() && left.get().created() != null
+          && !left.get().created().isBefore(startedAt.truncatedTo(ChronoUnit.SECONDS))) {
+        stacks.destroy(name).withVia("aborted create").call();
+        context.progress().accept("destroyed stack " + name + ", left half made by the run before the restart");
+      }
     }
   }
 

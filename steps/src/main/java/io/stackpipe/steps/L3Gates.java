@@ -1,6 +1,7 @@
 package io.stackpipe.steps;
 
 import io.stackpipe.base.FileTrees;
+import io.stackpipe.gate.AbandonedCandidate;
 import io.stackpipe.gate.GateResult;
 import io.stackpipe.gate.GateSession;
 import io.stackpipe.gate.L3Gate.OpenedGate;
@@ -11,6 +12,7 @@ import io.stackpipe.gate.SystemTestResult;
 import io.stackpipe.installation.Session;
 import io.stackpipe.manifest.l3.L3Version;
 import io.stackpipe.manifest.l3.StaleCandidateException;
+import io.stackpipe.manifest.l3.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * promoteL3 over the engine's {@link L3Gate}, the same gate {@code stackpipe l3 gate} runs: its open and close
@@ -30,7 +33,8 @@ import java.util.Set;
  */
 final class L3Gates {
   // The body's namespace-scoped token dies by itself after this, even if close never runs (a crashed controller).
-  private static final Duration BODY_TOKEN_LIFETIME = Duration.ofHours(4);
+  static final Duration BODY_TOKEN_LIFETIME = Duration.ofHours(4);
+  static final String BODY_FOLDER_PREFIX = "stackpipe-l3-";
 
   private L3Gates() {
   }
@@ -65,7 +69,7 @@ final class L3Gates {
       }
       // The body's own kubeconfig for the stack's namespace: a 0600 file in a private folder that outlives this
       // session (the body runs between two), deleted by close.
-      Path folder = Files.createTempDirectory(directory(context.tempDirectory()), "stackpipe-l3-",
+      Path folder = Files.createTempDirectory(directory(context.tempDirectory()), BODY_FOLDER_PREFIX,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       try {
         Path kubeconfig = Files.createFile(folder.resolve("kubeconfig"),
@@ -103,6 +107,44 @@ final class L3Gates {
       if (l3Session.kubeconfigFolder() != null) {
         FileTrees.deleteQuietly(Path.of(l3Session.kubeconfigFolder()));
       }
+    }
+  }
+
+  static Map<String, Object> abort(L3Session l3Session, String why, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      if (!l3Session.gate().alreadyInL3()) {
+        session.revokeNamespaceAccess(l3Session.gate().namespace());
+      }
+      return gate(session, context, false).abort(l3Session.gate(), why).toMap();
+    } finally {
+      if (l3Session.kubeconfigFolder() != null) {
+        FileTrees.deleteQuietly(Path.of(l3Session.kubeconfigFolder()));
+      }
+    }
+  }
+
+  static Map<String, Object> closeAfterRestart(L3Session l3Session, StepEnvironment context) {
+    if (l3Session.gate().alreadyInL3()) {
+      return close(l3Session, true, null, List.of(), context);
+    }
+    Verdict recorded;
+    try (Session session = context.openSession()) {
+      recorded = session.l3().candidateById(l3Session.candidate()).verdict();
+    }
+    return recorded == Verdict.PENDING ? abort(l3Session, "the controller restarted as the body ended", context)
+        : close(l3Session, recorded == Verdict.PASSED, null, List.of(), context);
+  }
+
+  static String abortOpening(String service, String version, StepEnvironment context) {
+    try (Session session = context.openSession()) {
+      List<AbandonedCandidate> closed = gate(session, context, false).abortLeftBy(context.buildUrl(), service,
+          version);
+      if (closed.isEmpty()) {
+        return context.buildUrl() == null ? "no build URL to find its candidate by (Jenkins' root URL is unset):"
+            + " the reaper's sweep closes it once its stack is gone" : "no candidate of this build was left open";
+      }
+      return closed.stream().map(c -> "candidate " + c.candidate() + " rejected as aborted"
+          + (c.stack() == null ? "" : ", stack " + c.stack() + " destroyed")).collect(Collectors.joining("; "));
     }
   }
 

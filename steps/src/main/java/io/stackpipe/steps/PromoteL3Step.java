@@ -100,4 +100,31 @@ public final class PromoteL3Step implements StepCall {
     return Steps.masked(NAME, context,
         shown -> L3Gates.close(session, bodySucceeded, failureReason, bodyOutput, shown));
   }
+
+  /**
+   * Instead of {@link #close} when the build was stopped while the body ran: the candidate is rejected as
+   * {@code aborted: why} and its stack destroyed, kept on failure or not.
+   */
+  public Map<String, Object> abort(L3Session session, String why, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.abort(session, why, context));
+  }
+
+  /**
+   * After a restart that came as the body ended, while {@link #close} ran (how the body ended is lost): the
+   * candidate's record decides — passed: promoted now; pending (the restart came before the verdict was recorded):
+   * rejected as aborted; promoted, rejected or stale: kept as it is. The stack goes as {@link #close} would.
+   */
+  public Map<String, Object> closeAfterRestart(L3Session session, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.closeAfterRestart(session, context));
+  }
+
+  /**
+   * After a restart during {@link #open} (the session never came back): the candidates this build made for
+   * {@code arguments}' change (by its build URL) are rejected as aborted and their stacks destroyed. Returns a
+   * line saying what was closed.
+   */
+  public String abortOpening(StepArguments arguments, StepEnvironment context) {
+    return Steps.refusingAs(NAME, () -> L3Gates.abortOpening(arguments.string("service"),
+        arguments.string("version"), context));
+  }
 }

@@ -1,9 +1,17 @@
 package io.stackpipe.steps;
 
 import io.stackpipe.Masking;
+import io.stackpipe.base.FileTrees;
+import io.stackpipe.base.Messages;
 import io.stackpipe.installation.Session;
 import io.stackpipe.installation.SessionEnvironment;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,6 +92,36 @@ public record StepEnvironment(Path workspace, Path tempDirectory, StepSettings s
   /** What a session takes from this context: its variables, home, temporary folder, user and progress. */
   public SessionEnvironment sessionEnvironment() {
     return new SessionEnvironment(environment, home, tempDirectory, user, groups, progress);
+  }
+
+  /**
+   * Removes what steps whose process died (a crashed controller or agent) left in {@link #tempDirectory}: session
+   * folders — a kubeconfig from a credential, decrypted files — made before this process started, which no call of
+   * it can own, and promoteL3 body folders older than their token. Each removal is one progress line.
+   */
+  public void removeLeftovers() {
+    removeLeftovers(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), Instant.now());
+  }
+
+  void removeLeftovers(Instant processStart, Instant now) {
+    if (!Files.isDirectory(tempDirectory)) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(tempDirectory)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        Instant modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toInstant();
+        boolean stale = name.startsWith(Session.FOLDER_PREFIX) && modified.isBefore(processStart)
+            || name.startsWith(L3Gates.BODY_FOLDER_PREFIX)
+            && modified.plus(L3Gates.BODY_TOKEN_LIFETIME).isBefore(now);
+        if (stale && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+          FileTrees.deleteQuietly(entry);
+          progress.accept("removed " + name + " from " + tempDirectory + ", left by a step whose process died");
+        }
+      }
+    } catch (IOException e) {
+      progress.accept("cannot look for leftovers in " + tempDirectory + ": " + Messages.firstLine(e));
+    }
   }
 
   public StepEnvironment withProgress(Consumer<String> value) {

@@ -2,6 +2,7 @@ package io.stackpipe.steps;
 
 import io.stackpipe.Masking;
 import io.stackpipe.StackpipeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -132,6 +133,23 @@ public final class Steps {
     } catch (StepException e) {
       throw e.masked(masking);
     }
+  }
+
+  /**
+   * Calls the step again after the process running it died (a Jenkins controller restarted during it): what the
+   * cluster holds of the first run is taken as it is — a deploy or a chart push simply runs again — except a stack
+   * that {@code createEphemeralStack} was making, which is destroyed and made anew when it is this step's (its name,
+   * its owner, created since {@code startedAt}).
+   */
+  public static Map<String, Object> resume(StepArguments arguments, Instant startedAt, StepEnvironment context) {
+    context.progress().accept(arguments.step() + ": resumed after a restart; running it again");
+    StepCall step = named(arguments.step());
+    return refusingAs(arguments.step(), () -> {
+      if (step instanceof CreateEphemeralStackStep create) {
+        create.undoHalfMade(arguments, startedAt, context);
+      }
+      return step.call(arguments, context);
+    });
   }
 
   /** Runs {@code work}, turning any failure into a {@link StepException} of {@code step}. */

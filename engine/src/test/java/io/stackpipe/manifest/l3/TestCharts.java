@@ -56,6 +56,8 @@ final class TestCharts {
       String chartYaml = "apiVersion: v2\nname: " + name + "\nversion: " + version + "\ntype: application\n";
       files.put(name + "/Chart.yaml", chartYaml.getBytes(StandardCharsets.UTF_8));
       files.put(name + "/values.yaml", "greeting: hello\n".getBytes(StandardCharsets.UTF_8));
+      // The profile a gate's stack installs every service with.
+      files.put(name + "/profiles/ephemeral/values.yaml", "greeting: hi\n".getBytes(StandardCharsets.UTF_8));
       files.put(name + "/templates/configmap.yaml", ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "
           + name + "\ndata:\n  version: \"" + version + "\"\n").getBytes(StandardCharsets.UTF_8));
       Path archive = work.resolve(name + "-" + version + ".tgz");
