@@ -58,7 +58,7 @@ final class JenkinsPipeline extends BasePipelineTest {
   final List<Map.Entry<String, Map<String, Object>>> stepResults = new ArrayList<>();
 
   private final Path workspace;
-  private final StepSettings settings;
+  private final PluginConfiguration configuration;
   private final Deque<Path> directories = new ArrayDeque<>();
   private final Deque<Map<String, String>> overlays = new ArrayDeque<>();
   // The values promoteL3's console filter masks in its body's output (in Jenkins a ConsoleLogFilter).
@@ -69,8 +69,13 @@ final class JenkinsPipeline extends BasePipelineTest {
   private Throwable failure;
 
   JenkinsPipeline(Path repositoryRoot, Path workspace, StepSettings settings) {
+    this(repositoryRoot, workspace, PluginConfiguration.of(settings));
+  }
+
+  /** A build of a Jenkins whose plugin configuration (registry list and credentials store) is {@code configuration}. */
+  JenkinsPipeline(Path repositoryRoot, Path workspace, PluginConfiguration configuration) {
     this.workspace = workspace;
-    this.settings = settings;
+    this.configuration = configuration;
     setScriptRoots(repositoryRoot.toString());
     setScriptExtension("");
     try {
@@ -133,6 +138,10 @@ final class JenkinsPipeline extends BasePipelineTest {
     }
     log.add("Finished: " + currentBuild.get("result"));
     return this;
+  }
+
+  Path workspace() {
+    return workspace;
   }
 
   String result() {
@@ -257,7 +266,7 @@ final class JenkinsPipeline extends BasePipelineTest {
 
   private StepEnvironment context() {
     Path directory = directories.peek();
-    return StepEnvironment.in(directory, settings)
+    return StepEnvironment.in(directory, configuration.forBuild())
         .withTempDirectory(directory.resolveSibling(directory.getFileName() + "@tmp"))
         .withUser(user, Set.of())
         .withBuildUrl((String) env.getOrDefault("BUILD_URL", null))
