@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.base.FileTrees;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.deploy.values.ProfileValuesTest;
 import io.stackpipe.kube.KubeConnection;
@@ -25,7 +24,7 @@ import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithNode;
-import io.stackpipe.testsupport.registry.AuthRegistries;
+import io.stackpipe.testsupport.registry.PrivateRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithNode
 class PrivateImagesTest {
 
-  static final String CANARY = "canary-" + UUID.randomUUID();
   @TempDir
   static Path work;
-  static Path files;
-  static LocalRegistry basic;
+  static PrivateRegistry basic;
   static RegistryAuth auth;
   static String privateCharts;
   static String publicCharts;
@@ -65,11 +62,10 @@ class PrivateImagesTest {
 
   @BeforeAll
   static void privateImage(LocalRegistry registry, ControlPlane plane) throws IOException {
-    files = Files.createTempDirectory("stackpipe-basic-");
-    basic = AuthRegistries.basic(Map.of("ci", CANARY), files);
+    basic = PrivateRegistry.basic();
     plane.trustRegistry(basic.host());
-    auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password("ci",
-        Secret.of(CANARY), "installation registryCredentials for " + basic.host())), "installation")));
+    auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password(basic.user(),
+        Secret.of(basic.password()), "installation registryCredentials for " + basic.host())), "installation")));
     OciRegistry from = new OciRegistry(registry.host(), true);
     OciRegistry to = new OciRegistry(basic.host(), true, auth);
     copyImage(from, ExampleImages.image(registry, "orders"), to, "services/orders", "private", null);
@@ -88,7 +84,6 @@ class PrivateImagesTest {
   @AfterAll
   static void stop() {
     basic.close();
-    FileTrees.delete(files);
   }
 
   @BeforeEach
@@ -136,8 +131,8 @@ class PrivateImagesTest {
         admin.secrets().inNamespace(namespace).withName(PullSecrets.NAME).get().getData().get(".dockerconfigjson")));
     assertThat(config.path("auths").fieldNames()).toIterable().containsExactly(basic.host());
     assertThat(progress).contains("pull secret " + PullSecrets.NAME + " for " + basic.host())
-        .noneMatch(line -> line.contains(CANARY));
-    assertThat(result.toMap().toString()).doesNotContain(CANARY);
+        .noneMatch(line -> line.contains(basic.password()));
+    assertThat(result.toMap().toString()).doesNotContain(basic.password());
   }
 
   @Test
