@@ -434,6 +434,15 @@ public final class Installation implements Serializable {
       return this;
     }
 
+    /**
+     * {@code credential} for {@code host}, named in messages by its own source (a step's {@code
+     * registryCredentialsId}); it replaces the installation's credential for that host.
+     */
+    public Builder withRegistryCredential(String host, RegistryCredential credential) {
+      registryCredentials.put(host, java.util.Objects.requireNonNull(credential, "credential"));
+      return this;
+    }
+
     /** A Docker-style config file (auths, credHelpers, credsStore) asked after the installation's credentials. */
     public Builder withRegistryConfig(String file) {
       registryConfig = file == null || file.isBlank() ? null : file;

@@ -60,7 +60,8 @@ public final class PromoteL3Execution extends StepExecution {
         MaskingFilter masking = new MaskingFilter(opened.masked());
         session = opened.withoutMasked();
         if (!session.runsBody()) { // the version is already in L3: nothing to test, close says "unchanged"
-          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), session, true, null, List.of())));
+          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), credentialsId(), session, true,
+              null, List.of())));
           return;
         }
         getContext().get(TaskListener.class).getLogger().println("promoteL3: candidate " + session.candidate()
@@ -69,7 +70,7 @@ public final class PromoteL3Execution extends StepExecution {
             .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
                 EnvironmentExpander.constant(session.environment())))
             .withContext(BodyInvoker.mergeConsoleLogFilters(getContext().get(ConsoleLogFilter.class), masking))
-            .withCallback(new Verdict(session))
+            .withCallback(new Verdict(session, credentialsId()))
             .start();
       } catch (Throwable t) {
         getContext().onFailure(t);
@@ -100,20 +101,28 @@ public final class PromoteL3Execution extends StepExecution {
     }
   }
 
+  /** The step's own chart registry credential, which closing the gate uses too. */
+  private String credentialsId() {
+    return arguments.string("registryCredentialsId");
+  }
+
   /** Promotes or rejects once the body ended; also what runs after a restart, from the serialized session. */
   private static final class Verdict extends BodyExecutionCallback {
     private static final long serialVersionUID = 1L;
     private final L3Session session;
+    private final String registryCredentialsId;
 
-    Verdict(L3Session session) {
+    Verdict(L3Session session, String registryCredentialsId) {
       this.session = session;
+      this.registryCredentialsId = registryCredentialsId;
     }
 
     @Override
     public void onSuccess(StepContext context, Object result) {
       THREADS.submit(() -> {
         try {
-          context.onSuccess(OnAgent.run(context, new Close(context, session, true, null, List.of())));
+          context.onSuccess(OnAgent.run(context, new Close(context, registryCredentialsId, session, true, null,
+              List.of())));
         } catch (Throwable t) {
           context.onFailure(t);
         }
@@ -125,7 +134,8 @@ public final class PromoteL3Execution extends StepExecution {
       String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
       THREADS.submit(() -> {
         try {
-          OnAgent.run(context, new Close(context, session, false, reason, bodyOutput(context)));
+          OnAgent.run(context, new Close(context, registryCredentialsId, session, false, reason,
+              bodyOutput(context)));
         } catch (Throwable t) {
           failure.addSuppressed(t);
         }
@@ -159,7 +169,7 @@ public final class PromoteL3Execution extends StepExecution {
     private final StepArguments arguments;
 
     Open(StepContext context, StepArguments arguments) throws Exception {
-      super(context);
+      super(context, arguments.string("registryCredentialsId"));
       this.arguments = arguments;
     }
 
@@ -176,9 +186,9 @@ public final class PromoteL3Execution extends StepExecution {
     private final String failureReason;
     private final ArrayList<String> bodyOutput;
 
-    Close(StepContext context, L3Session session, boolean bodySucceeded, String failureReason,
-        List<String> bodyOutput) throws Exception {
-      super(context);
+    Close(StepContext context, String registryCredentialsId, L3Session session, boolean bodySucceeded,
+        String failureReason, List<String> bodyOutput) throws Exception {
+      super(context, registryCredentialsId);
       this.session = session;
       this.bodySucceeded = bodySucceeded;
       this.failureReason = failureReason;

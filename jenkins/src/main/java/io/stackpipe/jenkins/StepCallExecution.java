@@ -32,7 +32,7 @@ public final class StepCallExecution extends SynchronousNonBlockingStepExecution
     private final StepArguments arguments;
 
     Call(StepContext context, StepArguments arguments) throws Exception {
-      super(context);
+      super(context, arguments.string("registryCredentialsId"));
       this.arguments = arguments;
     }
 

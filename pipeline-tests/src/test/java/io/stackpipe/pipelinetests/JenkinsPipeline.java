@@ -210,13 +210,16 @@ final class JenkinsPipeline extends BasePipelineTest {
   private Object callStep(String name, Map<String, Object> arguments, Closure<?> body) {
     log.add("[Pipeline] " + name);
     StepArguments validated = Steps.validate(name, arguments);
+    // As the plugin does on the controller: the step's own registry credential joins the build's settings.
+    String credentialsId = Steps.description(name).parameter("registryCredentialsId").isPresent()
+        ? validated.string("registryCredentialsId") : null;
     if (body == null) {
-      Map<String, Object> result = Steps.call(validated, context());
+      Map<String, Object> result = Steps.call(validated, context(credentialsId));
       stepResults.add(Map.entry(name, result));
       return result;
     }
     PromoteL3Step promote = Steps.promoteL3();
-    L3Session session = promote.open(validated, context());
+    L3Session session = promote.open(validated, context(credentialsId));
     log.add("[Pipeline] {");
     Throwable bodyFailure = null;
     overlays.push(session.environment());
@@ -237,7 +240,7 @@ final class JenkinsPipeline extends BasePipelineTest {
         .filter(line -> !line.startsWith("[Pipeline]")).toList();
     log.add("[Pipeline] }");
     Map<String, Object> result = promote.close(session.withoutMasked(), bodyFailure == null,
-        bodyFailure == null ? null : message(bodyFailure), bodyOutput, context());
+        bodyFailure == null ? null : message(bodyFailure), bodyOutput, context(credentialsId));
     stepResults.add(Map.entry(name, result));
     if (bodyFailure instanceof RuntimeException runtime) {
       throw runtime;
@@ -264,9 +267,9 @@ final class JenkinsPipeline extends BasePipelineTest {
     return shown;
   }
 
-  private StepEnvironment context() {
+  private StepEnvironment context(String registryCredentialsId) {
     Path directory = directories.peek();
-    return StepEnvironment.in(directory, configuration.forBuild())
+    return StepEnvironment.in(directory, configuration.forStep(registryCredentialsId))
         .withTempDirectory(directory.resolveSibling(directory.getFileName() + "@tmp"))
         .withUser(user, Set.of())
         .withBuildUrl((String) env.getOrDefault("BUILD_URL", null))

@@ -359,6 +359,55 @@ class JenkinsfilesTest {
   }
 
   @Nested
+  class RegistryCredentialsId {
+
+    /** A Jenkinsfile that builds and pushes billing at {@code version} with the step's own credential {@code id}. */
+    JenkinsPipeline build(String version, String id, PluginConfiguration configuration) throws IOException {
+      Path root = Files.createDirectories(work.resolve("credentials-id-" + version));
+      Files.writeString(root.resolve("Jenkinsfile"), """
+          node {
+            dir('billing') {
+              def chart = buildChart version: '%s', push: true, registryCredentialsId: '%s'
+              echo "pushed ${chart.published}"
+            }
+          }
+          """.formatted(version, id));
+      copy(ExampleImages.examples().resolve("billing"), root.resolve("ws/billing"));
+      return new JenkinsPipeline(root, root.resolve("ws"), configuration).run("Jenkinsfile");
+    }
+
+    @Test
+    void aStepsOwnCredentialReplacesTheRegistryListsForTheChartRegistry() throws IOException {
+      String teamPassword = "canary-team-" + java.util.UUID.randomUUID();
+      chartRegistry.tokens().withUser("team", teamPassword, "pull", "push");
+      PluginConfiguration configuration = jenkins.withCredential("team-charts", "team", teamPassword);
+      int before = chartRegistry.tokens().requests.size();
+
+      JenkinsPipeline build = build("2.0.0", "team-charts", configuration);
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("SUCCESS");
+      assertThat(build.log).contains("pushed " + charts + "/billing:2.0.0");
+      // The token server saw the step's user, not the registry list's.
+      assertThat(chartRegistry.tokens().requests.subList(before, chartRegistry.tokens().requests.size()))
+          .filteredOn(request -> request.contains("/billing:")).isNotEmpty()
+          .allMatch(request -> request.endsWith(" by team"));
+      assertThat(build.logText() + build.stepResults).doesNotContain(teamPassword);
+      assertNoSecretIn(build);
+    }
+
+    @Test
+    void anUnknownIdIsOneLineAndPushesNothing() throws IOException {
+      JenkinsPipeline build = build("2.0.1", "nobody-knows", jenkins);
+
+      assertThat(build.result()).isEqualTo("FAILURE");
+      assertThat(build.error()).isEqualTo("Stackpipe settings: registryCredentialsId: no credentials 'nobody-knows'"
+          + " of kind a username with password visible to this build");
+      assertThat(new io.stackpipe.registry.OciRegistry(chartRegistry.host(), true, auth)
+          .tags(io.stackpipe.chart.OciChartTarget.parse(charts).repository("billing"))).doesNotContain("2.0.1");
+    }
+  }
+
+  @Nested
   class CreateMyStackJob {
 
     @Test

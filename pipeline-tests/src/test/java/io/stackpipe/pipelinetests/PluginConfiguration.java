@@ -40,6 +40,30 @@ record PluginConfiguration(StepSettings global, Map<String, String> registryCred
     return new PluginConfiguration(global, list, credentials);
   }
 
+  /**
+   * The settings of one step: the build's, and the step's own {@code registryCredentialsId} (null for none) resolved
+   * from the store as {@code Settings.forRun(run, registryCredentialsId)} resolves it.
+   */
+  StepSettings forStep(String registryCredentialsId) {
+    StepSettings s = forBuild();
+    if (registryCredentialsId == null) {
+      return s;
+    }
+    UsernamePassword login = store.get(registryCredentialsId);
+    if (login == null) {
+      throw new JenkinsPipeline.PipelineError("Stackpipe settings: registryCredentialsId: no credentials '"
+          + registryCredentialsId + "' of kind a username with password visible to this build");
+    }
+    return s.withStepRegistryCredential(registryCredentialsId, login.username(), Secret.of(login.password()));
+  }
+
+  /** Adds a credential to the store only (for a step's {@code registryCredentialsId}). */
+  PluginConfiguration withCredential(String credentialsId, String username, String password) {
+    Map<String, UsernamePassword> credentials = new LinkedHashMap<>(store);
+    credentials.put(credentialsId, new UsernamePassword(username, password));
+    return new PluginConfiguration(global, registryCredentials, credentials);
+  }
+
   /** The step layer's settings of one build, the registry list's credentials resolved. */
   StepSettings forBuild() {
     StepSettings s = global;
