@@ -55,6 +55,8 @@ class PrivateImagesTest {
   static RegistryAuth auth;
   static String privateCharts;
   static String publicCharts;
+  static String registryHost;
+  static String exampleImage;
 
   KubeConnection kube;
   Stacks stacks;
@@ -66,6 +68,8 @@ class PrivateImagesTest {
     plane.trustRegistry(basic.host());
     auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password(basic.user(),
         Secret.of(basic.password()), "installation registryCredentials for " + basic.host())), "installation")));
+    registryHost = registry.host();
+    exampleImage = ExampleImages.image(registry, "orders");
     OciRegistry from = new OciRegistry(registry.host(), true);
     OciRegistry to = new OciRegistry(basic.host(), true, auth);
     copyImage(from, ExampleImages.image(registry, "orders"), to, "services/orders", "private", null);
@@ -132,6 +136,51 @@ class PrivateImagesTest {
     assertThat(config.path("auths").fieldNames()).toIterable().containsExactly(basic.host());
     assertThat(progress).contains("pull secret " + PullSecrets.NAME + " for " + basic.host())
         .noneMatch(line -> line.contains(basic.password()));
+    assertThat(result.toMap().toString()).doesNotContain(basic.password());
+  }
+
+  @Test
+  void aChartWithItsOwnImagePullSecretsValueGetsTheSecretThereForPodsOfAnotherAccount(KubernetesClient admin)
+      throws IOException {
+    // Pods that run as an account of the chart's own: the default account's pull secret does not reach them.
+    Path source = TestFiles.copyTree(ExampleImages.examples().resolve("orders"), work.resolve("src/own-value"));
+    Files.writeString(source.resolve("values.yaml"), Files.readString(source.resolve("values.yaml"))
+        + "\nimagePullSecrets: []\n");
+    Files.writeString(source.resolve("templates/serviceaccount.yaml"), """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: puller
+        """);
+    Path deployment = source.resolve("templates/deployment.yaml");
+    String template = Files.readString(deployment);
+    assertThat(template).contains("    spec:\n      containers:\n");
+    Files.writeString(deployment, template.replace("    spec:\n      containers:\n", """
+            spec:
+              serviceAccountName: puller
+              {{- with .Values.imagePullSecrets }}
+              imagePullSecrets:
+                {{- toYaml . | nindent 8 }}
+              {{- end }}
+              containers:
+        """));
+    // An image of its own, so that no earlier pull left it on the node.
+    OciRegistry to = new OciRegistry(basic.host(), true, auth);
+    copyImage(new OciRegistry(registryHost, true), exampleImage, to, "services/orders", "own-value",
+        UUID.randomUUID().toString());
+    String charts = basic.ociUrl("own-value-charts");
+    ChartBuild.of(source).withVersion("1.0.0").withImage(basic.host() + "/services/orders:own-value")
+        .withRegistryAuth(auth).pushTo(charts).withOutputDirectory(work.resolve("out-own-value")).call();
+
+    DeployResult result = deploy("own-value", charts, auth).call();
+
+    assertThat(result.status()).isEqualTo("deployed");
+    assertThat(result.layers()).contains(PullSecrets.VALUE + " (" + PullSecrets.NAME + ")");
+    assertThat(admin.pods().inNamespace(result.namespace()).list().getItems()).isNotEmpty().allSatisfy(pod -> {
+      assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("puller");
+      assertThat(pod.getSpec().getImagePullSecrets()).extracting("name").containsExactly(PullSecrets.NAME);
+    });
+    assertThat(progress).noneMatch(line -> line.contains(basic.password()));
     assertThat(result.toMap().toString()).doesNotContain(basic.password());
   }
 
