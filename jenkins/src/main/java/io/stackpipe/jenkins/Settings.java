@@ -72,7 +72,8 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
 
   private static Settings resolve(Lookup lookup) throws IOException {
     StackpipeConfiguration c = StackpipeConfiguration.get();
-    StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp()).withInstallation(c.getInstallation())
+    StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp())
+        .withCreateRepositories(c.isCreateRepositories()).withInstallation(c.getInstallation())
         .withNamespacePrefix(c.getNamespacePrefix()).withControlNamespace(c.getControlNamespace())
         .withManifestName(c.getManifestName()).withKmsEndpoint(c.getKmsEndpoint())
         .withTimeout(duration("readyTimeout", c.getReadyTimeout()));

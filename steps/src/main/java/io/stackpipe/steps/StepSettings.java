@@ -52,6 +52,7 @@ public final class StepSettings implements Serializable {
   /** Registry host → user name and password (Jenkins: the global configuration's registry list). */
   private LinkedHashMap<String, RegistryCredential> registryCredentials = new LinkedHashMap<>();
   private String registryConfig;
+  private boolean createRepositories;
   /** A step's registryCredentialsId as the front end resolved it, and its credential for the chart registry. */
   private String stepCredentialsId;
   private RegistryCredential stepCredential;
@@ -79,6 +80,7 @@ public final class StepSettings implements Serializable {
     timeout = from.timeout;
     registryCredentials = new LinkedHashMap<>(from.registryCredentials);
     registryConfig = from.registryConfig;
+    createRepositories = from.createRepositories;
     stepCredentialsId = from.stepCredentialsId;
     stepCredential = from.stepCredential;
   }
@@ -233,6 +235,17 @@ public final class StepSettings implements Serializable {
     return stepCredentialsId;
   }
 
+  /** Create an ECR repository before the first push to it (ECR refuses pushes to a repository nobody created). */
+  public StepSettings withCreateRepositories(boolean value) {
+    StepSettings s = new StepSettings(this);
+    s.createRepositories = value;
+    return s;
+  }
+
+  public boolean createRepositories() {
+    return createRepositories;
+  }
+
   /** Registry host → its credential, in the order given. */
   public Map<String, RegistryCredential> registryCredentials() {
     return Collections.unmodifiableMap(registryCredentials);
@@ -315,7 +328,8 @@ public final class StepSettings implements Serializable {
    * order the withers were called in.
    */
   public Installation toInstallation() {
-    Installation.Builder b = Installation.builder().withRegistryConfig(registryConfig);
+    Installation.Builder b = Installation.builder().withRegistryConfig(registryConfig)
+        .withCreateRepositories(createRepositories);
     registryCredentials.forEach((host, c) -> b.withRegistryCredential(host, c.username(), c.password()));
     if (stepCredential != null) {
       if (charts == null) {
