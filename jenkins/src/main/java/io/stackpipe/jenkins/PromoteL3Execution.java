@@ -103,7 +103,7 @@ public final class PromoteL3Execution extends StepExecution {
 
   /** The step's own chart registry credential, which closing the gate uses too. */
   private String credentialsId() {
-    return arguments.string("registryCredentialsId");
+    return Steps.registryCredentialsId(arguments);
   }
 
   /** Promotes or rejects once the body ended; also what runs after a restart, from the serialized session. */
@@ -169,7 +169,7 @@ public final class PromoteL3Execution extends StepExecution {
     private final StepArguments arguments;
 
     Open(StepContext context, StepArguments arguments) throws Exception {
-      super(context, arguments.string("registryCredentialsId"));
+      super(context, Steps.registryCredentialsId(arguments));
       this.arguments = arguments;
     }
 

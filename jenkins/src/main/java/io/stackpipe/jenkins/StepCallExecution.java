@@ -32,7 +32,7 @@ public final class StepCallExecution extends SynchronousNonBlockingStepExecution
     private final StepArguments arguments;
 
     Call(StepContext context, StepArguments arguments) throws Exception {
-      super(context, arguments.string("registryCredentialsId"));
+      super(context, Steps.registryCredentialsId(arguments));
       this.arguments = arguments;
     }
 

@@ -211,8 +211,7 @@ final class JenkinsPipeline extends BasePipelineTest {
     log.add("[Pipeline] " + name);
     StepArguments validated = Steps.validate(name, arguments);
     // As the plugin does on the controller: the step's own registry credential joins the build's settings.
-    String credentialsId = Steps.description(name).parameter("registryCredentialsId").isPresent()
-        ? validated.string("registryCredentialsId") : null;
+    String credentialsId = Steps.registryCredentialsId(validated);
     if (body == null) {
       Map<String, Object> result = Steps.call(validated, context(credentialsId));
       stepResults.add(Map.entry(name, result));

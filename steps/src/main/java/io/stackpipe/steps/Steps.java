@@ -121,6 +121,15 @@ public final class Steps {
     return refusingAs(arguments.step(), () -> step.call(arguments, context));
   }
 
+  /**
+   * The {@code registryCredentialsId} the arguments give, for the front end to resolve into the step's settings
+   * ({@link StepSettings#withStepRegistryCredential}); null when not given or when the step takes none.
+   */
+  public static String registryCredentialsId(StepArguments arguments) {
+    return named(arguments.step()).description().parameter(REGISTRY_CREDENTIALS_ID).isPresent()
+        ? arguments.string(REGISTRY_CREDENTIALS_ID) : null;
+  }
+
   /** {@code registryCredentialsId}: the chart registry's credential for one step, which the front end resolves. */
   static StepParameter registryCredentialsId() {
     return StepParameter.optional(REGISTRY_CREDENTIALS_ID, StepParameter.Type.STRING, null, "The id of a"
@@ -134,10 +143,7 @@ public final class Steps {
    * with another credential.
    */
   static void requireResolvedCredential(StepArguments arguments, StepSettings settings) {
-    if (named(arguments.step()).description().parameter(REGISTRY_CREDENTIALS_ID).isEmpty()) {
-      return;
-    }
-    String id = arguments.string(REGISTRY_CREDENTIALS_ID);
+    String id = registryCredentialsId(arguments);
     if (id != null && !id.equals(settings.stepRegistryCredentialsId())) {
       throw StepException.ofArgument(arguments.step(), REGISTRY_CREDENTIALS_ID, "'" + id + "' was not resolved to a"
           + " credential: only the Jenkins plugin resolves credentials ids; elsewhere give the registry's credential"
