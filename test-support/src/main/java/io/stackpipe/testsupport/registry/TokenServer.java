@@ -185,12 +185,6 @@ public final class TokenServer implements AutoCloseable {
       return users.entrySet().stream().filter(e -> offered != null && offered.equals(e.getValue().identityToken()))
           .map(Map.Entry::getKey).findFirst().orElse(null);
     }
-    if ("password".equals(params.get("grant_type"))) {
-      // OAuth2's password grant, which containerd tries first when a pull secret gives it a user and password.
-      User user = users.get(params.get("username"));
-      return user != null && user.password() != null && user.password().equals(params.get("password"))
-          ? params.get("username") : null;
-    }
     String header = exchange.getRequestHeaders().getFirst("Authorization");
     if (header == null || !header.startsWith("Basic ")) {
       return null;
