@@ -59,7 +59,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Every registry requires authentication, with the credentials of the plugin's configuration (its registry list
  * of host → credentials id, resolved from the credentials store): the charts live behind a Bearer token server
- * (scopes pull and push), the services' images behind Basic. So buildChart,
+ * (scopes pull and push), as does the gateway's image; orders' and billing's images behind Basic. So buildChart,
  * promoteL3 (its candidate stack), createEphemeralStack and deployProfile speak both, and the node pulls every image
  * through the stacks' pull secret. Both passwords are canaries no log, message, result or file may hold.
  *
@@ -83,9 +83,9 @@ class JenkinsfilesTest {
   static Path work;
   /** The node's anonymous registry, where the example images are built before they are copied to private ones. */
   static LocalRegistry registry;
-  /** Basic: the services' images, the pipeline's REGISTRY. */
+  /** Basic: orders' and billing's images, the pipeline's REGISTRY. */
   static PrivateRegistry images;
-  /** Bearer with scopes: the charts (the umbrellas of L3 and its candidates too). */
+  /** Bearer with scopes: the charts (the umbrellas of L3 and its candidates too) and the gateway's image. */
   static PrivateRegistry chartRegistry;
   /** The tests' own access to both. */
   static RegistryAuth auth;
@@ -111,7 +111,7 @@ class JenkinsfilesTest {
         chartRegistry.host(), RegistryCredential.password(chartRegistry.user(), Secret.of(chartRegistry.password()),
             "test")), "test")));
     for (String service : List.of("orders", "billing", "gateway")) {
-      String target = images.host() + "/services/" + service + ":test";
+      String target = (service.equals("gateway") ? chartRegistry : images).host() + "/services/" + service + ":test";
       ImageCopy.copy(ExampleImages.image(registry, service), target, auth);
       IMAGES.put(service, target);
     }
