@@ -51,6 +51,9 @@ final class ChartCommand {
         InstallationOptions.REGISTRY_ORDER})
     Path registryConfig;
 
+    @Option(names = "--create-repositories", description = InstallationOptions.CREATE_REPOSITORIES)
+    boolean createRepositories;
+
     @Option(names = "--verbose", description = "Print details of a failure.")
     boolean verbose;
 
@@ -71,7 +74,8 @@ final class ChartCommand {
         build.plainHttp();
       }
       build.withRegistryAuth(Installation.builder()
-          .withRegistryConfig(registryConfig == null ? null : registryConfig.toString()).build()
+          .withRegistryConfig(registryConfig == null ? null : registryConfig.toString())
+          .withCreateRepositories(createRepositories).build()
           .registryAuth(SessionEnvironment.of(Stackpipe.environment(), Stackpipe.home())));
       ChartBuildResult result = build.call();
       Output.print(spec.commandLine().getOut(), result, json);

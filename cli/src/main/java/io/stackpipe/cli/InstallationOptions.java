@@ -59,6 +59,12 @@ final class InstallationOptions {
       REGISTRY_ORDER})
   Path registryConfig;
 
+  @Option(names = "--create-repositories", description = CREATE_REPOSITORIES)
+  boolean createRepositories;
+
+  static final String CREATE_REPOSITORIES = "Create an ECR repository (CreateRepository, unless it exists) before"
+      + " the first push to it, with the AWS credentials: ECR refuses pushes to a repository nobody created.";
+
   /** The lookup order of registry credentials, as every command that talks to a registry says it. */
   static final String REGISTRY_ORDER = "Per registry host, credentials come from --registry-config, then"
       + " $DOCKER_CONFIG/config.json or ~/.docker/config.json, then Helm's registry config"
@@ -72,7 +78,8 @@ final class InstallationOptions {
     Installation.Builder b = Installation.builder().withCharts(charts).withManifestName(umbrella)
         .withControlNamespace(l3Namespace).withId(installation).withNamespacePrefix(namespacePrefix)
         .withKubeconfigFile(kubeconfig == null ? null : kubeconfig.toString()).withContext(context)
-        .withRegistryConfig(registryConfig == null ? null : registryConfig.toString());
+        .withRegistryConfig(registryConfig == null ? null : registryConfig.toString())
+        .withCreateRepositories(createRepositories);
     if (policy != null) {
       try {
         b.withPolicy(Files.readString(policy, StandardCharsets.UTF_8), policy.toString());

@@ -2,16 +2,13 @@ package io.stackpipe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stackpipe.base.FileTrees;
-import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.testsupport.TestFiles;
-import io.stackpipe.testsupport.registry.AuthRegistries;
+import io.stackpipe.testsupport.registry.PrivateRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,23 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code --registry-config FILE}: a Docker config file's credentials for a registry that requires Basic. */
 class RegistryConfigCliTest {
 
-  static final String CANARY = "canary-" + UUID.randomUUID();
-  static LocalRegistry registry;
-  static Path files;
+  static PrivateRegistry registry;
 
   @TempDir
   Path work;
 
   @BeforeAll
-  static void start() throws IOException {
-    files = Files.createTempDirectory("stackpipe-basic-");
-    registry = AuthRegistries.basic(Map.of("ci", CANARY), files);
+  static void start() {
+    registry = PrivateRegistry.basic();
   }
 
   @AfterAll
   static void stop() {
     registry.close();
-    FileTrees.delete(files);
   }
 
   Path config(String password) throws IOException {
@@ -56,11 +49,11 @@ class RegistryConfigCliTest {
 
   @Test
   void aDockerConfigFilePushesToARegistryThatRequiresBasic() throws IOException {
-    CliRun run = build(config(CANARY));
+    CliRun run = build(config(registry.password()));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).startsWith("billing 0.1.0 published to " + registry.ociUrl("cli-auth") + "/billing:0.1.0");
-    assertThat(run.out() + run.err()).doesNotContain(CANARY);
+    assertThat(run.out() + run.err()).doesNotContain(registry.password());
   }
 
   @Test

@@ -286,19 +286,24 @@ public final class Deploy {
       String main, String name, String action, CanaryRecord canaryRecord) {
     DeployHistory history = new DeployHistory(stacks.kube(), namespace);
     String version = chartVersion(fetched);
-    List<String> pulling = PullSecrets.apply(stacks.kube(), found.namespace(),
-        PullSecrets.hosts(ChartArchive.files(fetched.archive())), auth);
+    Map<String, byte[]> chartFiles = ChartArchive.files(fetched.archive());
+    List<String> pulling = PullSecrets.apply(stacks.kube(), found.namespace(), PullSecrets.hosts(chartFiles), auth);
+    LayeredValues given = values;
     if (!pulling.isEmpty()) {
       progress.accept("pull secret " + PullSecrets.NAME + " for " + String.join(", ", pulling));
+      given = PullSecrets.inChartValue(chartFiles, values.values())
+          .map(with -> values.withLayer(PullSecrets.VALUE + " (" + PullSecrets.NAME + ")", with)).orElse(values);
     }
+    LayeredValues installing = given;
     ProfileInstall install = ProfileInstall.into(stacks.kube()).withChart(fetched.archive()).withProfile(profile)
-        .withNamespace(found.namespace()).withReleaseName(name).withProgress(line -> progress.accept(values.mask(line)));
+        .withNamespace(found.namespace()).withReleaseName(name)
+        .withProgress(line -> progress.accept(installing.mask(line)));
     if (wait) {
       install.waitingUpTo(timeout);
     }
     ProfileRelease installed;
     try {
-      installed = install.install(values);
+      installed = install.install(installing);
     } catch (RuntimeException e) {
       RuntimeException failure = values.masked(e);
       try {
@@ -318,7 +323,7 @@ public final class Deploy {
     }
     stacks.recordActivity(stack, Stack.Activity.DEPLOY);
     return new DeployResult(stack, namespace, action, installed.name(), installed.chart(), version, fetched.digest(),
-        profile, installed.revision(), installed.status(), values.layers(), user, canaryRecord);
+        profile, installed.revision(), installed.status(), installing.layers(), user, canaryRecord);
   }
 
   private <T> T locked(String main, String action, Supplier<T> operation) {

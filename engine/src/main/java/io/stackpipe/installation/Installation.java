@@ -66,7 +66,7 @@ public final class Installation implements Serializable {
   public static final Set<String> KEYS = Set.of("charts", "plainHttp", "kubeconfigFile", "kubeconfig", "context", "clusterServer", "clusterToken",
       "clusterCertificateAuthority", "installation",
       "namespacePrefix", "controlNamespace", "manifestName", "policy", "policyName", "ageKey", "kmsEndpoint",
-      "timeout", "registryCredentials", "registryConfig");
+      "timeout", "registryCredentials", "registryConfig", "createRepositories");
 
   /** How an installation's own registry credentials are named in messages: the source, never the secret. */
   static final String CREDENTIALS_SOURCE = "installation registryCredentials for ";
@@ -92,6 +92,7 @@ public final class Installation implements Serializable {
   private final Duration timeout;
   private final Map<String, RegistryCredential> registryCredentials;
   private final String registryConfig;
+  private final boolean createRepositories;
 
   private Installation(Builder b) {
     charts = b.charts;
@@ -113,6 +114,7 @@ public final class Installation implements Serializable {
     timeout = b.timeout;
     registryCredentials = Collections.unmodifiableMap(new LinkedHashMap<>(b.registryCredentials));
     registryConfig = b.registryConfig;
+    createRepositories = b.createRepositories;
   }
 
   public static Builder builder() {
@@ -152,6 +154,7 @@ public final class Installation implements Serializable {
         case "registryCredentials" -> registryCredentials(value).forEach(
             (host, credential) -> b.withRegistryCredential(host, credential.username(), credential.password()));
         case "registryConfig" -> b.withRegistryConfig(value);
+        case "createRepositories" -> b.withCreateRepositories(Boolean.parseBoolean(value));
         default -> throw StackpipeException.ofField(key, "is not an installation setting (one of "
             + String.join(", ", KEYS.stream().sorted().toList()) + ")");
       }
@@ -181,6 +184,7 @@ public final class Installation implements Serializable {
     b.timeout = timeout;
     b.registryCredentials.putAll(registryCredentials);
     b.registryConfig = registryConfig;
+    b.createRepositories = createRepositories;
     return b;
   }
 
@@ -226,7 +230,12 @@ public final class Installation implements Serializable {
         .orElse(variables.get("AWS_ENDPOINT_URL"));
     return RegistryAuth.standard(own, variables, environment.home()).then(new EcrSource(
         AwsKms.fromEnvironment(SecretsEnvironment.of(variables, environment.home())).credentials(),
-        ecrEndpoint == null || ecrEndpoint.isBlank() ? null : URI.create(ecrEndpoint)));
+        ecrEndpoint == null || ecrEndpoint.isBlank() ? null : URI.create(ecrEndpoint), createRepositories));
+  }
+
+  /** Whether an ECR repository is created before the first push to it (ECR refuses pushes to missing ones). */
+  public boolean createRepositories() {
+    return createRepositories;
   }
 
   /** Registry host → the installation's own credential for it (username and password). */
@@ -441,6 +450,7 @@ public final class Installation implements Serializable {
         .map(e -> e.getKey() + "=" + e.getValue().username() + ":" + e.getValue().password())
         .collect(Collectors.joining(",")));
     map.put("registryConfig", registryConfig);
+    map.put("createRepositories", createRepositories ? "true" : null);
     map.values().removeIf(Objects::isNull);
     return map;
   }
@@ -504,6 +514,7 @@ public final class Installation implements Serializable {
     private Duration timeout = Duration.ofMinutes(5);
     private final Map<String, RegistryCredential> registryCredentials = new LinkedHashMap<>();
     private String registryConfig;
+    private boolean createRepositories;
 
     private Builder() {
     }
@@ -523,6 +534,15 @@ public final class Installation implements Serializable {
       return this;
     }
 
+    /**
+     * {@code credential} for {@code host}, named in messages by its own source (a step's {@code
+     * registryCredentialsId}); it replaces the installation's credential for that host.
+     */
+    public Builder withRegistryCredential(String host, RegistryCredential credential) {
+      registryCredentials.put(host, java.util.Objects.requireNonNull(credential, "credential"));
+      return this;
+    }
+
     /** A Docker-style config file (auths, credHelpers, credsStore) asked after the installation's credentials. */
     public Builder withRegistryConfig(String file) {
       registryConfig = file == null || file.isBlank() ? null : file;
@@ -532,6 +552,15 @@ public final class Installation implements Serializable {
     /** {@code oci://host/path}: where service charts are pushed and pulled, and manifests (L3, candidates) live. */
     public Builder withCharts(String value) {
       charts = value;
+      return this;
+    }
+
+    /**
+     * Create an ECR repository (CreateRepository, unless it exists) before the first push to it, with the AWS
+     * credentials the installation has: ECR refuses pushes to a repository nobody created.
+     */
+    public Builder withCreateRepositories(boolean value) {
+      createRepositories = value;
       return this;
     }
 

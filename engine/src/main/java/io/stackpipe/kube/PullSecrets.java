@@ -30,13 +30,15 @@ import java.util.regex.Pattern;
  * A stack's pull secret: when the images a chart names live in registries that have a credential, the namespace gets
  * a {@code kubernetes.io/dockerconfigjson} Secret holding those hosts' credentials only, and its default
  * ServiceAccount lists it in {@code imagePullSecrets}, so every pod that runs as it can pull them. Rewritten on every
- * install, so a short-lived registry token is renewed with each deploy. Its content is never printed: messages name
- * the hosts.
+ * install, so a short-lived registry token is renewed with each deploy. A chart with its own {@code imagePullSecrets}
+ * value gets the secret there as well ({@link #inChartValue}). Its content is never printed: messages name the hosts.
  */
 public final class PullSecrets {
 
   /** The Secret's name in a stack's namespace. */
   public static final String NAME = "stackpipe-registry-credentials";
+  /** The chart value that, when a chart has it, gets the secret too. */
+  public static final String VALUE = "imagePullSecrets";
   private static final ObjectMapper JSON = new ObjectMapper();
   // A registry host: it has a dot or a port, or is localhost (a first component without one is a Docker Hub name).
   private static final String HOST =
@@ -115,6 +117,34 @@ public final class PullSecrets {
           + e.getCode() + ")");
     }
     return held;
+  }
+
+  /**
+   * For a chart whose own {@code values.yaml} (among {@code chartFiles}, the chart's files) has an
+   * {@code imagePullSecrets} key, {@code values} with the pull secret in that value — the list {@code values} give,
+   * else the chart's default, with {@code {name: stackpipe-registry-credentials}} added once — so that its templates
+   * hand it to pods that run as any ServiceAccount; empty for a chart without the key.
+   */
+  public static java.util.Optional<Map<String, Object>> inChartValue(Map<String, byte[]> chartFiles,
+      Map<String, Object> values) {
+    Map.Entry<String, byte[]> defaults = chartFiles.entrySet().stream()
+        .filter(e -> e.getKey().matches("[^/]+/values\\.yaml")).findFirst().orElse(null);
+    if (defaults == null) {
+      return java.util.Optional.empty();
+    }
+    Object loaded = io.stackpipe.yaml.SafeYaml.load(new String(defaults.getValue(), StandardCharsets.UTF_8),
+        defaults.getKey());
+    if (!(loaded instanceof Map<?, ?> chartValues) || !chartValues.containsKey(VALUE)) {
+      return java.util.Optional.empty();
+    }
+    Object given = values.containsKey(VALUE) ? values.get(VALUE) : chartValues.get(VALUE);
+    List<Object> secrets = new ArrayList<>(given instanceof List<?> list ? list : List.of());
+    if (secrets.stream().noneMatch(s -> s instanceof Map<?, ?> m && NAME.equals(m.get("name")))) {
+      secrets.add(Map.of("name", NAME));
+    }
+    Map<String, Object> with = new java.util.LinkedHashMap<>(values);
+    with.put(VALUE, secrets);
+    return java.util.Optional.of(with);
   }
 
   private static void useFromDefaultServiceAccount(KubeConnection kube, String namespace) {

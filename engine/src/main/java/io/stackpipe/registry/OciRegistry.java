@@ -50,6 +50,9 @@ public final class OciRegistry {
 
   private final String host;
   private final RegistryHttp http;
+  private final RegistryAuth auth;
+  // Repositories this client has prepared for a push (RegistryAuth#beforeFirstPush).
+  private final java.util.Set<String> pushedTo = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** An anonymous client. */
   public OciRegistry(String host, boolean plainHttp) {
@@ -68,6 +71,13 @@ public final class OciRegistry {
   public OciRegistry(String host, boolean plainHttp, Duration timeout, RegistryAuth auth, Clock clock) {
     this.host = host;
     this.http = new RegistryHttp(host, plainHttp, timeout, auth, clock);
+    this.auth = auth;
+  }
+
+  private void beforeFirstPush(String repository) {
+    if (pushedTo.add(repository)) {
+      auth.beforeFirstPush(host, repository);
+    }
   }
 
   /** Loopback registries speak plain HTTP unless told otherwise; everything else needs the explicit flag. */
@@ -143,6 +153,7 @@ public final class OciRegistry {
   /** Puts a manifest under {@code tag} (or its own digest) and returns its digest. */
   public String pushManifest(String repository, String reference, String mediaType, byte[] bytes) {
     String digest = OciDigest.of(bytes);
+    beforeFirstPush(repository);
     URI uri = manifestUri(repository, reference);
     HttpResponse<InputStream> response = http.send(repository, "PUT", uri,
         HttpRequest.BodyPublishers.ofByteArray(bytes), Map.of("Content-Type", mediaType));
@@ -259,6 +270,7 @@ public final class OciRegistry {
 
   // HEAD to skip what is there, POST to open an upload, one monolithic PUT ?digest= to finish it.
   private String pushBlob(String repository, String digest, BodyPublisher content) {
+    beforeFirstPush(repository);
     if (hasBlob(repository, digest)) {
       return digest;
     }

@@ -14,6 +14,7 @@ import io.stackpipe.chart.ChartArchive;
 import io.stackpipe.kube.PullSecrets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -166,10 +167,12 @@ public final class UmbrellaStack {
           progress.accept("created stack " + created.name() + " (namespace " + created.namespace() + ")");
           List<String> pulling = PullSecrets.apply(stacks.kube(), created.namespace(),
               PullSecrets.hosts(ChartArchive.files(umbrella.archive())), auth);
+          UmbrellaValues installing = values;
           if (!pulling.isEmpty()) {
             progress.accept("pull secret " + PullSecrets.NAME + " for " + String.join(", ", pulling));
+            installing = withPullSecretValues(umbrella, values);
           }
-          installed.set(UmbrellaInstall.into(stacks.kube()).withUmbrella(umbrella).withValues(values)
+          installed.set(UmbrellaInstall.into(stacks.kube()).withUmbrella(umbrella).withValues(installing)
               .withNamespace(created.namespace()).waitingUpTo(wait).withProgress(progress).call());
           Release release = installed.get();
           String at = stacks.clock().instant().toString();
@@ -180,5 +183,17 @@ public final class UmbrellaStack {
         .call();
     return new UmbrellaStackResult(stack, umbrella, values, installed.get(),
         stacks.kube().services().list(stack.namespace()));
+  }
+
+  /** The subcharts that have their own {@code imagePullSecrets} value get the pull secret there. */
+  @SuppressWarnings("unchecked")
+  private static UmbrellaValues withPullSecretValues(Umbrella umbrella, UmbrellaValues values) {
+    Map<String, Object> all = new java.util.LinkedHashMap<>(values.values());
+    umbrella.serviceArchives().forEach((service, archive) -> {
+      Map<String, Object> own = (Map<String, Object>) all.getOrDefault(service.key(), Map.of());
+      PullSecrets.inChartValue(ChartArchive.read(new java.io.ByteArrayInputStream(archive), service.name()), own)
+          .ifPresent(with -> all.put(service.key(), with));
+    });
+    return new UmbrellaValues(values.profile(), all, values.services(), values.secretValues());
   }
 }

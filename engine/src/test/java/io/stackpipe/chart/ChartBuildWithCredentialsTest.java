@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.base.FileTrees;
 import io.stackpipe.installation.Installation;
 import io.stackpipe.installation.SessionEnvironment;
 import io.stackpipe.local.HelmCli;
-import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.registry.OciRegistry;
-import io.stackpipe.testsupport.registry.AuthRegistries;
+import io.stackpipe.testsupport.registry.PrivateRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,23 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChartBuildWithCredentialsTest {
 
-  static final String CANARY = "canary-" + UUID.randomUUID();
-  static LocalRegistry registry;
-  static Path files;
+  static PrivateRegistry registry;
 
   @TempDir
   Path work;
 
   @BeforeAll
-  static void start() throws IOException {
-    files = Files.createTempDirectory("stackpipe-basic-");
-    registry = AuthRegistries.basic(Map.of("ci", CANARY), files);
+  static void start() {
+    registry = PrivateRegistry.basic();
   }
 
   @AfterAll
   static void stop() {
     registry.close();
-    FileTrees.delete(files);
   }
 
   Installation installation(String charts, String password) {
@@ -66,7 +60,7 @@ class ChartBuildWithCredentialsTest {
   @Test
   void pushesWithTheInstallationsCredentialAndHelmPullsTheResult() throws IOException {
     String charts = registry.ociUrl("t" + UUID.randomUUID().toString().substring(0, 8));
-    Installation installation = installation(charts, CANARY);
+    Installation installation = installation(charts, registry.password());
     OciRegistry images = new OciRegistry(registry.host(), true, installation.registryAuth(environment()));
     String image = registry.host() + "/images/orders:1.0.0";
     String imageDigest = pushImage(images, "images/orders", "1.0.0");
@@ -76,17 +70,17 @@ class ChartBuildWithCredentialsTest {
         .withImage(image).withOutputDirectory(work.resolve("out")).call();
 
     assertThat(result.publication()).isEqualTo(ChartBuildResult.Publication.PUSHED);
-    assertThat(result.toMap().toString()).doesNotContain(CANARY).contains(imageDigest);
+    assertThat(result.toMap().toString()).doesNotContain(registry.password()).contains(imageDigest);
     // Helm reads what the engine pushed, with a registry config private to this test.
     Path helmHome = Files.createDirectories(work.resolve("helm-home"));
     Path config = helmHome.resolve("registry.json");
     Files.writeString(config, "{\"auths\": {\"" + registry.host() + "\": {\"auth\": \"" + Base64.getEncoder()
-        .encodeToString(("ci:" + CANARY).getBytes(StandardCharsets.UTF_8)) + "\"}}}");
+        .encodeToString(("ci:" + registry.password()).getBytes(StandardCharsets.UTF_8)) + "\"}}}");
     new HelmCli(helmHome.resolve("no-kubeconfig"), helmHome).run("pull", charts + "/orders", "--version", "1.0.0",
         "--plain-http", "--registry-config", config.toString(), "-d", Files.createDirectories(work.resolve("pulled")).toString()).orFail();
     assertThat(ChartArchive.contentDigest(work.resolve("pulled/orders-1.0.0.tgz")))
         .isEqualTo(ChartArchive.contentDigest(work.resolve("out/orders-1.0.0.tgz")));
-    assertThat(filesHolding(CANARY, work.resolve("out"), work.resolve("home"))).isEmpty();
+    assertThat(filesHolding(registry.password(), work.resolve("out"), work.resolve("home"))).isEmpty();
     // The pinned image (repository and digest in keys of their own) names the host a stack's pull secret is for.
     assertThat(io.stackpipe.kube.PullSecrets.hosts(ChartArchive.files(work.resolve("out/orders-1.0.0.tgz"))))
         .containsExactly(registry.host());
@@ -103,7 +97,7 @@ class ChartBuildWithCredentialsTest {
         .hasMessageContaining("registry " + registry.host() + " refused ")
         .hasMessageContaining("with the credential from installation registryCredentials for " + registry.host())
         .message().doesNotContain(wrong).doesNotContain("\n");
-    assertThat(new OciRegistry(registry.host(), true, installation(charts, CANARY).registryAuth(environment()))
+    assertThat(new OciRegistry(registry.host(), true, installation(charts, registry.password()).registryAuth(environment()))
         .tags(OciChartTarget.parse(charts).repository("orders"))).isEmpty();
   }
 

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.Secret;
 import io.stackpipe.StackpipeException;
-import io.stackpipe.base.FileTrees;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.deploy.values.ProfileValuesTest;
 import io.stackpipe.kube.KubeConnection;
@@ -25,7 +24,7 @@ import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.TestNamespace;
 import io.stackpipe.testsupport.kube.WithNode;
-import io.stackpipe.testsupport.registry.AuthRegistries;
+import io.stackpipe.testsupport.registry.PrivateRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,14 +49,14 @@ import org.junit.jupiter.api.io.TempDir;
 @WithNode
 class PrivateImagesTest {
 
-  static final String CANARY = "canary-" + UUID.randomUUID();
   @TempDir
   static Path work;
-  static Path files;
-  static LocalRegistry basic;
+  static PrivateRegistry basic;
   static RegistryAuth auth;
   static String privateCharts;
   static String publicCharts;
+  static String registryHost;
+  static String exampleImage;
 
   KubeConnection kube;
   Stacks stacks;
@@ -65,11 +64,12 @@ class PrivateImagesTest {
 
   @BeforeAll
   static void privateImage(LocalRegistry registry, ControlPlane plane) throws IOException {
-    files = Files.createTempDirectory("stackpipe-basic-");
-    basic = AuthRegistries.basic(Map.of("ci", CANARY), files);
+    basic = PrivateRegistry.basic();
     plane.trustRegistry(basic.host());
-    auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password("ci",
-        Secret.of(CANARY), "installation registryCredentials for " + basic.host())), "installation")));
+    auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(basic.host(), RegistryCredential.password(basic.user(),
+        Secret.of(basic.password()), "installation registryCredentials for " + basic.host())), "installation")));
+    registryHost = registry.host();
+    exampleImage = ExampleImages.image(registry, "orders");
     OciRegistry from = new OciRegistry(registry.host(), true);
     OciRegistry to = new OciRegistry(basic.host(), true, auth);
     copyImage(from, ExampleImages.image(registry, "orders"), to, "services/orders", "private", null);
@@ -88,7 +88,6 @@ class PrivateImagesTest {
   @AfterAll
   static void stop() {
     basic.close();
-    FileTrees.delete(files);
   }
 
   @BeforeEach
@@ -136,8 +135,53 @@ class PrivateImagesTest {
         admin.secrets().inNamespace(namespace).withName(PullSecrets.NAME).get().getData().get(".dockerconfigjson")));
     assertThat(config.path("auths").fieldNames()).toIterable().containsExactly(basic.host());
     assertThat(progress).contains("pull secret " + PullSecrets.NAME + " for " + basic.host())
-        .noneMatch(line -> line.contains(CANARY));
-    assertThat(result.toMap().toString()).doesNotContain(CANARY);
+        .noneMatch(line -> line.contains(basic.password()));
+    assertThat(result.toMap().toString()).doesNotContain(basic.password());
+  }
+
+  @Test
+  void aChartWithItsOwnImagePullSecretsValueGetsTheSecretThereForPodsOfAnotherAccount(KubernetesClient admin)
+      throws IOException {
+    // Pods that run as an account of the chart's own: the default account's pull secret does not reach them.
+    Path source = TestFiles.copyTree(ExampleImages.examples().resolve("orders"), work.resolve("src/own-value"));
+    Files.writeString(source.resolve("values.yaml"), Files.readString(source.resolve("values.yaml"))
+        + "\nimagePullSecrets: []\n");
+    Files.writeString(source.resolve("templates/serviceaccount.yaml"), """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: puller
+        """);
+    Path deployment = source.resolve("templates/deployment.yaml");
+    String template = Files.readString(deployment);
+    assertThat(template).contains("    spec:\n      containers:\n");
+    Files.writeString(deployment, template.replace("    spec:\n      containers:\n", """
+            spec:
+              serviceAccountName: puller
+              {{- with .Values.imagePullSecrets }}
+              imagePullSecrets:
+                {{- toYaml . | nindent 8 }}
+              {{- end }}
+              containers:
+        """));
+    // An image of its own, so that no earlier pull left it on the node.
+    OciRegistry to = new OciRegistry(basic.host(), true, auth);
+    copyImage(new OciRegistry(registryHost, true), exampleImage, to, "services/orders", "own-value",
+        UUID.randomUUID().toString());
+    String charts = basic.ociUrl("own-value-charts");
+    ChartBuild.of(source).withVersion("1.0.0").withImage(basic.host() + "/services/orders:own-value")
+        .withRegistryAuth(auth).pushTo(charts).withOutputDirectory(work.resolve("out-own-value")).call();
+
+    DeployResult result = deploy("own-value", charts, auth).call();
+
+    assertThat(result.status()).isEqualTo("deployed");
+    assertThat(result.layers()).contains(PullSecrets.VALUE + " (" + PullSecrets.NAME + ")");
+    assertThat(admin.pods().inNamespace(result.namespace()).list().getItems()).isNotEmpty().allSatisfy(pod -> {
+      assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("puller");
+      assertThat(pod.getSpec().getImagePullSecrets()).extracting("name").containsExactly(PullSecrets.NAME);
+    });
+    assertThat(progress).noneMatch(line -> line.contains(basic.password()));
+    assertThat(result.toMap().toString()).doesNotContain(basic.password());
   }
 
   @Test

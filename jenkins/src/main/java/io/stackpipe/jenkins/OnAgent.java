@@ -40,9 +40,10 @@ abstract class OnAgent<T> extends MasterToSlaveFileCallable<T> {
   private final String tempDirectory;
   private final TaskListener listener;
 
-  OnAgent(StepContext context) throws IOException, InterruptedException {
+  /** {@code registryCredentialsId}: the step's own chart registry credential, null for the settings' ones. */
+  OnAgent(StepContext context, String registryCredentialsId) throws IOException, InterruptedException {
     Run<?, ?> run = context.get(Run.class);
-    settings = Settings.forRun(run);
+    settings = Settings.forRun(run, registryCredentialsId);
     Cause.UserIdCause cause = run.getCause(Cause.UserIdCause.class);
     user = cause == null ? null : cause.getUserId();
     User account = user == null ? null : User.getById(user, false);

@@ -70,7 +70,8 @@ public final class PromoteL3Execution extends StepExecution {
         session = made.withoutMasked();
         opened = true;
         if (!session.runsBody()) { // the version is already in L3: nothing to test, close says "unchanged"
-          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), session, true, null, List.of())));
+          getContext().onSuccess(OnAgent.run(getContext(), new Close(getContext(), credentialsId(), session, true,
+              null, List.of())));
           return;
         }
         getContext().get(TaskListener.class).getLogger().println("promoteL3: candidate " + session.candidate()
@@ -79,7 +80,7 @@ public final class PromoteL3Execution extends StepExecution {
             .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
                 EnvironmentExpander.constant(session.environment())))
             .withContext(BodyInvoker.mergeConsoleLogFilters(getContext().get(ConsoleLogFilter.class), masking))
-            .withCallback(new Verdict(session))
+            .withCallback(new Verdict(session, credentialsId()))
             .start();
         if (stopped != null) { // stopped as the open ended, too late to interrupt it
           body.cancel(stopped);
@@ -138,7 +139,7 @@ public final class PromoteL3Execution extends StepExecution {
       L3Session kept = session;
       Computer.threadPoolForRemoting.submit(() -> {
         try {
-          Map<String, Object> result = OnAgent.run(getContext(), new CloseAfterRestart(getContext(), kept));
+          Map<String, Object> result = OnAgent.run(getContext(), new CloseAfterRestart(getContext(), credentialsId(), kept));
           if ("rejected".equals(result.get("verdict"))) {
             getContext().onFailure(new AbortException("promoteL3: candidate " + kept.candidate() + " rejected: "
                 + result.get("reason")));
@@ -161,20 +162,28 @@ public final class PromoteL3Execution extends StepExecution {
     }
   }
 
+  /** The step's own chart registry credential, which closing the gate uses too. */
+  private String credentialsId() {
+    return Steps.registryCredentialsId(arguments);
+  }
+
   /** Promotes or rejects once the body ended; also what runs after a restart, from the serialized session. */
   private static final class Verdict extends BodyExecutionCallback {
     private static final long serialVersionUID = 1L;
     private final L3Session session;
+    private final String registryCredentialsId;
 
-    Verdict(L3Session session) {
+    Verdict(L3Session session, String registryCredentialsId) {
       this.session = session;
+      this.registryCredentialsId = registryCredentialsId;
     }
 
     @Override
     public void onSuccess(StepContext context, Object result) {
       Computer.threadPoolForRemoting.submit(() -> {
         try {
-          context.onSuccess(OnAgent.run(context, new Close(context, session, true, null, List.of())));
+          context.onSuccess(OnAgent.run(context, new Close(context, registryCredentialsId, session, true, null,
+              List.of())));
         } catch (Throwable t) {
           context.onFailure(t);
         }
@@ -187,12 +196,14 @@ public final class PromoteL3Execution extends StepExecution {
         try {
           if (failure instanceof FlowInterruptedException stop) {
             // Stopped (abort, timeout): no test result, so no test failure; the stack goes in any case.
-            Map<String, Object> closed = OnAgent.run(context, new Abort(context, session, why(stop)));
+            Map<String, Object> closed = OnAgent.run(context, new Abort(context, registryCredentialsId, session,
+                why(stop)));
             say(context, "promoteL3: aborted: candidate " + session.candidate() + " rejected as "
                 + closed.get("reason") + "; stack " + session.stack() + " destroyed");
           } else {
             String reason = failure.getMessage() != null ? failure.getMessage() : failure.toString();
-            OnAgent.run(context, new Close(context, session, false, reason, bodyOutput(context)));
+            OnAgent.run(context, new Close(context, registryCredentialsId, session, false, reason,
+                bodyOutput(context)));
           }
         } catch (Throwable t) {
           failure.addSuppressed(t);
@@ -234,7 +245,7 @@ public final class PromoteL3Execution extends StepExecution {
     private final StepArguments arguments;
 
     Open(StepContext context, StepArguments arguments) throws Exception {
-      super(context);
+      super(context, Steps.registryCredentialsId(arguments));
       this.arguments = arguments;
     }
 
@@ -249,8 +260,8 @@ public final class PromoteL3Execution extends StepExecution {
     private final L3Session session;
     private final String why;
 
-    Abort(StepContext context, L3Session session, String why) throws Exception {
-      super(context);
+    Abort(StepContext context, String registryCredentialsId, L3Session session, String why) throws Exception {
+      super(context, registryCredentialsId);
       this.session = session;
       this.why = why;
     }
@@ -265,8 +276,8 @@ public final class PromoteL3Execution extends StepExecution {
     private static final long serialVersionUID = 1L;
     private final L3Session session;
 
-    CloseAfterRestart(StepContext context, L3Session session) throws Exception {
-      super(context);
+    CloseAfterRestart(StepContext context, String registryCredentialsId, L3Session session) throws Exception {
+      super(context, registryCredentialsId);
       this.session = session;
     }
 
@@ -281,7 +292,7 @@ public final class PromoteL3Execution extends StepExecution {
     private final StepArguments arguments;
 
     AbortOpening(StepContext context, StepArguments arguments) throws Exception {
-      super(context);
+      super(context, Steps.registryCredentialsId(arguments));
       this.arguments = arguments;
     }
 
@@ -298,9 +309,9 @@ public final class PromoteL3Execution extends StepExecution {
     private final String failureReason;
     private final ArrayList<String> bodyOutput;
 
-    Close(StepContext context, L3Session session, boolean bodySucceeded, String failureReason,
-        List<String> bodyOutput) throws Exception {
-      super(context);
+    Close(StepContext context, String registryCredentialsId, L3Session session, boolean bodySucceeded,
+        String failureReason, List<String> bodyOutput) throws Exception {
+      super(context, registryCredentialsId);
       this.session = session;
       this.bodySucceeded = bodySucceeded;
       this.failureReason = failureReason;

@@ -33,14 +33,25 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
 
   private static final long serialVersionUID = 1L;
 
-  /** For a step of {@code run}. */
-  public static Settings forRun(Run<?, ?> run) throws IOException {
-    return resolve(StackpipeConfiguration.get(), new Lookup() {
+  /**
+   * For a step of {@code run}; {@code registryCredentialsId}, the step's own credential for the chart registry (null
+   * for none), is resolved with the same access as the registry list.
+   */
+  public static Settings forRun(Run<?, ?> run, String registryCredentialsId) throws IOException {
+    Lookup lookup = new Lookup() {
       @Override
       public <C extends IdCredentials> C find(String id, Class<C> type) {
         return CredentialsProvider.findCredentialById(id, type, run);
       }
-    });
+    };
+    Settings settings = resolve(StackpipeConfiguration.get(), lookup);
+    if (registryCredentialsId == null) {
+      return settings;
+    }
+    StandardUsernamePasswordCredentials login = credential(lookup, "registryCredentialsId", registryCredentialsId,
+        StandardUsernamePasswordCredentials.class, "a username with password");
+    return new Settings(settings.steps().withStepRegistryCredential(registryCredentialsId, login.getUsername(),
+        Secret.of(login.getPassword().getPlainText())), settings.environment());
   }
 
   /** For the controller's own work (reaper, status page), with the credentials of the Jenkins root. */
@@ -65,7 +76,8 @@ public record Settings(StepSettings steps, Map<String, Secret> environment) impl
   }
 
   private static Settings resolve(StackpipeConfiguration c, Lookup lookup) throws IOException {
-    StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp()).withInstallation(c.getInstallation())
+    StepSettings s = StepSettings.defaults().withPlainHttp(c.isPlainHttp())
+        .withCreateRepositories(c.isCreateRepositories()).withInstallation(c.getInstallation())
         .withNamespacePrefix(c.getNamespacePrefix()).withControlNamespace(c.getControlNamespace())
         .withManifestName(c.getManifestName()).withKmsEndpoint(c.getKmsEndpoint())
         .withTimeout(duration("readyTimeout", c.getReadyTimeout()));

@@ -54,6 +54,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
 
   private String chartRegistry;
   private boolean plainHttp;
+  private boolean createRepositories;
   private String kubeconfigCredentialsId;
   private String context;
   private String clusterServer;
@@ -151,6 +152,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
 
   public String getChartRegistry() { return chartRegistry; }
   public boolean isPlainHttp() { return plainHttp; }
+  public boolean isCreateRepositories() { return createRepositories; }
   public String getKubeconfigCredentialsId() { return kubeconfigCredentialsId; }
   public String getContext() { return context; }
   public String getClusterServer() { return clusterServer; }
@@ -172,6 +174,7 @@ public class StackpipeConfiguration extends GlobalConfiguration {
 
   @DataBoundSetter public void setChartRegistry(String v) { chartRegistry = blankToNull(v); saved(); }
   @DataBoundSetter public void setPlainHttp(boolean v) { plainHttp = v; saved(); }
+  @DataBoundSetter public void setCreateRepositories(boolean v) { createRepositories = v; saved(); }
   @DataBoundSetter public void setKubeconfigCredentialsId(String v) { kubeconfigCredentialsId = blankToNull(v); saved(); }
   @DataBoundSetter public void setContext(String v) { context = blankToNull(v); saved(); }
   @DataBoundSetter public void setClusterServer(String v) { clusterServer = blankToNull(v); saved(); }

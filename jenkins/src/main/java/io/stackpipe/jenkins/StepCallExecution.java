@@ -109,7 +109,7 @@ public final class StepCallExecution extends StepExecution {
     private final Long resumedSince;
 
     Call(StepContext context, StepArguments arguments, Long resumedSince) throws Exception {
-      super(context);
+      super(context, Steps.registryCredentialsId(arguments));
       this.arguments = arguments;
       this.resumedSince = resumedSince;
     }

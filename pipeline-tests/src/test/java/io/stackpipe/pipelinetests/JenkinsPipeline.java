@@ -61,7 +61,7 @@ final class JenkinsPipeline extends BasePipelineTest {
   final List<Map.Entry<String, Map<String, Object>>> stepResults = new ArrayList<>();
 
   private final Path workspace;
-  private final StepSettings settings;
+  private final PluginConfiguration configuration;
   private final Deque<Path> directories = new ArrayDeque<>();
   private final Deque<Map<String, String>> overlays = new ArrayDeque<>();
   // The values promoteL3's console filter masks in its body's output (in Jenkins a ConsoleLogFilter).
@@ -73,8 +73,13 @@ final class JenkinsPipeline extends BasePipelineTest {
   private Throwable failure;
 
   JenkinsPipeline(Path repositoryRoot, Path workspace, StepSettings settings) {
+    this(repositoryRoot, workspace, PluginConfiguration.of(settings));
+  }
+
+  /** A build of a Jenkins whose plugin configuration (registry list and credentials store) is {@code configuration}. */
+  JenkinsPipeline(Path repositoryRoot, Path workspace, PluginConfiguration configuration) {
     this.workspace = workspace;
-    this.settings = settings;
+    this.configuration = configuration;
     setScriptRoots(repositoryRoot.toString());
     setScriptExtension("");
     try {
@@ -154,6 +159,10 @@ final class JenkinsPipeline extends BasePipelineTest {
     return this;
   }
 
+  Path workspace() {
+    return workspace;
+  }
+
   String result() {
     return (String) currentBuild.get("result");
   }
@@ -225,13 +234,15 @@ final class JenkinsPipeline extends BasePipelineTest {
     log.add("[Pipeline] " + name);
     StepArguments validated = Steps.validate(name, arguments);
     this.validated.add(validated);
+    // As the plugin does on the controller: the step's own registry credential joins the build's settings.
+    String credentialsId = Steps.registryCredentialsId(validated);
     if (body == null) {
-      Map<String, Object> result = stoppable(() -> Steps.call(validated, context()));
+      Map<String, Object> result = stoppable(() -> Steps.call(validated, context(credentialsId)));
       stepResults.add(Map.entry(name, result));
       return result;
     }
     PromoteL3Step promote = Steps.promoteL3();
-    L3Session session = stoppable(() -> promote.open(validated, context()));
+    L3Session session = stoppable(() -> promote.open(validated, context(credentialsId)));
     log.add("[Pipeline] {");
     Throwable bodyFailure = null;
     overlays.push(session.environment());
@@ -253,13 +264,14 @@ final class JenkinsPipeline extends BasePipelineTest {
     log.add("[Pipeline] }");
     if (bodyFailure != null && unwrapped(bodyFailure) instanceof Aborted stop) {
       // PromoteL3Execution's callback on a FlowInterruptedException: no verdict of the tests, the abort's.
-      Map<String, Object> closed = promote.abort(session.withoutMasked(), stop.getMessage(), context());
+      Map<String, Object> closed = promote.abort(session.withoutMasked(), stop.getMessage(),
+          context(credentialsId));
       log.add("promoteL3: aborted: candidate " + session.candidate() + " rejected as " + closed.get("reason")
           + "; stack " + session.stack() + " destroyed");
       throw stop;
     }
     Map<String, Object> result = promote.close(session.withoutMasked(), bodyFailure == null,
-        bodyFailure == null ? null : message(bodyFailure), bodyOutput, context());
+        bodyFailure == null ? null : message(bodyFailure), bodyOutput, context(credentialsId));
     stepResults.add(Map.entry(name, result));
     if (bodyFailure instanceof RuntimeException runtime) {
       throw runtime;
@@ -311,9 +323,9 @@ final class JenkinsPipeline extends BasePipelineTest {
     return shown;
   }
 
-  private StepEnvironment context() {
+  private StepEnvironment context(String registryCredentialsId) {
     Path directory = directories.peek();
-    return StepEnvironment.in(directory, settings)
+    return StepEnvironment.in(directory, configuration.forStep(registryCredentialsId))
         .withTempDirectory(directory.resolveSibling(directory.getFileName() + "@tmp"))
         .withUser(user, Set.of())
         .withBuildUrl((String) env.getOrDefault("BUILD_URL", null))

@@ -8,6 +8,7 @@ import io.stackpipe.base.FileTrees;
 import io.stackpipe.chart.ChartBuild;
 import io.stackpipe.chart.ChartPublish;
 import io.stackpipe.kube.KubeConnection;
+import io.stackpipe.local.kube.ControlPlane;
 import io.stackpipe.local.registry.GoImages;
 import io.stackpipe.local.registry.LocalRegistry;
 import io.stackpipe.umbrella.ServiceVersion;
@@ -20,12 +21,20 @@ import io.stackpipe.stack.Stacks;
 import io.stackpipe.Secret;
 import io.stackpipe.steps.StepArguments;
 import io.stackpipe.steps.StepEnvironment;
+import io.stackpipe.installation.Session;
+import io.stackpipe.installation.SessionEnvironment;
+import io.stackpipe.status.StatusHtml;
+import io.stackpipe.status.StatusReport;
+import io.stackpipe.status.StatusText;
+import io.stackpipe.registry.auth.RegistryAuth;
+import io.stackpipe.registry.auth.RegistryCredential;
 import io.stackpipe.steps.StepSettings;
 import io.stackpipe.steps.Steps;
 import io.stackpipe.testsupport.kube.ExampleImages;
 import io.stackpipe.testsupport.kube.Going;
 import io.stackpipe.testsupport.kube.KubeConfigPath;
 import io.stackpipe.testsupport.kube.WithNode;
+import io.stackpipe.testsupport.registry.PrivateRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,6 +42,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,13 +58,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The repository's service and job Jenkinsfiles, run through the step layer against the real registry and the real
- * cluster whose node runs the pods: one fixture for the class (the three example services published at 1.0.0, L3
+ * The repository's service and job Jenkinsfiles, run through the step layer against real private registries and the
+ * real cluster whose node runs the pods: one fixture for the class (the three example services published at 1.0.0, L3
  * initialized from them, the production stack — the pipeline makes qa1 itself —, the installation's settings with
  * the kubeconfig and the age key as secrets and a stack policy).
  *
+ * <p>Every registry requires authentication, with the credentials of the plugin's configuration (its registry list
+ * of host → credentials id, resolved from the credentials store): the charts live behind a Bearer token server
+ * (scopes pull and push), as does the gateway's image; orders' and billing's images behind Basic. So buildChart,
+ * promoteL3 (its candidate stack), createEphemeralStack and deployProfile speak both, and the node pulls every image
+ * through the stacks' pull secret. Both passwords are canaries no log, message, result or file may hold.
+ *
  * <p>The one substitution: this machine has no buildah, so the service pipeline's image command is carried out by
- * building the same image from the workspace's Go source with jib and pushing it to the same registry.
+ * building the same image from the workspace's Go source with jib and copying it to the same private registry.
  */
 @WithNode
 class JenkinsfilesTest {
@@ -71,22 +87,43 @@ class JenkinsfilesTest {
       """;
 
   static Path work;
+  /** The node's anonymous registry, where the example images are built before they are copied to private ones. */
   static LocalRegistry registry;
+  /** Basic: orders' and billing's images, the pipeline's REGISTRY. */
+  static PrivateRegistry images;
+  /** Bearer with scopes: the charts (the umbrellas of L3 and its candidates too) and the gateway's image. */
+  static PrivateRegistry chartRegistry;
+  /** The tests' own access to both. */
+  static RegistryAuth auth;
+  static final Map<String, String> IMAGES = new LinkedHashMap<>();
   static String charts;
   static KubeConnection kube;
   static Stacks stacks;
-  static StepSettings settings;
+  static PluginConfiguration jenkins;
   static String kubeconfigText;
   static String ageKey;
 
   @BeforeAll
-  static void publishTheServicesInitL3AndMakeThePersistentStacks(LocalRegistry localRegistry,
+  static void publishTheServicesInitL3AndMakeThePersistentStacks(LocalRegistry localRegistry, ControlPlane plane,
       @KubeConfigPath Path kubeconfig) throws IOException {
     work = Files.createTempDirectory("pipelines-");
     registry = localRegistry;
-    charts = registry.ociUrl("pipelines");
-    ChartPublish.of(ExampleImages.examples()).withVersion("1.0.0")
-        .withImages(service -> ExampleImages.image(registry, service)).pushTo(charts)
+    images = PrivateRegistry.basic();
+    chartRegistry = PrivateRegistry.bearer();
+    plane.trustRegistry(images.host());
+    plane.trustRegistry(chartRegistry.host());
+    auth = RegistryAuth.of(List.of(RegistryAuth.explicit(Map.of(
+        images.host(), RegistryCredential.password(images.user(), Secret.of(images.password()), "test"),
+        chartRegistry.host(), RegistryCredential.password(chartRegistry.user(), Secret.of(chartRegistry.password()),
+            "test")), "test")));
+    for (String service : List.of("orders", "billing", "gateway")) {
+      String target = (service.equals("gateway") ? chartRegistry : images).host() + "/services/" + service + ":test";
+      ImageCopy.copy(ExampleImages.image(registry, service), target, auth);
+      IMAGES.put(service, target);
+    }
+    charts = chartRegistry.ociUrl("pipelines");
+    ChartPublish.of(ExampleImages.examples()).withVersion("1.0.0").withRegistryAuth(auth)
+        .withImages(IMAGES::get).pushTo(charts)
         .withOutputDirectory(work.resolve("published")).call();
     kube = KubeConnection.fromKubeconfig(kubeconfig, null);
     l3().init().withFrom(ServiceVersion.parseList("orders=1.0.0,billing=1.0.0,gateway=1.0.0", "from")).call();
@@ -94,12 +131,14 @@ class JenkinsfilesTest {
     stacks.create("production").withOwner("ops").withType(StackType.PRODUCTION).call();
     kubeconfigText = Files.readString(kubeconfig);
     ageKey = Files.readString(REPO.resolve("examples/keys/demo-age-key.txt"));
-    settings = StepSettings.defaults().withCharts(charts)
-        .withKubeconfig(Secret.of(kubeconfigText))
-        .withInstallation("pipelines").withNamespacePrefix("jp-")
-        .withAgeKey(Secret.of(ageKey))
-        .withPolicy(POLICY, "policy.yaml")
-        .withTimeout(Duration.ofMinutes(3));
+    jenkins = PluginConfiguration.of(StepSettings.defaults().withCharts(charts)
+            .withKubeconfig(Secret.of(kubeconfigText))
+            .withInstallation("pipelines").withNamespacePrefix("jp-")
+            .withAgeKey(Secret.of(ageKey))
+            .withPolicy(POLICY, "policy.yaml")
+            .withTimeout(Duration.ofMinutes(3)))
+        .withRegistry(images.host(), "images-robot", images.user(), images.password())
+        .withRegistry(chartRegistry.host(), "charts-robot", chartRegistry.user(), chartRegistry.password());
   }
 
   @AfterAll
@@ -110,10 +149,16 @@ class JenkinsfilesTest {
     if (work != null) {
       FileTrees.deleteQuietly(work);
     }
+    if (images != null) {
+      images.close();
+    }
+    if (chartRegistry != null) {
+      chartRegistry.close();
+    }
   }
 
   static L3 l3() {
-    return L3.on(kube, charts);
+    return L3.on(kube, charts).withRegistryAuth(auth);
   }
 
   static L3Version currentL3() {
@@ -129,16 +174,19 @@ class JenkinsfilesTest {
   }
 
   static JenkinsPipeline servicePipeline(String service, String branch, String build, Path workspace) {
-    return new JenkinsPipeline(REPO, workspace, settings)
+    return new JenkinsPipeline(REPO, workspace, jenkins)
         .withEnv("JOB_NAME", service + "/" + branch).withEnv("BRANCH_NAME", branch).withEnv("BUILD_NUMBER", build)
         .withEnv("BUILD_URL", "https://jenkins.example.com/job/" + service + "/job/" + branch + "/" + build + "/")
-        .withEnv("REGISTRY", registry.host())
+        .withEnv("REGISTRY", images.host())
         .substituting(JenkinsfilesTest::buildah);
   }
 
   private static final Pattern BUILDAH = Pattern.compile("buildah bud -t (\\S+) \\. && buildah push (\\S+)");
 
-  /** {@code buildah bud -t IMAGE . && buildah push IMAGE}: the same image, from the workspace's Go source, with jib. */
+  /**
+   * {@code buildah bud -t IMAGE . && buildah push IMAGE}: the same image, from the workspace's Go source, built with
+   * jib into the anonymous registry and copied to the private one (a logged-in buildah's push).
+   */
   static boolean buildah(String script, Path directory, Map<String, String> environment, List<String> log) {
     Matcher m = BUILDAH.matcher(script);
     if (!m.matches()) {
@@ -147,7 +195,9 @@ class JenkinsfilesTest {
     assertThat(m.group(2)).as("pushes what it built").isEqualTo(m.group(1));
     String name = environment.get("JOB_NAME").split("/")[0];
     log.add("+ " + script);
-    log.add("pushed " + m.group(1) + "@" + GoImages.push(directory.resolve("app"), name, m.group(1)));
+    String built = registry.host() + "/built/" + m.group(1).substring(m.group(1).indexOf('/') + 1);
+    GoImages.push(directory.resolve("app"), name, built);
+    log.add("pushed " + m.group(1) + "@" + ImageCopy.copy(built, m.group(1), auth));
     return true;
   }
 
@@ -244,7 +294,7 @@ class JenkinsfilesTest {
     void aCandidateOvertakenWhileItsTestsRanIsStaleAndNamesTheRebase(KubernetesClient admin) {
       // Another service's change, published meanwhile by its own pipeline.
       Path billing = checkout("billing", "concurrent");
-      ChartBuild.of(billing).withVersion("1.0.1").withImage(ExampleImages.image(registry, "billing"))
+      ChartBuild.of(billing).withVersion("1.0.1").withImage(IMAGES.get("billing")).withRegistryAuth(auth)
           .pushTo(charts).withOutputDirectory(work.resolve("concurrent")).call();
       Path workspace = checkout("orders", "3");
 
@@ -276,7 +326,7 @@ class JenkinsfilesTest {
       // Two candidates made from the same L3 (as two pipelines that test in stages of their own would).
       for (String version : List.of("1.0.1", "1.0.2")) {
         ChartBuild.of(checkout("gateway", version)).withVersion(version)
-            .withImage(ExampleImages.image(registry, "gateway")).pushTo(charts)
+            .withImage(IMAGES.get("gateway")).withRegistryAuth(auth).pushTo(charts)
             .withOutputDirectory(work.resolve("gateway-" + version)).call();
       }
       String first = l3().candidate("gateway", "1.0.1").call().id();
@@ -290,9 +340,9 @@ class JenkinsfilesTest {
           }
           """);
 
-      JenkinsPipeline promoted = new JenkinsPipeline(root, root.resolve("ws-1"), settings)
+      JenkinsPipeline promoted = new JenkinsPipeline(root, root.resolve("ws-1"), jenkins)
           .withParam("CANDIDATE", first).run("Jenkinsfile");
-      JenkinsPipeline stale = new JenkinsPipeline(root, root.resolve("ws-2"), settings)
+      JenkinsPipeline stale = new JenkinsPipeline(root, root.resolve("ws-2"), jenkins)
           .withParam("CANDIDATE", second).run("Jenkinsfile");
 
       assertThat(promoted.result()).as(promoted.logText()).isEqualTo("SUCCESS");
@@ -307,7 +357,7 @@ class JenkinsfilesTest {
 
       // As in Jenkins: a block step called without a body is refused before it runs.
       Files.writeString(root.resolve("Bodyless"), "node { promoteL3 service: 'gateway', version: '1.0.2' }\n");
-      JenkinsPipeline bodyless = new JenkinsPipeline(root, root.resolve("ws-3"), settings).run("Bodyless");
+      JenkinsPipeline bodyless = new JenkinsPipeline(root, root.resolve("ws-3"), jenkins).run("Bodyless");
       assertThat(bodyless.result()).isEqualTo("FAILURE");
       assertThat(bodyless.error()).isEqualTo("promoteL3 step must be called with a body");
       assertThat(currentL3()).isEqualTo(after);
@@ -333,8 +383,8 @@ class JenkinsfilesTest {
             deployProfile chart: chart.artifact, profile: 'qa1', stack: 'masked', set: [leak: 'yes', registryToken: '%s']
           }
           """.formatted(registryCanary));
-      StepSettings withRegistryCredential = settings.withRegistryCredential("registry.example.com", "ci",
-          Secret.of(registryCanary));
+      PluginConfiguration withRegistryCredential = jenkins.withRegistry("registry.example.com", "ci-robot", "ci",
+          registryCanary);
 
       JenkinsPipeline build = new JenkinsPipeline(workspace, workspace, withRegistryCredential)
           .run("Jenkinsfile.masked");
@@ -354,6 +404,55 @@ class JenkinsfilesTest {
   }
 
   @Nested
+  class RegistryCredentialsId {
+
+    /** A Jenkinsfile that builds and pushes billing at {@code version} with the step's own credential {@code id}. */
+    JenkinsPipeline build(String version, String id, PluginConfiguration configuration) throws IOException {
+      Path root = Files.createDirectories(work.resolve("credentials-id-" + version));
+      Files.writeString(root.resolve("Jenkinsfile"), """
+          node {
+            dir('billing') {
+              def chart = buildChart version: '%s', push: true, registryCredentialsId: '%s'
+              echo "pushed ${chart.published}"
+            }
+          }
+          """.formatted(version, id));
+      copy(ExampleImages.examples().resolve("billing"), root.resolve("ws/billing"));
+      return new JenkinsPipeline(root, root.resolve("ws"), configuration).run("Jenkinsfile");
+    }
+
+    @Test
+    void aStepsOwnCredentialReplacesTheRegistryListsForTheChartRegistry() throws IOException {
+      String teamPassword = "canary-team-" + java.util.UUID.randomUUID();
+      chartRegistry.tokens().withUser("team", teamPassword, "pull", "push");
+      PluginConfiguration configuration = jenkins.withCredential("team-charts", "team", teamPassword);
+      int before = chartRegistry.tokens().requests.size();
+
+      JenkinsPipeline build = build("2.0.0", "team-charts", configuration);
+
+      assertThat(build.result()).as(build.logText()).isEqualTo("SUCCESS");
+      assertThat(build.log).contains("pushed " + charts + "/billing:2.0.0");
+      // The token server saw the step's user, not the registry list's.
+      assertThat(chartRegistry.tokens().requests.subList(before, chartRegistry.tokens().requests.size()))
+          .filteredOn(request -> request.contains("/billing:")).isNotEmpty()
+          .allMatch(request -> request.endsWith(" by team"));
+      assertThat(build.logText() + build.stepResults).doesNotContain(teamPassword);
+      assertNoSecretIn(build);
+    }
+
+    @Test
+    void anUnknownIdIsOneLineAndPushesNothing() throws IOException {
+      JenkinsPipeline build = build("2.0.1", "nobody-knows", jenkins);
+
+      assertThat(build.result()).isEqualTo("FAILURE");
+      assertThat(build.error()).isEqualTo("Stackpipe settings: registryCredentialsId: no credentials 'nobody-knows'"
+          + " of kind a username with password visible to this build");
+      assertThat(new io.stackpipe.registry.OciRegistry(chartRegistry.host(), true, auth)
+          .tags(io.stackpipe.chart.OciChartTarget.parse(charts).repository("billing"))).doesNotContain("2.0.1");
+    }
+  }
+
+  @Nested
   class CreateMyStackJob {
 
     @Test
@@ -361,7 +460,7 @@ class JenkinsfilesTest {
       L3Version l3 = currentL3();
       Path workspace = work.resolve("workspace/create-1");
 
-      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, settings).asUser("carol")
+      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, jenkins).asUser("carol")
           .withParam("STACK_NAME", "carol-dev").withParam("PURPOSE", "try the platform")
           .run("jobs/create-my-stack.Jenkinsfile");
 
@@ -379,10 +478,10 @@ class JenkinsfilesTest {
 
       // The other two steps, as a pipeline would call them on the stack the job made.
       Map<String, Object> touched = Steps.call("touchStack", Map.of("name", "carol-dev"),
-          io.stackpipe.steps.StepEnvironment.in(workspace, settings));
+          io.stackpipe.steps.StepEnvironment.in(workspace, jenkins.forBuild()));
       assertThat(touched).containsEntry("lastActivityKind", "touch").containsEntry("owner", "carol");
       Map<String, Object> destroyed = Steps.call("destroyStack", Map.of("name", "carol-dev"),
-          io.stackpipe.steps.StepEnvironment.in(workspace, settings));
+          io.stackpipe.steps.StepEnvironment.in(workspace, jenkins.forBuild()));
       assertThat(destroyed).containsEntry("namespace", "jp-carol-dev").containsEntry("releases", List.of("platform"));
       assertThat(Going.goneOrGoing(admin, "jp-carol-dev")).isTrue();
       assertNoSecretIn(build);
@@ -396,7 +495,7 @@ class JenkinsfilesTest {
       String initVersion = l3().history().call().promotions().stream()
           .filter(p -> p.candidate() == null).findFirst().orElseThrow().version();
 
-      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-2"), settings).asUser("carol")
+      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-2"), jenkins).asUser("carol")
           .withParam("STACK_NAME", "dave-demo").withParam("OWNER", "dave").withParam("MANIFEST", initVersion)
           .withParam("TTL", "36h")
           .run("jobs/create-my-stack.Jenkinsfile");
@@ -412,7 +511,7 @@ class JenkinsfilesTest {
 
     @Test
     void aBadTtlIsOneLineAndCreatesNothing(KubernetesClient admin) {
-      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-3"), settings)
+      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-3"), jenkins)
           .withParam("STACK_NAME", "erin-dev").withParam("TTL", "a week")
           .run("jobs/create-my-stack.Jenkinsfile");
 
@@ -423,7 +522,7 @@ class JenkinsfilesTest {
 
     @Test
     void aMissingStackNameIsRefusedByTheJob() {
-      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-4"), settings)
+      JenkinsPipeline build = new JenkinsPipeline(REPO, work.resolve("workspace/create-4"), jenkins)
           .run("jobs/create-my-stack.Jenkinsfile");
 
       assertThat(build.result()).isEqualTo("FAILURE");
@@ -439,7 +538,7 @@ class JenkinsfilesTest {
     void anAbortWhileCreateEphemeralStackInstallsDestroysTheHalfMadeStackAndSaysSoInOneLine(KubernetesClient admin) {
       Path workspace = work.resolve("workspace/abort-create");
 
-      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, settings).asUser("carol")
+      JenkinsPipeline build = new JenkinsPipeline(REPO, workspace, jenkins).asUser("carol")
           .withParam("STACK_NAME", "carol-abort")
           .abortAt(line -> line.startsWith("created stack carol-abort"))
           .run("jobs/create-my-stack.Jenkinsfile");
@@ -501,7 +600,7 @@ class JenkinsfilesTest {
     @Test
     void aCreateEphemeralStackResumedAfterARestartRemakesTheStackItWasMakingAndLeavesAnyOtherAlone() {
       List<String> progress = new ArrayList<>();
-      StepEnvironment carol = StepEnvironment.in(work.resolve("workspace/resume"), settings)
+      StepEnvironment carol = StepEnvironment.in(work.resolve("workspace/resume"), jenkins.forBuild())
           .withUser("carol", Set.of()).withProgress(progress::add);
       StepArguments arguments = Steps.validate("createEphemeralStack", Map.of("name", "carol-resume"));
       Instant started = Instant.now();
@@ -539,13 +638,85 @@ class JenkinsfilesTest {
     return Steps.description(step).returns().stream().map(f -> f.name()).toList();
   }
 
-  /** The kubeconfig's credentials and the age key were handed to the steps as secrets: none reaches the log. */
+  /**
+   * The kubeconfig's credentials, the age key and the registries' passwords were handed to the steps as secrets: none
+   * reaches the log, the build's error, a step's result, the status report (text, page, JSON) or a file left in the
+   * workspace, its temporary folder or the JVM's temporary folder.
+   */
   static void assertNoSecretIn(JenkinsPipeline build) {
-    String log = build.logText();
-    assertThat(log).doesNotContain(ageKey.lines().filter(l -> l.startsWith("AGE-SECRET-KEY")).findFirst().orElseThrow());
+    List<String> secrets = new java.util.ArrayList<>(List.of(images.password(), chartRegistry.password(),
+        ageKey.lines().filter(l -> l.startsWith("AGE-SECRET-KEY")).findFirst().orElseThrow()));
     kubeconfigText.lines().filter(l -> l.contains("client-key-data") || l.contains("token:"))
-        .map(l -> l.substring(l.indexOf(':') + 1).trim())
-        .forEach(secret -> assertThat(log).doesNotContain(secret));
+        .map(l -> l.substring(l.indexOf(':') + 1).trim()).forEach(secrets::add);
+    String shown = build.logText() + "\n" + build.error() + "\n" + build.stepResults + "\n" + statusOutput();
+    for (String secret : secrets) {
+      assertThat(shown).doesNotContain(secret);
+    }
+    Path workspace = build.workspace();
+    for (Path tree : List.of(workspace, workspace.resolveSibling(workspace.getFileName() + "@tmp"),
+        Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertNoRegistryPasswordIn(tree);
+    }
+  }
+
+  /** What the status command, the status page and its JSON show of the installation now. */
+  static String statusOutput() {
+    try (Session session = jenkins.forBuild().toInstallation()
+        .open(SessionEnvironment.of(System.getenv(), Path.of(System.getProperty("user.home"))))) {
+      StatusReport report = session.status().call();
+      return StatusText.render(report) + StatusHtml.page(report, 0) + report.toMap();
+    }
+  }
+
+  /** No file under {@code tree} (the registries' own storage aside) holds either registry password. */
+  static void assertNoRegistryPasswordIn(Path tree) {
+    if (!Files.isDirectory(tree)) {
+      return;
+    }
+    byte[][] canaries = {images.password().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        chartRegistry.password().getBytes(java.nio.charset.StandardCharsets.UTF_8)};
+    try {
+      // Other processes (the node, the registries) write under the temporary folder meanwhile: what vanishes is skipped.
+      Files.walkFileTree(tree, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes)
+            throws IOException {
+          // The API server's store holds the stacks' pull secrets, as the cluster is meant to.
+          if (attributes.isRegularFile() && attributes.size() < 50_000_000 && !file.toString().contains("/etcd/")) {
+            byte[] content;
+            try {
+              content = Files.readAllBytes(file);
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException gone) {
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+            for (byte[] canary : canaries) {
+              assertThat(indexOf(content, canary)).as("a registry password in " + file).isNegative();
+            }
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int indexOf(byte[] content, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= content.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (content[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The per-call private folders (kubeconfig credential, policy) and the body's kubeconfig are gone. */

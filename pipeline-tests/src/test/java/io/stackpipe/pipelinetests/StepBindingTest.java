@@ -30,7 +30,7 @@ class StepBindingTest {
 
     assertThat(build.result()).isEqualTo("FAILURE");
     assertThat(build.error()).isEqualTo("buildChart: versoin: unknown parameter; buildChart takes chart, version,"
-        + " image, push, appVersion, plainHttp");
+        + " image, push, appVersion, plainHttp, registryCredentialsId");
   }
 
   @Test

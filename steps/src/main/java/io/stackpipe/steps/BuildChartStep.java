@@ -29,7 +29,8 @@ final class BuildChartStep implements StepCall {
               + " is pushed once: the same content again is a no-op, other content is refused."),
           optional("appVersion", STRING, null, "The appVersion to stamp into Chart.yaml. Default: the chart's own."),
           optional("plainHttp", BOOLEAN, false, "Speak plain HTTP to registries that are not on loopback"
-              + " (also on when the Stackpipe settings say so).")),
+              + " (also on when the Stackpipe settings say so)."),
+          Steps.registryCredentialsId()),
       List.of(
           new ResultField("name", "the chart's name"),
           new ResultField("version", "the version built"),

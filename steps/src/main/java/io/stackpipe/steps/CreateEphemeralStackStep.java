@@ -51,7 +51,8 @@ final class CreateEphemeralStackStep implements StepCall {
               + " chart (e.g. 0.0.0-sha-1a2b3c), a list of service charts (orders=1.4.0,billing=2.0.1) or an"
               + " oci:// reference of a manifest."),
           optional("ttl", STRING, "7d", "How long the stack may stay idle before it is reaped (e.g. 36h, 7d)."),
-          optional("purpose", STRING, null, "Why the stack exists, shown in stack lists and reap warnings.")),
+          optional("purpose", STRING, null, "Why the stack exists, shown in stack lists and reap warnings."),
+          Steps.registryCredentialsId()),
       RESULT,
       "def stack = createEphemeralStack name: \"pr-${env.CHANGE_ID}\", purpose: 'review of PR ' + env.CHANGE_ID\n"
           + "echo \"namespace ${stack.namespace}: ${stack.services.collect { it.name + ' ' + it.version }}\"");

@@ -35,7 +35,8 @@ final class DeployProfileStep implements StepCall {
           optional("set", MAP, Map.of(), "Overrides, the last values layer, as Helm's --set takes them:"
               + " [replicaCount: '2', 'image.pullPolicy': 'Always']."),
           optional("wait", BOOLEAN, true, "Succeed only when the pods are Ready (false: once Helm has applied it)."),
-          optional("fromL3", BOOLEAN, false, "Deploy the version of this chart that the current L3 holds.")),
+          optional("fromL3", BOOLEAN, false, "Deploy the version of this chart that the current L3 holds."),
+          Steps.registryCredentialsId()),
       List.of(
           new ResultField("stack", "the stack"),
           new ResultField("namespace", "its namespace"),

@@ -18,7 +18,8 @@ final class PromoteCandidateStep implements StepCall {
       "Promotes an L3 candidate tested elsewhere, by its id. Promotion is a compare-and-swap: a candidate whose base"
           + " is no longer L3 is stale and refused, with the rebase hint.",
       false,
-      List.of(required("candidate", STRING, "The id of the candidate to promote (stackpipe l3 candidates lists them).")),
+      List.of(required("candidate", STRING, "The id of the candidate to promote (stackpipe l3 candidates lists them)."),
+          Steps.registryCredentialsId()),
       PromoteL3Step.RESULT,
       "def promoted = promoteCandidate candidate: params.CANDIDATE\n"
           + "echo \"L3 ${promoted.before.version} -> ${promoted.after.version}: ${promoted.verdict}\"");

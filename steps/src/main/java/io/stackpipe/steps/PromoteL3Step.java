@@ -55,7 +55,8 @@ public final class PromoteL3Step implements StepCall {
           required("service", STRING, "The service whose new version is the candidate's one change."),
           required("version", STRING, "The service's chart version, already in the chart registry."),
           optional("keepStackOnFailure", BOOLEAN, false, "Keep the candidate's stack when its tests (the body) fail, to look"
-              + " at it (the reaper removes it when idle).")),
+              + " at it (the reaper removes it when idle)."),
+          Steps.registryCredentialsId()),
       RESULT, EXAMPLE);
 
   @Override
@@ -83,6 +84,7 @@ public final class PromoteL3Step implements StepCall {
     if (!arguments.step().equals(NAME)) {
       throw new IllegalArgumentException("arguments of " + arguments.step() + ", not " + NAME);
     }
+    Steps.requireResolvedCredential(arguments, context.settings());
     return Steps.masked(NAME, context, shown -> L3Gates.open(arguments.string("service"), arguments.string("version"),
         arguments.bool("keepStackOnFailure"), shown));
   }

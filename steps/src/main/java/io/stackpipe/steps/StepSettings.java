@@ -1,5 +1,7 @@
 package io.stackpipe.steps;
 
+import io.stackpipe.StackpipeException;
+import io.stackpipe.chart.OciChartTarget;
 import io.stackpipe.registry.auth.RegistryCredential;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,6 +52,10 @@ public final class StepSettings implements Serializable {
   /** Registry host → user name and password (Jenkins: the global configuration's registry list). */
   private LinkedHashMap<String, RegistryCredential> registryCredentials = new LinkedHashMap<>();
   private String registryConfig;
+  private boolean createRepositories;
+  /** A step's registryCredentialsId as the front end resolved it, and its credential for the chart registry. */
+  private String stepCredentialsId;
+  private RegistryCredential stepCredential;
 
   private StepSettings() {
   }
@@ -74,6 +80,9 @@ public final class StepSettings implements Serializable {
     timeout = from.timeout;
     registryCredentials = new LinkedHashMap<>(from.registryCredentials);
     registryConfig = from.registryConfig;
+    createRepositories = from.createRepositories;
+    stepCredentialsId = from.stepCredentialsId;
+    stepCredential = from.stepCredential;
   }
 
   public static StepSettings defaults() {
@@ -209,6 +218,34 @@ public final class StepSettings implements Serializable {
     return s;
   }
 
+  /**
+   * The credential a step's {@code registryCredentialsId} names, resolved by the front end (Jenkins: on the
+   * controller, with the build's access to credentials): the chart registry's host gets it for this step instead of
+   * the registry list's entry. The step layer refuses a step whose {@code registryCredentialsId} was not resolved so.
+   */
+  public StepSettings withStepRegistryCredential(String credentialsId, String username, Secret password) {
+    StepSettings s = new StepSettings(this);
+    s.stepCredentialsId = Objects.requireNonNull(credentialsId);
+    s.stepCredential = RegistryCredential.password(username, password, "registryCredentialsId " + credentialsId);
+    return s;
+  }
+
+  /** The {@code registryCredentialsId} resolved by {@link #withStepRegistryCredential}, or null. */
+  public String stepRegistryCredentialsId() {
+    return stepCredentialsId;
+  }
+
+  /** Create an ECR repository before the first push to it (ECR refuses pushes to a repository nobody created). */
+  public StepSettings withCreateRepositories(boolean value) {
+    StepSettings s = new StepSettings(this);
+    s.createRepositories = value;
+    return s;
+  }
+
+  public boolean createRepositories() {
+    return createRepositories;
+  }
+
   /** Registry host → its credential, in the order given. */
   public Map<String, RegistryCredential> registryCredentials() {
     return Collections.unmodifiableMap(registryCredentials);
@@ -291,8 +328,16 @@ public final class StepSettings implements Serializable {
    * order the withers were called in.
    */
   public Installation toInstallation() {
-    Installation.Builder b = Installation.builder().withRegistryConfig(registryConfig);
+    Installation.Builder b = Installation.builder().withRegistryConfig(registryConfig)
+        .withCreateRepositories(createRepositories);
     registryCredentials.forEach((host, c) -> b.withRegistryCredential(host, c.username(), c.password()));
+    if (stepCredential != null) {
+      if (charts == null) {
+        throw StackpipeException.ofField("registryCredentialsId",
+            "is the chart registry's credential, and no chart registry is configured");
+      }
+      b.withRegistryCredential(OciChartTarget.parse(charts).host(), stepCredential);
+    }
     return b.withCharts(charts).withPlainHttp(plainHttp).withKubeconfigFile(kubeconfigFile)
         .withKubeconfig(kubeconfig == null ? null : kubeconfig).withContext(context)
         .withClusterServer(clusterServer).withClusterToken(clusterToken)

@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  */
 public final class Steps {
 
+  /** The parameter of the steps that talk to the chart registry: its credential for one step. */
+  static final String REGISTRY_CREDENTIALS_ID = "registryCredentialsId";
+
   private static final Map<String, StepCall> STEPS = new LinkedHashMap<>();
 
   static {
@@ -117,6 +120,7 @@ public final class Steps {
   /** Calls the step of already validated arguments (for instance shipped to an agent). */
   public static Map<String, Object> call(StepArguments arguments, StepEnvironment context) {
     StepCall step = named(arguments.step());
+    requireResolvedCredential(arguments, context.settings());
     return masked(arguments.step(), context, shown -> step.call(arguments, shown));
   }
 
@@ -144,12 +148,43 @@ public final class Steps {
   public static Map<String, Object> resume(StepArguments arguments, Instant startedAt, StepEnvironment context) {
     context.progress().accept(arguments.step() + ": resumed after a restart; running it again");
     StepCall step = named(arguments.step());
-    return refusingAs(arguments.step(), () -> {
+    requireResolvedCredential(arguments, context.settings());
+    return masked(arguments.step(), context, shown -> {
       if (step instanceof CreateEphemeralStackStep create) {
-        create.undoHalfMade(arguments, startedAt, context);
+        create.undoHalfMade(arguments, startedAt, shown);
       }
-      return step.call(arguments, context);
+      return step.call(arguments, shown);
     });
+  }
+
+  /**
+   * The {@code registryCredentialsId} the arguments give, for the front end to resolve into the step's settings
+   * ({@link StepSettings#withStepRegistryCredential}); null when not given or when the step takes none.
+   */
+  public static String registryCredentialsId(StepArguments arguments) {
+    return named(arguments.step()).description().parameter(REGISTRY_CREDENTIALS_ID).isPresent()
+        ? arguments.string(REGISTRY_CREDENTIALS_ID) : null;
+  }
+
+  /** {@code registryCredentialsId}: the chart registry's credential for one step, which the front end resolves. */
+  static StepParameter registryCredentialsId() {
+    return StepParameter.optional(REGISTRY_CREDENTIALS_ID, StepParameter.Type.STRING, null, "The id of a"
+        + " username/password credential for the chart registry's host in this step only, instead of the registry"
+        + " list's entry for that host in the Stackpipe settings. Default: the settings' credentials.");
+  }
+
+  /**
+   * A step given {@code registryCredentialsId} runs only with that id resolved into its settings
+   * ({@link StepSettings#withStepRegistryCredential}): a front end that cannot resolve it must not silently run
+   * with another credential.
+   */
+  static void requireResolvedCredential(StepArguments arguments, StepSettings settings) {
+    String id = registryCredentialsId(arguments);
+    if (id != null && !id.equals(settings.stepRegistryCredentialsId())) {
+      throw StepException.ofArgument(arguments.step(), REGISTRY_CREDENTIALS_ID, "'" + id + "' was not resolved to a"
+          + " credential: only the Jenkins plugin resolves credentials ids; elsewhere give the registry's credential"
+          + " in the settings");
+    }
   }
 
   /** Runs {@code work}, turning any failure into a {@link StepException} of {@code step}. */

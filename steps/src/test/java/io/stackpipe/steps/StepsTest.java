@@ -74,7 +74,7 @@ class StepsTest {
       assertThatThrownBy(() -> Steps.validate("buildChart", Map.of("versoin", "1.0.0")))
           .isInstanceOf(StepException.class)
           .hasMessage("buildChart: versoin: unknown parameter; buildChart takes chart, version, image, push,"
-              + " appVersion, plainHttp")
+              + " appVersion, plainHttp, registryCredentialsId")
           .satisfies(e -> assertThat(((StepException) e).field()).contains("versoin"));
     }
 
@@ -169,6 +169,7 @@ class StepsTest {
       expected.put("manifest", "l3");
       expected.put("ttl", "7d");
       expected.put("purpose", null);
+      expected.put("registryCredentialsId", null);
       assertThat(args.asMap()).containsExactlyEntriesOf(expected);
       assertThat(args.given("purpose")).isFalse();
     }

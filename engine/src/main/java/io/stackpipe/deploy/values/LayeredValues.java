@@ -32,6 +32,13 @@ public record LayeredValues(String chart, String profile, Map<String, Object> va
     secretValues = Set.copyOf(secretValues);
   }
 
+  /** These values replaced by {@code values}, one more layer named {@code layer}. */
+  public LayeredValues withLayer(String layer, Map<String, Object> values) {
+    List<String> more = new java.util.ArrayList<>(layers);
+    more.add(layer);
+    return new LayeredValues(chart, profile, values, more, secretValues, secretsSkipped);
+  }
+
   /**
    * Runs {@code action} with the values as one JSON file (0600, in a fresh 0700 directory) that is deleted when it
    * returns or throws: Helm reads user values from files only.

@@ -14,4 +14,11 @@ public interface CredentialSource {
 
   /** What this source is, for the message that lists where credentials were looked for. */
   String describe();
+
+  /**
+   * Runs before the first push to {@code repository} of {@code host} by a client: a registry that refuses pushes to
+   * a repository nobody created (ECR) gets it created here, when the installation says so. Nothing by default.
+   */
+  default void beforeFirstPush(String host, String repository) {
+  }
 }

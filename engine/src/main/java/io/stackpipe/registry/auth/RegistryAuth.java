@@ -108,6 +108,13 @@ public final class RegistryAuth {
     return credential;
   }
 
+  /** What every source does before a client's first push to {@code repository} of {@code host}. */
+  public void beforeFirstPush(String host, String repository) {
+    for (CredentialSource source : sources) {
+      source.beforeFirstPush(host, repository);
+    }
+  }
+
   /** The sources in order, for a message saying where credentials were looked for. */
   public String describe() {
     return sources.isEmpty() ? "no credential sources"

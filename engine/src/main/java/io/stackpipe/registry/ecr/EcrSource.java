@@ -21,12 +21,22 @@ public final class EcrSource implements CredentialSource {
 
   private final AwsCredentialsProvider credentials;
   private final URI endpoint;
+  private final boolean createRepositories;
   private final Map<String, EcrTokens> byHost = new ConcurrentHashMap<>();
 
   /** {@code endpoint}: the ECR API's URL instead of AWS's (an emulator, a VPC endpoint), or null. */
   public EcrSource(AwsCredentialsProvider credentials, URI endpoint) {
+    this(credentials, endpoint, false);
+  }
+
+  /**
+   * With {@code createRepositories}, a repository of an ECR host is created (CreateRepository, unless it exists)
+   * before the first push to it, as ECR refuses pushes to a repository nobody created.
+   */
+  public EcrSource(AwsCredentialsProvider credentials, URI endpoint, boolean createRepositories) {
     this.credentials = credentials;
     this.endpoint = endpoint;
+    this.createRepositories = createRepositories;
   }
 
   @Override
@@ -34,12 +44,23 @@ public final class EcrSource implements CredentialSource {
     if (!EcrTokens.isEcr(host)) {
       return Optional.empty();
     }
-    EcrCredential token = byHost.computeIfAbsent(host, h -> {
-      EcrTokens tokens = EcrTokens.forHost(h).withCredentials(credentials).withRefreshBefore(REFRESH_BEFORE);
-      return endpoint == null ? tokens : tokens.withEndpoint(endpoint);
-    }).credential();
+    EcrCredential token = tokens(host).credential();
     return Optional.of(RegistryCredential.password(token.username(), token.password(), token.source())
         .expiring(token.expiresAt().minus(REFRESH_BEFORE)));
+  }
+
+  @Override
+  public void beforeFirstPush(String host, String repository) {
+    if (createRepositories && EcrTokens.isEcr(host)) {
+      tokens(host).ensureRepository(repository);
+    }
+  }
+
+  private EcrTokens tokens(String host) {
+    return byHost.computeIfAbsent(host, h -> {
+      EcrTokens tokens = EcrTokens.forHost(h).withCredentials(credentials).withRefreshBefore(REFRESH_BEFORE);
+      return endpoint == null ? tokens : tokens.withEndpoint(endpoint);
+    });
   }
 
   @Override

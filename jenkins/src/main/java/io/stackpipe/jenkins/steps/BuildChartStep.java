@@ -17,6 +17,7 @@ public class BuildChartStep extends StackpipeStep {
   private boolean push = false;
   private String appVersion;
   private boolean plainHttp = false;
+  private String registryCredentialsId;
 
   @DataBoundConstructor
   public BuildChartStep() {
@@ -28,6 +29,9 @@ public class BuildChartStep extends StackpipeStep {
   @DataBoundSetter public void setPush(boolean push) { this.push = push; given("push"); }
   @DataBoundSetter public void setAppVersion(String appVersion) { this.appVersion = given("appVersion", appVersion, this.appVersion); }
   @DataBoundSetter public void setPlainHttp(boolean plainHttp) { this.plainHttp = plainHttp; given("plainHttp"); }
+  @DataBoundSetter public void setRegistryCredentialsId(String registryCredentialsId) {
+    this.registryCredentialsId = given("registryCredentialsId", registryCredentialsId, this.registryCredentialsId);
+  }
 
   public String getChart() { return chart; }
   public String getVersion() { return version; }
@@ -35,6 +39,7 @@ public class BuildChartStep extends StackpipeStep {
   public boolean isPush() { return push; }
   public String getAppVersion() { return appVersion; }
   public boolean isPlainHttp() { return plainHttp; }
+  public String getRegistryCredentialsId() { return registryCredentialsId; }
 
   @Override
   protected String stepName() {
@@ -50,6 +55,7 @@ public class BuildChartStep extends StackpipeStep {
     v.put("push", push);
     v.put("appVersion", appVersion);
     v.put("plainHttp", plainHttp);
+    v.put("registryCredentialsId", registryCredentialsId);
     return v;
   }
 

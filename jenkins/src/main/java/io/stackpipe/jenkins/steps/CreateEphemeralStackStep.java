@@ -16,6 +16,7 @@ public class CreateEphemeralStackStep extends StackpipeStep {
   private String manifest = "l3";
   private String ttl = "7d";
   private String purpose;
+  private String registryCredentialsId;
 
   @DataBoundConstructor
   public CreateEphemeralStackStep(String name) {
@@ -26,12 +27,16 @@ public class CreateEphemeralStackStep extends StackpipeStep {
   @DataBoundSetter public void setManifest(String manifest) { this.manifest = given("manifest", manifest, this.manifest); }
   @DataBoundSetter public void setTtl(String ttl) { this.ttl = given("ttl", ttl, this.ttl); }
   @DataBoundSetter public void setPurpose(String purpose) { this.purpose = given("purpose", purpose, this.purpose); }
+  @DataBoundSetter public void setRegistryCredentialsId(String registryCredentialsId) {
+    this.registryCredentialsId = given("registryCredentialsId", registryCredentialsId, this.registryCredentialsId);
+  }
 
   public String getName() { return name; }
   public String getOwner() { return owner; }
   public String getManifest() { return manifest; }
   public String getTtl() { return ttl; }
   public String getPurpose() { return purpose; }
+  public String getRegistryCredentialsId() { return registryCredentialsId; }
 
   @Override
   protected String stepName() {
@@ -46,6 +51,7 @@ public class CreateEphemeralStackStep extends StackpipeStep {
     v.put("manifest", manifest);
     v.put("ttl", ttl);
     v.put("purpose", purpose);
+    v.put("registryCredentialsId", registryCredentialsId);
     return v;
   }
 

@@ -18,6 +18,7 @@ public class DeployProfileStep extends StackpipeStep {
   private Map<String, Object> set = new LinkedHashMap<>();
   private boolean wait = true;
   private boolean fromL3 = false;
+  private String registryCredentialsId;
 
   @DataBoundConstructor
   public DeployProfileStep(String chart, String profile, String stack) {
@@ -31,6 +32,9 @@ public class DeployProfileStep extends StackpipeStep {
   @DataBoundSetter public void setSet(Map<String, Object> set) { this.set = set == null ? new LinkedHashMap<>() : new LinkedHashMap<>(set); given("set"); }
   @DataBoundSetter public void setWait(boolean wait) { this.wait = wait; given("wait"); }
   @DataBoundSetter public void setFromL3(boolean fromL3) { this.fromL3 = fromL3; given("fromL3"); }
+  @DataBoundSetter public void setRegistryCredentialsId(String registryCredentialsId) {
+    this.registryCredentialsId = given("registryCredentialsId", registryCredentialsId, this.registryCredentialsId);
+  }
 
   public String getChart() { return chart; }
   public String getVersion() { return version; }
@@ -39,6 +43,7 @@ public class DeployProfileStep extends StackpipeStep {
   public Map<String, Object> getSet() { return set; }
   public boolean isWait() { return wait; }
   public boolean isFromL3() { return fromL3; }
+  public String getRegistryCredentialsId() { return registryCredentialsId; }
 
   @Override
   protected String stepName() {
@@ -55,6 +60,7 @@ public class DeployProfileStep extends StackpipeStep {
     v.put("set", set);
     v.put("wait", wait);
     v.put("fromL3", fromL3);
+    v.put("registryCredentialsId", registryCredentialsId);
     return v;
   }
 

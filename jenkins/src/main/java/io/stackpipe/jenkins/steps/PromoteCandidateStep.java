@@ -6,18 +6,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
 
 /** {@code promoteCandidate}: promotes an L3 candidate tested elsewhere, by its id. */
 public class PromoteCandidateStep extends StackpipeStep {
 
   private final String candidate;
+  private String registryCredentialsId;
 
   @DataBoundConstructor
   public PromoteCandidateStep(String candidate) {
     this.candidate = candidate;
   }
 
+  @DataBoundSetter public void setRegistryCredentialsId(String registryCredentialsId) {
+    this.registryCredentialsId = given("registryCredentialsId", registryCredentialsId, this.registryCredentialsId);
+  }
+
   public String getCandidate() { return candidate; }
+  public String getRegistryCredentialsId() { return registryCredentialsId; }
 
   @Override
   protected String stepName() {
@@ -28,6 +35,7 @@ public class PromoteCandidateStep extends StackpipeStep {
   protected Map<String, Object> values() {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("candidate", candidate);
+    v.put("registryCredentialsId", registryCredentialsId);
     return v;
   }
 

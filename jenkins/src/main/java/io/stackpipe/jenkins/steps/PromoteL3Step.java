@@ -20,6 +20,7 @@ public class PromoteL3Step extends StackpipeStep {
   private final String service;
   private final String version;
   private boolean keepStackOnFailure = false;
+  private String registryCredentialsId;
 
   @DataBoundConstructor
   public PromoteL3Step(String service, String version) {
@@ -28,10 +29,14 @@ public class PromoteL3Step extends StackpipeStep {
   }
 
   @DataBoundSetter public void setKeepStackOnFailure(boolean keep) { this.keepStackOnFailure = keep; given("keepStackOnFailure"); }
+  @DataBoundSetter public void setRegistryCredentialsId(String registryCredentialsId) {
+    this.registryCredentialsId = given("registryCredentialsId", registryCredentialsId, this.registryCredentialsId);
+  }
 
   public String getService() { return service; }
   public String getVersion() { return version; }
   public boolean isKeepStackOnFailure() { return keepStackOnFailure; }
+  public String getRegistryCredentialsId() { return registryCredentialsId; }
 
   @Override
   protected String stepName() {
@@ -44,6 +49,7 @@ public class PromoteL3Step extends StackpipeStep {
     v.put("service", service);
     v.put("version", version);
     v.put("keepStackOnFailure", keepStackOnFailure);
+    v.put("registryCredentialsId", registryCredentialsId);
     return v;
   }
 
