@@ -41,8 +41,6 @@ public final class SharedPlatform {
   public record Attached(LocalRegistry registry, ControlPlane plane) {
   }
 
-  private static Attached attached;
-
   private SharedPlatform() {
   }
 
@@ -53,11 +51,12 @@ public final class SharedPlatform {
   }
 
   /** Attaches to the build's platform in {@code dir}, starting its keeper when none runs for this build. */
-  public static synchronized Attached attach(Path dir) {
-    if (attached != null) {
-      return attached;
-    }
-    long maven = mavenPid();
+  public static Attached attach(Path dir) {
+    return attach(dir, mavenPid(), true);
+  }
+
+  /** Attaches to the platform in {@code dir} that lives as long as process {@code maven}; with or without the node. */
+  static synchronized Attached attach(Path dir, long maven, boolean withNode) {
     try (FileChannel channel = lockFile(dir); FileLock lock = channel.lock()) {
       Properties state = read(dir);
       if (state != null && keeper(state).isPresent()
@@ -66,11 +65,10 @@ public final class SharedPlatform {
             + state.getProperty("maven") + "): one build per checkout at a time");
       }
       if (state == null || keeper(state).isEmpty()) {
-        state = start(dir, maven);
+        state = start(dir, maven, withNode);
       }
-      attached = new Attached(LocalRegistry.attach(Integer.parseInt(state.getProperty("registry.port"))),
+      return new Attached(LocalRegistry.attach(Integer.parseInt(state.getProperty("registry.port"))),
           ControlPlane.attach(Path.of(state.getProperty("cluster"))));
-      return attached;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot attach to the test platform in " + dir, e);
     }
@@ -81,7 +79,6 @@ public final class SharedPlatform {
    * machine's one node themselves ({@link OwnNode}).
    */
   public static synchronized void release(Path dir) {
-    attached = null;
     try (FileChannel channel = lockFile(dir); FileLock lock = channel.lock()) {
       Properties state = read(dir);
       if (state == null) {
@@ -104,7 +101,7 @@ public final class SharedPlatform {
     }
   }
 
-  private static Properties start(Path dir, long maven) throws IOException {
+  private static Properties start(Path dir, long maven, boolean withNode) throws IOException {
     Files.deleteIfExists(dir.resolve(STATE));
     Path log = dir.resolve("keeper.log");
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
@@ -112,7 +109,7 @@ public final class SharedPlatform {
         ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
             .toString()),
         "-Djava.io.tmpdir=" + tmp, "-cp", classPath(), SharedPlatform.class.getName(), dir.toString(),
-        Long.toString(maven)));
+        Long.toString(maven), withNode ? "node" : "no-node"));
     // Its own streams: a keeper holding the test JVM's output pipe would keep Surefire waiting for it.
     Process keeper = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
@@ -133,7 +130,10 @@ public final class SharedPlatform {
         + " s: " + tail(log));
   }
 
-  /** The keeper: {@code DIR MAVEN_PID}. Runs the platform until the Maven process ends or it is told to stop. */
+  /**
+   * The keeper: {@code DIR MAVEN_PID node|no-node}. Runs the platform until the Maven process ends or it is told to
+   * stop.
+   */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Optional<ProcessHandle> maven = ProcessHandle.of(Long.parseLong(args[1])).filter(ProcessHandle::isAlive);
@@ -142,7 +142,8 @@ public final class SharedPlatform {
     }
     // Both stop by their shutdown hooks: on SIGTERM or SIGINT, and when main ends below.
     LocalRegistry registry = LocalRegistry.start();
-    ControlPlane plane = ControlPlane.builder().withNode(registry.host()).start();
+    ControlPlane.Builder builder = ControlPlane.builder();
+    ControlPlane plane = (args[2].equals("node") ? builder.withNode(registry.host()) : builder).start();
     Properties state = new Properties();
     state.setProperty("keeper", Long.toString(ProcessHandle.current().pid()));
     ProcessHandle.current().info().startInstant()
