@@ -19,8 +19,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One registry and one control plane with its node for a whole Maven build, shared by every test JVM in it: the
- * machine runs one node at a time, so without it each module's JVM starts (and ends) its own in turn.
+ * One control plane with its node for a whole Maven build, shared by every test JVM in it: the machine runs one
+ * node at a time, so without it each module's JVM starts (and ends) its own in turn. Its registry holds the node's
+ * pause image; the tests' registries stay their JVM's or class's ({@code RegistryExtension}), trusted by the node.
  *
  * <p>On when system property {@value #PROPERTY} names a directory (the parent POM gives every test JVM the
  * build's {@code target/test-platform}). The first JVM that needs the node starts a keeper, this class's
@@ -28,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * {@value #STATE} once they serve, and watches the Maven process. When Maven ends, normally, on Ctrl-C or killed,
  * the keeper stops both; killed itself, it takes its daemons along (parent-death signal), and the next node's
  * claim mops up what they changed on the machine. Every later JVM attaches through {@value #STATE}. Isolation
- * stays per test: its own namespaces and repository paths.
+ * stays per test: its own namespaces and repository paths. Tests that need no node never start it, so the inner
+ * loop ({@code scripts/test --fast}) runs beside another build's node.
  */
 public final class SharedPlatform {
 

@@ -1,15 +1,13 @@
 package io.stackpipe.testsupport.registry;
 
 import io.stackpipe.local.registry.LocalRegistry;
-import io.stackpipe.testsupport.kube.SharedPlatform;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Hands tests a {@link LocalRegistry}: one real registry per test JVM, stopped when the JVM's tests end, or the
- * build's, which its node pulls from ({@link SharedPlatform}).
+ * Hands tests a {@link LocalRegistry}: one real registry per test JVM, stopped when the JVM's tests end.
  * Tests that need an isolated repository use a path of their own under it.
  */
 public final class RegistryExtension implements ParameterResolver {
@@ -34,19 +32,8 @@ public final class RegistryExtension implements ParameterResolver {
   public static LocalRegistry shared(ExtensionContext context) {
     return scope(context)
         .getStore(ExtensionContext.Namespace.create(RegistryExtension.class))
-        .getOrComputeIfAbsent(Shared.class, k -> new Shared(start(context)), Shared.class)
+        .getOrComputeIfAbsent(Shared.class, k -> new Shared(LocalRegistry.start()), Shared.class)
         .registry;
-  }
-
-  /** The build's registry when it shares a {@link SharedPlatform} (classes of their own get their own), else a new one. */
-  private static LocalRegistry start(ExtensionContext context) {
-    if (scope(context) == context.getRoot()) {
-      var platform = SharedPlatform.directory();
-      if (platform.isPresent()) {
-        return SharedPlatform.attach(platform.get()).registry();
-      }
-    }
-    return LocalRegistry.start();
   }
 
   private static ExtensionContext scope(ExtensionContext context) {
