@@ -61,12 +61,12 @@ public final class SharedPlatform {
   static synchronized Attached attach(Path dir, long maven, boolean withNode) {
     try (FileChannel channel = lockFile(dir); FileLock lock = channel.lock()) {
       Properties state = read(dir);
-      if (state != null && keeper(state).isPresent()
+      if (state != null && keeper(dir, state).isPresent()
           && Long.parseLong(state.getProperty("maven")) != maven) {
         throw new IllegalStateException("the test platform in " + dir + " belongs to another build (Maven PID "
             + state.getProperty("maven") + "): one build per checkout at a time");
       }
-      if (state == null || keeper(state).isEmpty()) {
+      if (state == null || keeper(dir, state).isEmpty()) {
         state = start(dir, maven, withNode);
       }
       return new Attached(LocalRegistry.attach(Integer.parseInt(state.getProperty("registry.port"))),
@@ -86,7 +86,7 @@ public final class SharedPlatform {
       if (state == null) {
         return;
       }
-      Optional<ProcessHandle> keeper = keeper(state);
+      Optional<ProcessHandle> keeper = keeper(dir, state);
       if (keeper.isPresent()) {
         keeper.get().destroy(); // SIGTERM: its shutdown hooks stop the node and the registry
         keeper.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -148,8 +148,6 @@ public final class SharedPlatform {
     ControlPlane plane = (args[2].equals("node") ? builder.withNode(registry.host()) : builder).start();
     Properties state = new Properties();
     state.setProperty("keeper", Long.toString(ProcessHandle.current().pid()));
-    ProcessHandle.current().info().startInstant()
-        .ifPresent(t -> state.setProperty("keeper.start", Long.toString(t.toEpochMilli())));
     state.setProperty("maven", args[1]);
     state.setProperty("registry.port", Integer.toString(registry.port()));
     state.setProperty("cluster", plane.directory().toString());
@@ -165,11 +163,15 @@ public final class SharedPlatform {
     System.exit(0);
   }
 
-  /** The keeper named in {@code state}, if it still runs (a recycled PID has another start time). */
-  private static Optional<ProcessHandle> keeper(Properties state) {
+  /**
+   * The keeper named in {@code state}, if it still runs. A recycled PID runs something else: the keeper's command
+   * line names this class and {@code dir}. (Not its start time: a JVM derives it from the boot time, which moves
+   * when the clock is adjusted, so two JVMs can disagree on it.)
+   */
+  private static Optional<ProcessHandle> keeper(Path dir, Properties state) {
     return ProcessHandle.of(Long.parseLong(state.getProperty("keeper"))).filter(ProcessHandle::isAlive)
-        .filter(h -> state.getProperty("keeper.start") == null || h.info().startInstant()
-            .map(t -> Long.toString(t.toEpochMilli()).equals(state.getProperty("keeper.start"))).orElse(true));
+        .filter(h -> h.info().arguments().map(List::of)
+            .map(a -> a.contains(SharedPlatform.class.getName()) && a.contains(dir.toString())).orElse(false));
   }
 
   /** The Maven JVM this test JVM runs under (Surefire's fork is its child, maybe through a shell), else the parent. */
