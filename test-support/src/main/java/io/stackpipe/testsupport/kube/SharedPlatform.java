@@ -110,11 +110,15 @@ public final class SharedPlatform {
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
             .toString()),
-        "-Djava.io.tmpdir=" + tmp, "-cp", classPath(), SharedPlatform.class.getName(), dir.toString(),
+        "-Djava.io.tmpdir=" + tmp, SharedPlatform.class.getName(), dir.toString(),
         Long.toString(maven), withNode ? "node" : "no-node"));
     // Its own streams: a keeper holding the test JVM's output pipe would keep Surefire waiting for it.
-    Process keeper = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    // The class path by the environment: a command line that long is cut where others read it (/proc/PID/cmdline),
+    // and the keeper is known by the arguments after it.
+    builder.environment().put("CLASSPATH", classPath());
+    Process keeper = builder.start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       Properties state = read(dir);
