@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.testsupport.kube.OwnNode;
 import io.stackpipe.testsupport.kube.WithNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ class ClusterCommandTest {
 
     @Test
     @Tag(WithNode.TAG)
+    @OwnNode
     void startsTheNodeTooAndStatusShowsItReadyWithItsPods() {
       String dir = tmp.resolve("cluster").toString();
 

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stackpipe.testsupport.kube.OwnNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gate on one change that passes its system tests and one that breaks a service), then again against a lasting
  * cluster of {@code stackpipe cluster start} (one node per machine: the demo's own and this one never overlap).
  */
-@Tag("own-node") // cli/pom.xml runs these apart from the ITs that share a JVM's node
+@OwnNode // cli/pom.xml runs these apart from the ITs that share the build's node
 class DemoIT {
 
   private static final long TIMEOUT_MINUTES = 8;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stackpipe.testsupport.docs.DocExamples;
 import io.stackpipe.local.kube.ControlPlane;
+import io.stackpipe.testsupport.kube.OwnNode;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** docs/kubernetes.md, run as written against the packaged CLI: the demo cluster starts, answers, stops. */
-@Tag("own-node") // cli/pom.xml runs these apart from the ITs that share a JVM's node
+@OwnNode // cli/pom.xml runs these apart from the ITs that share the build's node
 class KubernetesGuideIT {
 
   @Test

@@ -49,7 +49,10 @@ public final class ControlPlane implements AutoCloseable {
   private final Node node;
   private final Supervisor daemons;
   private final Thread shutdownHook;
+  /** A handle on a plane another process runs ({@link #attach}): it starts, stops and signs nothing. */
+  private final boolean view;
   private ControlPlaneConfig config;
+  private URI server;
   private boolean closed;
 
   private ControlPlane(Builder builder) throws IOException {
@@ -69,10 +72,42 @@ public final class ControlPlane implements AutoCloseable {
     this.node = registryHost == null ? null : new Node(NodeHost.ROOT, binaries.requireNode());
     this.daemons = new Supervisor(directory.resolve("logs"), detached, node != null, timeout);
     this.shutdownHook = detached ? null : new Thread(this::close, "control-plane-shutdown");
+    this.view = false;
+  }
+
+  private ControlPlane(Path directory, URI server, boolean withNode) {
+    this.binaries = KubeBinaries.locate();
+    this.directory = directory;
+    this.ownsDirectory = false;
+    this.detached = true;
+    this.timeout = Duration.ZERO;
+    this.registryHost = null;
+    this.tokenWebhook = null;
+    this.node = withNode ? new Node(NodeHost.ROOT, binaries.requireNode()) : null;
+    this.daemons = null;
+    this.shutdownHook = null;
+    this.view = true;
+    this.server = server;
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A handle on the control plane another process runs from {@code directory} (attached to that process, or
+   * detached), found through its admin kubeconfig; it has the node when the machine's node belongs to that
+   * directory. Closing it leaves the plane running; it cannot {@linkplain #writeKubeconfig sign} user credentials,
+   * since the CA key stays with the process that started the plane.
+   */
+  public static ControlPlane attach(Path directory) {
+    Path absolute = directory.toAbsolutePath();
+    Path kubeconfig = absolute.resolve(ControlPlaneConfig.ADMIN_KUBECONFIG);
+    if (!Files.isRegularFile(kubeconfig)) {
+      throw new IllegalStateException("no control plane runs from " + absolute + " (no " + kubeconfig + ")");
+    }
+    URI server = URI.create(Config.fromKubeconfig(kubeconfig.toFile()).getMasterUrl().replaceAll("/$", ""));
+    return new ControlPlane(absolute, server, NodeHost.ownedBy(absolute));
   }
 
   /** Starts an attached control plane in a fresh temporary directory. */
@@ -166,7 +201,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public URI server() {
-    return config.server();
+    return server;
   }
 
   /** The cluster CA certificate (PEM), as a pod finds it in its service-account mount. */
@@ -222,6 +257,10 @@ public final class ControlPlane implements AutoCloseable {
    * plane's CA. The user has only the permissions RBAC grants it.
    */
   public Path writeKubeconfig(Path file, String user, Set<String> groups) {
+    if (view) {
+      throw new IllegalStateException("the control plane in " + directory + " runs in another process, which holds "
+          + "its CA key: start one of your own to sign user credentials");
+    }
     try {
       config.writeKubeconfig(file, user, groups);
     } catch (IOException e) {
@@ -232,6 +271,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** PIDs of etcd, kube-apiserver, kube-controller-manager and, with a node, its daemons, in start order. */
   public Map<String, Long> pids() {
+    if (view) {
+      throw new IllegalStateException("the control plane in " + directory + " runs in another process");
+    }
     return daemons.pids();
   }
 
@@ -246,6 +288,7 @@ public final class ControlPlane implements AutoCloseable {
     try {
       Files.createDirectories(directory.resolve("logs"));
       config = ControlPlaneConfig.write(directory, binaries, node != null, tokenWebhook);
+      server = config.server();
       // kube-apiserver retries etcd until it answers, so both start at once.
       daemons.launch("etcd", config.etcd());
       daemons.launch("kube-apiserver", config.apiServer());
@@ -355,7 +398,10 @@ public final class ControlPlane implements AutoCloseable {
 
   // ---- teardown --------------------------------------------------------------------------------------------
 
-  /** Attached: kills the processes and deletes the directory. Detached: only releases this handle. */
+  /**
+   * Attached: kills the processes and deletes the directory. Detached, or a handle from {@link #attach}: only
+   * releases this handle.
+   */
   @Override
   public synchronized void close() {
     if (closed) {

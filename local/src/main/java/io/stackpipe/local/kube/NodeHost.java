@@ -122,6 +122,14 @@ final class NodeHost {
     }
   }
 
+  /** Whether the node recorded on this machine is the one of the cluster in {@code cluster}. */
+  static boolean ownedBy(Path cluster) {
+    synchronized (NodeHost.class) {
+      Properties record = read();
+      return record != null && cluster.toString().equals(record.getProperty("cluster"));
+    }
+  }
+
   // ---- the record ------------------------------------------------------------------------------------------
 
   private static Properties read() {

@@ -33,6 +33,11 @@ public final class LocalRegistry implements AutoCloseable {
     this.port = port;
   }
 
+  /** A handle on a registry another process runs on loopback {@code port}: closing it leaves that registry alone. */
+  public static LocalRegistry attach(int port) {
+    return new LocalRegistry(null, null, false, port);
+  }
+
   /** Starts a registry whose storage is a temporary directory removed on {@link #close()}. */
   public static LocalRegistry start() {
     return startWithAuth("");
@@ -171,7 +176,7 @@ public final class LocalRegistry implements AutoCloseable {
   }
 
   private void kill() {
-    if (process.isAlive()) {
+    if (process != null && process.isAlive()) {
       process.destroyForcibly();
       try {
         process.waitFor();

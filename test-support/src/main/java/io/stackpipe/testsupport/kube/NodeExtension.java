@@ -7,13 +7,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Like {@link ControlPlaneExtension}, with the node: one control plane whose pods run, per test JVM (only one node
  * may run per machine), pulling images from the test's registry ({@link RegistryExtension}: the JVM's, or its
- * class's). One fresh namespace per test.
+ * class's), which the node trusts before each test. One fresh namespace per test. With {@link SharedPlatform} on
+ * (as in the build), the build's node: started once for every test JVM.
  */
 public final class NodeExtension extends ControlPlaneExtension {
 
   @Override
   protected ControlPlane start(ExtensionContext context) {
-    return ControlPlane.builder().withNode(RegistryExtension.shared(context).host()).start();
+    return SharedPlatform.directory().map(dir -> SharedPlatform.attach(dir).plane())
+        .orElseGet(() -> ControlPlane.builder().withNode(RegistryExtension.shared(context).host()).start());
   }
 
   @Override
