@@ -465,6 +465,9 @@ final class JenkinsPipeline extends BasePipelineTest {
         if (errors != null) {
           errors.join();
         }
+        if (Thread.interrupted()) { // stopped while the script ran, though it ended before waitFor saw it
+          throw new InterruptedException();
+        }
       } catch (InterruptedException e) {
         process.destroyForcibly(); // as Jenkins ends an aborted sh
         throw new Aborted("Aborted by " + user);

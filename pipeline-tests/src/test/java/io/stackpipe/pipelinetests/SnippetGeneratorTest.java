@@ -29,14 +29,15 @@ class SnippetGeneratorTest {
   /** What a user types into each form field of the "filled" snippet: valid, consistent values. */
   static final Map<String, Map<String, Object>> FILLED = Map.of(
       "buildChart", Map.of("chart", "svc", "version", "1.2.3", "image", "registry.example.com/svc:1", "push", true,
-          "appVersion", "2.0", "plainHttp", true),
+          "appVersion", "2.0", "plainHttp", true, "registryCredentialsId", "team-charts"),
       "createEphemeralStack", Map.of("name", "pr-1", "owner", "bob", "manifest", "1.0.0", "ttl", "2d",
-          "purpose", "review"),
-      "promoteL3", Map.of("service", "orders", "version", "1.0.1", "keepStackOnFailure", true),
-      "promoteCandidate", Map.of("candidate", "c0abc1234"),
+          "purpose", "review", "registryCredentialsId", "team-charts"),
+      "promoteL3", Map.of("service", "orders", "version", "1.0.1", "keepStackOnFailure", true,
+          "registryCredentialsId", "team-charts"),
+      "promoteCandidate", Map.of("candidate", "c0abc1234", "registryCredentialsId", "team-charts"),
       "ensureStack", Map.of("name", "qa1", "type", "persistent", "owner", "team-qa", "purpose", "qa"),
       "deployProfile", Map.of("chart", "orders", "version", "1.0.0", "profile", "qa1", "stack", "qa1",
-          "wait", false, "fromL3", false),
+          "wait", false, "fromL3", false, "registryCredentialsId", "team-charts"),
       "destroyStack", Map.of("name", "qa1", "confirm", "qa1"),
       "touchStack", Map.of("name", "pr-1"));
 
@@ -52,7 +53,9 @@ class SnippetGeneratorTest {
     Path workspace = Files.createDirectories(root.resolve("workspace"));
     StepSettings nothingThere = StepSettings.defaults().withCharts("oci://127.0.0.1:1/charts")
         .withKubeconfigFile(root.resolve("no-kubeconfig").toString());
-    return new JenkinsPipeline(root, workspace, nothingThere).run("Jenkinsfile");
+    // The filled forms' registryCredentialsId is a credential of the store, as the plugin's dropdown offers.
+    PluginConfiguration plugin = PluginConfiguration.of(nothingThere).withCredential("team-charts", "team", "pw");
+    return new JenkinsPipeline(root, workspace, plugin).run("Jenkinsfile");
   }
 
   /** Groovy as Snippetizer writes it: named arguments in single quotes, a block step with its placeholder body. */
